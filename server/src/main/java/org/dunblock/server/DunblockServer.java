@@ -1,0 +1,148 @@
+package org.dunblock.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.filter.FilterSyncVerticle;
+import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.http.ApiRouter;
+import org.dunblock.server.http.ApiVerticle;
+import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.lookup.ReputationService;
+import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.ReputationCalculator;
+import org.dunblock.server.store.EmbeddedRedis;
+import org.dunblock.server.store.ReputationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Dunblock instance: (embedded) Redis, the Vert.x instance, the filter follower and the HTTP verticles.
+ * Used by {@link Main} and by the tests, which start several against one Redis.
+ */
+public final class DunblockServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DunblockServer.class);
+
+  private final DunblockConfig config;
+  private final EmbeddedRedis embedded;
+  private final Vertx vertx;
+  private final ReputationStore store;
+  private final Services services;
+  private final int port;
+  private volatile boolean closed;
+
+  private DunblockServer(DunblockConfig config, EmbeddedRedis embedded, Vertx vertx, ReputationStore store,
+      Services services, int port) {
+    this.config = config;
+    this.embedded = embedded;
+    this.vertx = vertx;
+    this.store = store;
+    this.services = services;
+    this.port = port;
+  }
+
+  /** Starts everything and returns once the HTTP port listens (the filter may still be loading). Blocking. */
+  public static DunblockServer start(DunblockConfig config, Clock clock) {
+    EmbeddedRedis embedded = config.redisUrl().isEmpty()
+        ? EmbeddedRedis.start(config.dataDir(), config.embeddedRedisPort())
+        : null;
+    Vertx vertx = null;
+    ReputationStore store = null;
+    try {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      vertx = Vertx.builder()
+          .with(new VertxOptions()
+              .setEventLoopPoolSize(config.eventLoops())
+              .setMetricsOptions(new MicrometerMetricsOptions()
+                  .setEnabled(true)
+                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+          .withMetrics(new MicrometerMetricsFactory(registry))
+          .build();
+      String url = config.redisUrl().orElseGet(() -> embedded.url());
+      store = ReputationStore.connect(vertx, config, url);
+      ReporterTokens tokens = new ReporterTokens(store.secret(config.secret()));
+      NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
+      ReputationService reputations = new ReputationService(filter, store,
+          new ReputationCalculator(config.scoring()), clock, config.lookupTimeout(), registry);
+      Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
+          filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry);
+
+      AtomicReference<ApiVerticle> first = new AtomicReference<>();
+      Vertx v = vertx;
+      ReputationStore s = store;
+      Future<?> deployed = vertx.deployVerticle(new FilterSyncVerticle(config, s, filter, clock))
+          .compose(id -> v.deployVerticle(() -> {
+            ApiVerticle verticle = new ApiVerticle(services);
+            first.compareAndSet(null, verticle);
+            return verticle;
+          }, new DeploymentOptions().setInstances(config.eventLoops())));
+      deployed.await(30, TimeUnit.SECONDS);
+      int port = first.get().actualPort();
+      LOG.info("Dunblock listening on {}:{}", config.host(), port);
+      return new DunblockServer(config, embedded, vertx, store, services, port);
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e instanceof RuntimeException re ? re : new IllegalStateException("Dunblock failed to start", e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  /** The API's routes, as the router sees them (for the OpenAPI consistency test). */
+  public List<Route> routes() {
+    Router router = ApiRouter.create(vertx, services);
+    return router.getRoutes();
+  }
+
+  /** The Redis URL this instance uses (the embedded server's when none was configured). */
+  public String redisUrl() {
+    return config.redisUrl().orElseGet(() -> embedded.url());
+  }
+
+  /** Graceful stop: stop accepting, finish in-flight requests, close Redis, stop the embedded server. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly", e);
+    }
+    store.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+    LOG.info("Dunblock stopped");
+  }
+}

@@ -1,0 +1,24 @@
+package org.dunblock.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.lookup.ReputationService;
+import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.store.ReputationStore;
+
+/** The shared, thread-safe parts every API verticle instance is built from. */
+public record Services(
+    DunblockConfig config,
+    Clock clock,
+    PhoneNumberNormalizer normalizer,
+    ReputationStore store,
+    NumberFilter filter,
+    ReputationService reputations,
+    ReporterTokens tokens,
+    ClientAddress clientAddress,
+    MeterRegistry registry) {
+}

@@ -1,0 +1,201 @@
+package org.dunblock.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole server configuration, parsed once from {@code DUNBLOCK_*} environment variables,
+ * validated at start and passed to constructors. Tests build their own with {@link #builder()}.
+ */
+public record DunblockConfig(
+    String host,
+    int port,
+    Optional<String> redisUrl,
+    Path dataDir,
+    int embeddedRedisPort,
+    String defaultRegion,
+    List<String> trustedProxies,
+    Optional<String> secret,
+    long filterExpectedNumbers,
+    double filterFpp,
+    Duration filterRebuildInterval,
+    Duration lookupTimeout,
+    Duration redisTimeout,
+    int maxBodyBytes,
+    int eventLoops,
+    Duration idempotencyTtl,
+    Duration retention,
+    boolean metricsPublic,
+    ScoringPolicy scoring) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final String DEFAULT_DATA_DIR = "./data";
+  public static final String DEFAULT_REGION = "CN";
+  public static final long DEFAULT_FILTER_EXPECTED_NUMBERS = 10_000_000L;
+  public static final double DEFAULT_FILTER_FPP = 0.001;
+  public static final Duration DEFAULT_FILTER_REBUILD_INTERVAL = Duration.ofMinutes(60);
+  public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(250);
+  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
+  public static final int DEFAULT_MAX_BODY_BYTES = 128 * 1024;
+  public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
+
+  public DunblockConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("DUNBLOCK_PORT", "must be between 0 and 65535");
+    }
+    if (embeddedRedisPort < 0 || embeddedRedisPort > 65535) {
+      throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_PORT", "must be between 0 and 65535");
+    }
+    if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")) {
+      throw new ConfigException("DUNBLOCK_DEFAULT_REGION", "must be a two-letter region code such as CN");
+    }
+    if (filterExpectedNumbers < 1000) {
+      throw new ConfigException("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "must be at least 1000");
+    }
+    if (!(filterFpp > 0 && filterFpp < 0.5)) {
+      throw new ConfigException("DUNBLOCK_FILTER_FPP", "must be between 0 and 0.5 exclusive");
+    }
+    if (eventLoops < 1) {
+      throw new ConfigException("DUNBLOCK_EVENT_LOOPS", "must be at least 1");
+    }
+    if (maxBodyBytes < 1024) {
+      throw new ConfigException("DUNBLOCK_MAX_BODY_BYTES", "must be at least 1024");
+    }
+    trustedProxies = List.copyOf(trustedProxies);
+    for (String proxy : trustedProxies) {
+      if (!org.dunblock.server.http.IpRange.isValid(proxy)) {
+        throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
+      }
+    }
+    requirePositive("DUNBLOCK_FILTER_REBUILD_MINUTES", filterRebuildInterval);
+    requirePositive("DUNBLOCK_LOOKUP_TIMEOUT_MS", lookupTimeout);
+    requirePositive("DUNBLOCK_REDIS_TIMEOUT_MS", redisTimeout);
+    requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
+    requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
+    secret.ifPresent(s -> {
+      if (s.length() < 16) {
+        throw new ConfigException("DUNBLOCK_SECRET", "must be at least 16 characters");
+      }
+    });
+  }
+
+  private static void requirePositive(String variable, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new ConfigException(variable, "must be positive");
+    }
+  }
+
+  /** Parses the configuration from environment variables; unknown DUNBLOCK_ variables are rejected. */
+  public static DunblockConfig fromEnv(Map<String, String> env) {
+    Env e = new Env(env);
+    Builder b = builder()
+        .host(e.string("DUNBLOCK_HOST", DEFAULT_HOST))
+        .port(e.integer("DUNBLOCK_PORT", DEFAULT_PORT))
+        .redisUrl(e.optional("DUNBLOCK_REDIS_URL").orElse(null))
+        .dataDir(Path.of(e.string("DUNBLOCK_DATA_DIR", DEFAULT_DATA_DIR)))
+        .embeddedRedisPort(e.integer("DUNBLOCK_EMBEDDED_REDIS_PORT", 0))
+        .defaultRegion(e.string("DUNBLOCK_DEFAULT_REGION", DEFAULT_REGION).toUpperCase(Locale.ROOT))
+        .trustedProxies(e.list("DUNBLOCK_TRUSTED_PROXIES"))
+        .secret(e.optional("DUNBLOCK_SECRET").orElse(null))
+        .filterExpectedNumbers(e.longValue("DUNBLOCK_FILTER_EXPECTED_NUMBERS", DEFAULT_FILTER_EXPECTED_NUMBERS))
+        .filterFpp(e.decimal("DUNBLOCK_FILTER_FPP", DEFAULT_FILTER_FPP))
+        .filterRebuildInterval(Duration.ofMinutes(e.longValue("DUNBLOCK_FILTER_REBUILD_MINUTES",
+            DEFAULT_FILTER_REBUILD_INTERVAL.toMinutes())))
+        .lookupTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_LOOKUP_TIMEOUT_MS", DEFAULT_LOOKUP_TIMEOUT.toMillis())))
+        .redisTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REDIS_TIMEOUT_MS", DEFAULT_REDIS_TIMEOUT.toMillis())))
+        .maxBodyBytes(e.integer("DUNBLOCK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+        .eventLoops(e.integer("DUNBLOCK_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()))
+        .idempotencyTtl(Duration.ofHours(e.longValue("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", DEFAULT_IDEMPOTENCY_TTL.toHours())))
+        .retention(Duration.ofDays(e.longValue("DUNBLOCK_RETENTION_DAYS", DEFAULT_RETENTION.toDays())))
+        .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
+        .scoring(ScoringPolicy.fromEnv(e));
+    e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
+    e.rejectUnknown();
+    return b.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder mutate() {
+    return new Builder()
+        .host(host).port(port).redisUrl(redisUrl.orElse(null)).dataDir(dataDir)
+        .embeddedRedisPort(embeddedRedisPort).defaultRegion(defaultRegion).trustedProxies(trustedProxies)
+        .secret(secret.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
+        .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
+        .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
+        .metricsPublic(metricsPublic).scoring(scoring);
+  }
+
+  /** A loggable description: never contains the secret or credentials in the Redis URL. */
+  public String describe() {
+    return "host=" + host + " port=" + port
+        + " redis=" + redisUrl.map(DunblockConfig::redactUrl).orElse("embedded (data dir " + dataDir + ")")
+        + " region=" + defaultRegion + " trustedProxies=" + trustedProxies
+        + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "generated and kept in Redis")
+        + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
+        + " eventLoops=" + eventLoops + " scoring=" + scoring;
+  }
+
+  static String redactUrl(String url) {
+    return url.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  /** Builder for {@link DunblockConfig}; starts from the documented defaults. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String redisUrl;
+    private Path dataDir = Path.of(DEFAULT_DATA_DIR);
+    private int embeddedRedisPort;
+    private String defaultRegion = DEFAULT_REGION;
+    private List<String> trustedProxies = List.of();
+    private String secret;
+    private long filterExpectedNumbers = DEFAULT_FILTER_EXPECTED_NUMBERS;
+    private double filterFpp = DEFAULT_FILTER_FPP;
+    private Duration filterRebuildInterval = DEFAULT_FILTER_REBUILD_INTERVAL;
+    private Duration lookupTimeout = DEFAULT_LOOKUP_TIMEOUT;
+    private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
+    private Duration retention = DEFAULT_RETENTION;
+    private boolean metricsPublic = true;
+    private ScoringPolicy scoring = ScoringPolicy.defaults();
+
+    public Builder host(String v) { host = v; return this; }
+    public Builder port(int v) { port = v; return this; }
+    public Builder redisUrl(String v) { redisUrl = v; return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
+    public Builder embeddedRedisPort(int v) { embeddedRedisPort = v; return this; }
+    public Builder defaultRegion(String v) { defaultRegion = v; return this; }
+    public Builder trustedProxies(List<String> v) { trustedProxies = new ArrayList<>(v); return this; }
+    public Builder secret(String v) { secret = v; return this; }
+    public Builder filterExpectedNumbers(long v) { filterExpectedNumbers = v; return this; }
+    public Builder filterFpp(double v) { filterFpp = v; return this; }
+    public Builder filterRebuildInterval(Duration v) { filterRebuildInterval = v; return this; }
+    public Builder lookupTimeout(Duration v) { lookupTimeout = v; return this; }
+    public Builder redisTimeout(Duration v) { redisTimeout = v; return this; }
+    public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
+    public Builder eventLoops(int v) { eventLoops = v; return this; }
+    public Builder idempotencyTtl(Duration v) { idempotencyTtl = v; return this; }
+    public Builder retention(Duration v) { retention = v; return this; }
+    public Builder metricsPublic(boolean v) { metricsPublic = v; return this; }
+    public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
+
+    public DunblockConfig build() {
+      return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
+          embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
+          filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
+          eventLoops, idempotencyTtl, retention, metricsPublic, scoring);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package org.dunblock.server.config;
+
+import java.time.Duration;
+
+/**
+ * Thresholds that turn votes into a verdict. Score = negative / (negative + legitimateWeight * legitimate + prior),
+ * where both masses decay with {@code halfLife}. BLOCK needs the score and the quorum of distinct reporters and
+ * distinct networks; WARN needs the score only.
+ */
+public record ScoringPolicy(
+    double warnScore,
+    double blockScore,
+    int blockMinReporters,
+    int blockMinNetworks,
+    double prior,
+    double legitimateWeight,
+    Duration halfLife,
+    Duration maxReportAge,
+    Duration maxClockSkew) {
+
+  public static final double DEFAULT_WARN_SCORE = 0.3;
+  public static final double DEFAULT_BLOCK_SCORE = 0.6;
+  public static final int DEFAULT_BLOCK_MIN_REPORTERS = 3;
+  public static final int DEFAULT_BLOCK_MIN_NETWORKS = 3;
+  public static final double DEFAULT_PRIOR = 2.0;
+  public static final double DEFAULT_LEGITIMATE_WEIGHT = 1.0;
+  public static final Duration DEFAULT_HALF_LIFE = Duration.ofDays(30);
+  public static final Duration DEFAULT_MAX_REPORT_AGE = Duration.ofDays(60);
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+  public ScoringPolicy {
+    if (!(warnScore > 0 && warnScore <= blockScore && blockScore <= 1)) {
+      throw new ConfigException("DUNBLOCK_WARN_SCORE/DUNBLOCK_BLOCK_SCORE", "need 0 < warn <= block <= 1");
+    }
+    // DESIGN.md rule 4: no single source can block; three reporters on three networks is the floor.
+    if (blockMinReporters < 3) {
+      throw new ConfigException("DUNBLOCK_BLOCK_MIN_REPORTERS", "must be at least 3");
+    }
+    if (blockMinNetworks < 3) {
+      throw new ConfigException("DUNBLOCK_BLOCK_MIN_NETWORKS", "must be at least 3");
+    }
+    if (!(prior > 0)) {
+      throw new ConfigException("DUNBLOCK_SCORE_PRIOR", "must be positive");
+    }
+    if (!(legitimateWeight >= 0)) {
+      throw new ConfigException("DUNBLOCK_LEGITIMATE_WEIGHT", "must not be negative");
+    }
+    if (halfLife == null || halfLife.isZero() || halfLife.isNegative()) {
+      throw new ConfigException("DUNBLOCK_HALF_LIFE_DAYS", "must be positive");
+    }
+    if (maxReportAge == null || maxReportAge.isZero() || maxReportAge.isNegative()) {
+      throw new ConfigException("DUNBLOCK_MAX_REPORT_AGE_DAYS", "must be positive");
+    }
+  }
+
+  public static ScoringPolicy defaults() {
+    return new ScoringPolicy(DEFAULT_WARN_SCORE, DEFAULT_BLOCK_SCORE, DEFAULT_BLOCK_MIN_REPORTERS,
+        DEFAULT_BLOCK_MIN_NETWORKS, DEFAULT_PRIOR, DEFAULT_LEGITIMATE_WEIGHT, DEFAULT_HALF_LIFE,
+        DEFAULT_MAX_REPORT_AGE, DEFAULT_MAX_CLOCK_SKEW);
+  }
+
+  static ScoringPolicy fromEnv(Env e) {
+    return new ScoringPolicy(
+        e.decimal("DUNBLOCK_WARN_SCORE", DEFAULT_WARN_SCORE),
+        e.decimal("DUNBLOCK_BLOCK_SCORE", DEFAULT_BLOCK_SCORE),
+        e.integer("DUNBLOCK_BLOCK_MIN_REPORTERS", DEFAULT_BLOCK_MIN_REPORTERS),
+        e.integer("DUNBLOCK_BLOCK_MIN_NETWORKS", DEFAULT_BLOCK_MIN_NETWORKS),
+        e.decimal("DUNBLOCK_SCORE_PRIOR", DEFAULT_PRIOR),
+        e.decimal("DUNBLOCK_LEGITIMATE_WEIGHT", DEFAULT_LEGITIMATE_WEIGHT),
+        Duration.ofDays(e.longValue("DUNBLOCK_HALF_LIFE_DAYS", DEFAULT_HALF_LIFE.toDays())),
+        Duration.ofDays(e.longValue("DUNBLOCK_MAX_REPORT_AGE_DAYS", DEFAULT_MAX_REPORT_AGE.toDays())),
+        DEFAULT_MAX_CLOCK_SKEW);
+  }
+
+  public ScoringPolicy withHalfLife(Duration value) {
+    return new ScoringPolicy(warnScore, blockScore, blockMinReporters, blockMinNetworks, prior, legitimateWeight,
+        value, maxReportAge, maxClockSkew);
+  }
+}

@@ -1,0 +1,86 @@
+package org.dunblock.server.filter;
+
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The in-memory fast path: a Guava {@link BloomFilter} of every listed number (E.164). A miss means nobody ever
+ * reported the number, so its answer is known without Redis; a hit sends the lookup to Redis.
+ *
+ * <p>Guava's filter is thread-safe and lock-free, so event loops read it while the follower adds to it. A rebuild
+ * fills a fresh filter off to the side; adds that arrive meanwhile go to both, then the new one is swapped in.
+ */
+public final class NumberFilter {
+  private final long expectedNumbers;
+  private final double fpp;
+  private final AtomicReference<BloomFilter<CharSequence>> current;
+  private volatile BloomFilter<CharSequence> building;
+  private volatile boolean loaded;
+
+  /**
+   * @param expectedNumbers how many numbers the filter is sized for before its false-positive rate degrades
+   * @param fpp the false-positive probability at that size
+   */
+  public NumberFilter(long expectedNumbers, double fpp) {
+    this.expectedNumbers = expectedNumbers;
+    this.fpp = fpp;
+    this.current = new AtomicReference<>(create());
+  }
+
+  private BloomFilter<CharSequence> create() {
+    return BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), expectedNumbers, fpp);
+  }
+
+  /** True when the number may be listed; false means it certainly is not. */
+  public boolean mightContain(String e164) {
+    return current.get().mightContain(e164);
+  }
+
+  /** Adds a listed number to the live filter and to a rebuild in progress. */
+  public void add(String e164) {
+    current.get().put(e164);
+    BloomFilter<CharSequence> next = building;
+    if (next != null) {
+      next.put(e164);
+    }
+  }
+
+  /** Starts a rebuild: returns the fresh filter that {@link #add} also feeds until {@link #swap}. */
+  public BloomFilter<CharSequence> beginRebuild() {
+    BloomFilter<CharSequence> next = create();
+    building = next;
+    return next;
+  }
+
+  /** Makes the rebuilt filter live; numbers no longer listed stop costing Redis lookups. */
+  public void swap(BloomFilter<CharSequence> rebuilt) {
+    current.set(rebuilt);
+    building = null;
+  }
+
+  /** Called once the first build has also caught up with the change streams. */
+  public void markLoaded() {
+    loaded = true;
+  }
+
+  /** Abandons a failed rebuild; the live filter stays as it was. */
+  public void abandonRebuild() {
+    building = null;
+  }
+
+  /** True once the filter was built from Redis at least once; until then every lookup goes to Redis. */
+  public boolean loaded() {
+    return loaded;
+  }
+
+  /** Guava's estimate of the numbers in the live filter. */
+  public long approximateSize() {
+    return current.get().approximateElementCount();
+  }
+
+  public double expectedFpp() {
+    return current.get().expectedFpp();
+  }
+}

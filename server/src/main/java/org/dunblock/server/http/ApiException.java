@@ -1,0 +1,25 @@
+package org.dunblock.server.http;
+
+/** A failure with a status and a snake_case code, rendered as the JSON error shape by {@link ErrorHandler}. */
+public class ApiException extends RuntimeException {
+  private final int status;
+  private final String code;
+
+  public ApiException(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public static ApiException badRequest(String code, String message) {
+    return new ApiException(400, code, message);
+  }
+}

@@ -1,0 +1,48 @@
+package org.dunblock.server.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.dunblock.server.Services;
+import org.dunblock.server.lookup.LookupApi;
+import org.dunblock.server.ops.OpsApi;
+import org.dunblock.server.report.ReportApi;
+import org.dunblock.server.reporter.ReporterApi;
+
+/** Every route of the v1 API in one place; openapi.yaml is checked against {@link Router#getRoutes()}. */
+public final class ApiRouter {
+  private ApiRouter() {
+  }
+
+  public static Router create(Vertx vertx, Services services) {
+    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
+    ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
+        services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry());
+    ReporterApi reporters = new ReporterApi(services.tokens());
+    OpsApi ops = new OpsApi(services.filter(), services.store());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes());
+
+    Router router = Router.router(vertx);
+    router.route().handler(RequestIds::assign);
+
+    router.get("/v1/numbers/:number").handler(lookups::lookup);
+    router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
+    router.post("/v1/reporters").handler(reporters::create);
+    router.post("/v1/reports").handler(body).handler(reports::report);
+
+    router.get("/health").handler(ops::health);
+    router.get("/ready").handler(ops::ready);
+    if (services.config().metricsPublic()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) services.registry()));
+    }
+    router.get("/openapi.yaml").handler(ops::openApi);
+
+    router.route().failureHandler(ErrorHandler::handle);
+    router.errorHandler(404, ErrorHandler::handle);
+    router.errorHandler(405, ErrorHandler::handle);
+    router.errorHandler(500, ErrorHandler::handle);
+    return router;
+  }
+}

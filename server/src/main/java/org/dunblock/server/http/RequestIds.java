@@ -1,0 +1,21 @@
+package org.dunblock.server.http;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Gives every response an X-Request-Id (echoing a sane client one) so SDK errors can be traced in logs. */
+public final class RequestIds {
+  public static final String HEADER = "X-Request-Id";
+
+  private RequestIds() {
+  }
+
+  public static void assign(RoutingContext ctx) {
+    String given = ctx.request().getHeader(HEADER);
+    String id = given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._-]+")
+        ? given
+        : Long.toHexString(ThreadLocalRandom.current().nextLong());
+    ctx.response().putHeader(HEADER, id);
+    ctx.next();
+  }
+}

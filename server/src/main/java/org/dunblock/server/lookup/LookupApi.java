@@ -1,0 +1,94 @@
+package org.dunblock.server.lookup;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.JsonBodies;
+import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reputation.Reputation;
+
+/** GET /v1/numbers/{number} and POST /v1/numbers/lookup. */
+public final class LookupApi {
+  public static final int MAX_BATCH = 1000;
+  /** Apps may cache an answer this long; a new BLOCK reaches them through the filter within this bound. */
+  static final String CACHE_CONTROL = "public, max-age=60";
+
+  private final PhoneNumberNormalizer normalizer;
+  private final ReputationService reputations;
+
+  public LookupApi(PhoneNumberNormalizer normalizer, ReputationService reputations) {
+    this.normalizer = normalizer;
+    this.reputations = reputations;
+  }
+
+  public void lookup(RoutingContext ctx) {
+    String region = normalizer.region(ctx.queryParams().get("region"));
+    String number = normalizer.normalize(ctx.pathParam("number"), region);
+    reputations.reputation(number).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      Reputation reputation = ar.result();
+      ctx.response()
+          .putHeader("Cache-Control", reputation.degraded() ? "no-store" : CACHE_CONTROL)
+          .putHeader("Content-Type", "application/json; charset=utf-8")
+          .end(reputation.toJson().toBuffer());
+    });
+  }
+
+  public void batch(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx, Set.of("numbers", "region"));
+    String region = normalizer.region(JsonBodies.string(body, "region", 8));
+    Object rawNumbers = body.getValue("numbers");
+    if (!(rawNumbers instanceof JsonArray numbers)) {
+      throw ApiException.badRequest("missing_field", "'numbers' must be an array of phone numbers.");
+    }
+    if (numbers.isEmpty()) {
+      throw ApiException.badRequest("invalid_field", "'numbers' must hold at least one number.");
+    }
+    if (numbers.size() > MAX_BATCH) {
+      throw ApiException.badRequest("too_many_numbers",
+          "A batch holds at most " + MAX_BATCH + " numbers; got " + numbers.size() + ".");
+    }
+    List<Object> slots = new ArrayList<>(numbers.size());
+    Map<String, Future<Reputation>> pending = new HashMap<>();
+    for (int i = 0; i < numbers.size(); i++) {
+      Object item = numbers.getValue(i);
+      if (!(item instanceof String raw)) {
+        throw ApiException.badRequest("invalid_field", "'numbers[" + i + "]' must be a string.");
+      }
+      try {
+        String e164 = normalizer.normalize(raw, region);
+        slots.add(e164);
+        pending.computeIfAbsent(e164, reputations::reputation);
+      } catch (ApiException e) {
+        slots.add(new JsonObject().put("input", raw).put("error", e.code()).put("message", e.getMessage()));
+      }
+    }
+    Future.join(new ArrayList<>(pending.values())).onComplete(ignored -> {
+      JsonArray results = new JsonArray();
+      boolean degraded = false;
+      for (Object slot : slots) {
+        if (slot instanceof String e164) {
+          Reputation r = pending.get(e164).result();
+          degraded |= r.degraded();
+          results.add(r.toJson());
+        } else {
+          results.add(slot);
+        }
+      }
+      ctx.response()
+          .putHeader("Cache-Control", degraded ? "no-store" : "no-cache")
+          .putHeader("Content-Type", "application/json; charset=utf-8")
+          .end(new JsonObject().put("results", results).toBuffer());
+    });
+  }
+}

@@ -1,0 +1,64 @@
+package org.dunblock.server.lookup;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.reputation.Reputation;
+import org.dunblock.server.reputation.ReputationCalculator;
+import org.dunblock.server.store.ReputationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers "what do we know about this number?": the filter first (a miss is the unreported answer, with no Redis
+ * command), Redis for a hit, and a flagged fail-open answer when Redis does not answer within the deadline.
+ */
+public final class ReputationService {
+  private static final Logger LOG = LoggerFactory.getLogger(ReputationService.class);
+
+  private final NumberFilter filter;
+  private final ReputationStore store;
+  private final ReputationCalculator calculator;
+  private final Clock clock;
+  private final long timeoutMs;
+  private final Counter fastPath;
+  private final Counter storePath;
+  private final Counter degraded;
+
+  public ReputationService(NumberFilter filter, ReputationStore store, ReputationCalculator calculator, Clock clock,
+      Duration timeout, MeterRegistry registry) {
+    this.filter = filter;
+    this.store = store;
+    this.calculator = calculator;
+    this.clock = clock;
+    this.timeoutMs = timeout.toMillis();
+    this.fastPath = Counter.builder("dunblock.lookups").tag("path", "filter")
+        .description("Lookups by how they were answered").register(registry);
+    this.storePath = Counter.builder("dunblock.lookups").tag("path", "store")
+        .description("Lookups by how they were answered").register(registry);
+    this.degraded = Counter.builder("dunblock.lookups").tag("path", "degraded")
+        .description("Lookups by how they were answered").register(registry);
+  }
+
+  public Future<Reputation> reputation(String e164) {
+    if (filter.loaded() && !filter.mightContain(e164)) {
+      fastPath.increment();
+      return Future.succeededFuture(Reputation.unreported(e164));
+    }
+    return store.number(e164)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .map(fields -> {
+          storePath.increment();
+          return calculator.evaluate(e164, fields, clock.millis());
+        })
+        .otherwise(e -> {
+          degraded.increment();
+          LOG.debug("Lookup of {} degraded: {}", e164, e.toString());
+          return Reputation.degraded(e164);
+        });
+  }
+}

@@ -1,0 +1,78 @@
+package org.dunblock.server.number;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import com.google.i18n.phonenumbers.ShortNumberInfo;
+import java.util.Locale;
+import org.dunblock.server.http.ApiException;
+
+/**
+ * Turns numbers as people write them into E.164 with libphonenumber. Full numbers must be valid for their region;
+ * short service numbers (such as 95588) are accepted as numbers of the region they were given in.
+ */
+public final class PhoneNumberNormalizer {
+  /** Longer input is never a phone number, and bounding it bounds the parser's work. */
+  public static final int MAX_INPUT_LENGTH = 48;
+
+  private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
+  private final ShortNumberInfo shortNumbers = ShortNumberInfo.getInstance();
+  private final String defaultRegion;
+
+  public PhoneNumberNormalizer(String defaultRegion) {
+    this.defaultRegion = checkRegion(defaultRegion);
+  }
+
+  /** Validates a region code from a request; null means the default region. */
+  public String region(String requested) {
+    if (requested == null) {
+      return defaultRegion;
+    }
+    return checkRegion(requested.trim().toUpperCase(Locale.ROOT));
+  }
+
+  private String checkRegion(String region) {
+    if (region.length() != 2 || !util.getSupportedRegions().contains(region)) {
+      throw ApiException.badRequest("invalid_region", "'" + region + "' is not a supported two-letter region code.");
+    }
+    return region;
+  }
+
+  /** Returns the E.164 form or throws a 400 invalid_number. */
+  public String normalize(String raw, String region) {
+    if (raw == null || raw.isBlank()) {
+      throw invalid("The number is empty.");
+    }
+    if (raw.length() > MAX_INPUT_LENGTH) {
+      throw invalid("The number is too long to be a phone number.");
+    }
+    PhoneNumber parsed;
+    try {
+      parsed = util.parse(raw, region);
+    } catch (NumberParseException e) {
+      throw invalid("'" + abbreviate(raw) + "' is not a phone number.");
+    }
+    if (util.isValidNumber(parsed)) {
+      return util.format(parsed, PhoneNumberFormat.E164);
+    }
+    String regionOfNumber = util.getRegionCodeForCountryCode(parsed.getCountryCode());
+    if (parsed.getCountryCode() == util.getCountryCodeForRegion(region)
+        && shortNumbers.isValidShortNumberForRegion(parsed, region)) {
+      return "+" + parsed.getCountryCode() + util.getNationalSignificantNumber(parsed);
+    }
+    if (!"ZZ".equals(regionOfNumber) && shortNumbers.isValidShortNumberForRegion(parsed, regionOfNumber)) {
+      return "+" + parsed.getCountryCode() + util.getNationalSignificantNumber(parsed);
+    }
+    throw invalid("'" + abbreviate(raw) + "' is not a possible number for region " + region + ".");
+  }
+
+  private static ApiException invalid(String message) {
+    return ApiException.badRequest("invalid_number", message);
+  }
+
+  private static String abbreviate(String raw) {
+    String printable = raw.replaceAll("\\p{C}", "?");
+    return printable.length() > 24 ? printable.substring(0, 24) + "..." : printable;
+  }
+}

@@ -1,0 +1,157 @@
+package org.dunblock.server.report;
+
+import com.google.common.hash.Hashing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.config.ScoringPolicy;
+import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.http.JsonBodies;
+import org.dunblock.server.http.Responses;
+import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.Category;
+import org.dunblock.server.store.ReportCommand;
+import org.dunblock.server.store.ReportOutcome;
+import org.dunblock.server.store.ReputationStore;
+
+/** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
+public final class ReportApi {
+  static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note");
+  public static final int MAX_NOTE = 1000;
+  public static final int MAX_PLATFORM = 100;
+  public static final int MAX_IDEMPOTENCY_KEY = 255;
+
+  private final PhoneNumberNormalizer normalizer;
+  private final ReporterTokens tokens;
+  private final ClientAddress clientAddress;
+  private final ReputationStore store;
+  private final NumberFilter filter;
+  private final Clock clock;
+  private final ScoringPolicy policy;
+  private final long timeoutMs;
+  private final MeterRegistry registry;
+  private final SecureRandom random = new SecureRandom();
+
+  public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
+      ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry) {
+    this.normalizer = normalizer;
+    this.tokens = tokens;
+    this.clientAddress = clientAddress;
+    this.store = store;
+    this.filter = filter;
+    this.clock = clock;
+    this.policy = config.scoring();
+    this.timeoutMs = config.redisTimeout().toMillis();
+    this.registry = registry;
+  }
+
+  public void report(RoutingContext ctx) {
+    String reporter = authenticate(ctx);
+    String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+    if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
+        || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
+      throw ApiException.badRequest("invalid_idempotency_key",
+          "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " printable ASCII characters.");
+    }
+    JsonObject body = JsonBodies.object(ctx, FIELDS);
+    String rawNumber = JsonBodies.requiredString(body, "number", 200);
+    String rawCategory = JsonBodies.requiredString(body, "category", 64);
+    String rawRegion = JsonBodies.string(body, "region", 8);
+    String rawPlatform = JsonBodies.string(body, "platform", MAX_PLATFORM);
+    String rawOccurred = JsonBodies.string(body, "occurredAt", 64);
+    String note = JsonBodies.string(body, "note", MAX_NOTE);
+
+    String number = normalizer.normalize(rawNumber, normalizer.region(rawRegion));
+    Category category = Category.parse(rawCategory).orElseThrow(() -> ApiException.badRequest("invalid_category",
+        "Unknown category '" + rawCategory.replaceAll("\\p{C}", "?") + "'; use one of "
+            + java.util.Arrays.toString(Category.values()) + "."));
+    long now = clock.millis();
+    long occurred = occurredAt(rawOccurred, now);
+
+    String fingerprint = Hashing.sha256().hashString(String.join("\u0000", number, category.name(),
+        String.valueOf(rawOccurred), String.valueOf(rawPlatform), String.valueOf(note)), StandardCharsets.UTF_8)
+        .toString().substring(0, 32);
+    ReportCommand command = new ReportCommand(number, reporter, tokens.networkHash(clientAddress.of(ctx.request())),
+        category, occurred, now, Platforms.normalize(rawPlatform), note, newReportId(),
+        idempotencyKey == null ? null : tokens.keyed("idempotency|" + reporter + "|" + idempotencyKey),
+        fingerprint);
+
+    store.report(command).timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      if (ar.failed()) {
+        registry.counter("dunblock.reports", "outcome", "unavailable").increment();
+        ctx.fail(ar.cause());
+        return;
+      }
+      ReportOutcome outcome = ar.result();
+      if (outcome.replayed() && !outcome.fingerprint().equals(fingerprint)) {
+        ctx.fail(new ApiException(422, "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different report."));
+        return;
+      }
+      // The number is in Redis now; put it in our own filter before answering (others get it from the stream).
+      filter.add(number);
+      registry.counter("dunblock.reports", "outcome",
+          outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
+      if (outcome.replayed()) {
+        ctx.response().putHeader("Idempotent-Replayed", "true");
+      }
+      Responses.json(ctx, 202, new JsonObject()
+          .put("reportId", outcome.reportId())
+          .put("number", number)
+          .put("counted", outcome.counted()));
+    });
+  }
+
+  private String authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || header.isBlank()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      throw new ApiException(401, "missing_token",
+          "Reports need 'Authorization: Bearer <token>'; get a token from POST /v1/reporters.");
+    }
+    String token = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    return tokens.reporterHash(token).orElseThrow(() -> {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return new ApiException(401, "invalid_token", "The reporter token is not valid.");
+    });
+  }
+
+  private long occurredAt(String raw, long now) {
+    if (raw == null) {
+      return now;
+    }
+    long occurred;
+    try {
+      occurred = OffsetDateTime.parse(raw).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest("invalid_occurred_at",
+          "'occurredAt' must be an ISO-8601 time with offset, e.g. 2026-11-22T09:30:00+08:00.");
+    }
+    if (occurred > now + policy.maxClockSkew().toMillis()) {
+      throw ApiException.badRequest("occurred_in_future", "'occurredAt' is in the future.");
+    }
+    if (occurred < now - policy.maxReportAge().toMillis()) {
+      throw ApiException.badRequest("report_too_old", "Calls older than "
+          + policy.maxReportAge().toDays() + " days cannot be reported; the number may have a new owner by now.");
+    }
+    return Math.min(occurred, now);
+  }
+
+  private String newReportId() {
+    byte[] id = new byte[12];
+    random.nextBytes(id);
+    return "rep_" + HexFormat.of().formatHex(id);
+  }
+}

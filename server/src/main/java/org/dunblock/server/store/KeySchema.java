@@ -1,0 +1,66 @@
+package org.dunblock.server.store;
+
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one Redis key schema (documented in README). Numbers are spread over {@link #SHARDS} shards; every key of a
+ * shard carries the hash tag {@code {sNN}}, so a number's record, its votes, its networks, the shard's index and
+ * change stream live in one Redis Cluster slot and one Lua script may touch them all atomically.
+ *
+ * <pre>
+ * dunblock:{sNN}:num:&lt;e164&gt;     hash    reputation record (see NumberRecord)
+ * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash"
+ * dunblock:{sNN}:nets:&lt;e164&gt;    hash    network hash -&gt; number of negative votes from it
+ * dunblock:{sNN}:idem:&lt;hash&gt;     string  stored answer to a report, per reporter and Idempotency-Key
+ * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
+ * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
+ * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
+ * dunblock:{meta}:secret         string  server secret for token and address hashing, unless DUNBLOCK_SECRET
+ * </pre>
+ */
+public final class KeySchema {
+  /** Fixed forever: changing it would move numbers between shards. */
+  public static final int SHARDS = 16;
+  public static final String PREFIX = "dunblock:";
+  public static final String SECRET = PREFIX + "{meta}:secret";
+
+  private KeySchema() {
+  }
+
+  public static int shardOf(String e164) {
+    return Math.floorMod(Hashing.murmur3_32_fixed().hashString(e164, StandardCharsets.UTF_8).asInt(), SHARDS);
+  }
+
+  static String tag(int shard) {
+    return PREFIX + "{s" + (shard < 10 ? "0" : "") + shard + "}:";
+  }
+
+  public static String number(String e164) {
+    return tag(shardOf(e164)) + "num:" + e164;
+  }
+
+  public static String votes(String e164) {
+    return tag(shardOf(e164)) + "votes:" + e164;
+  }
+
+  public static String networks(String e164) {
+    return tag(shardOf(e164)) + "nets:" + e164;
+  }
+
+  public static String idempotency(String e164, String keyHash) {
+    return tag(shardOf(e164)) + "idem:" + keyHash;
+  }
+
+  public static String index(int shard) {
+    return tag(shard) + "index";
+  }
+
+  public static String changes(int shard) {
+    return tag(shard) + "changes";
+  }
+
+  public static String reports(int shard) {
+    return tag(shard) + "reports";
+  }
+}

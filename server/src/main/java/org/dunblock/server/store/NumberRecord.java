@@ -1,0 +1,38 @@
+package org.dunblock.server.store;
+
+import java.util.Map;
+
+/** Field names of the {@code dunblock:{sNN}:num:<e164>} hash, shared by report.lua and the calculator. */
+public final class NumberRecord {
+  /** Negative vote mass, decayed to {@link #REFERENCE_TIME}. */
+  public static final String NEGATIVE_MASS = "neg";
+  /** LEGITIMATE vote mass, decayed to {@link #REFERENCE_TIME}. */
+  public static final String LEGITIMATE_MASS = "leg";
+  /** Epoch ms the masses are referred to. */
+  public static final String REFERENCE_TIME = "ref";
+  /** Counted reports: one per reporter, whatever category. */
+  public static final String REPORTS = "reports";
+  /** Reporters whose current vote is negative. */
+  public static final String NEGATIVE_REPORTERS = "negr";
+  /** Reporters whose current vote is LEGITIMATE. */
+  public static final String LEGITIMATE_REPORTERS = "legr";
+  /** Distinct networks with at least one negative vote. */
+  public static final String NEGATIVE_NETWORKS = "negnets";
+  public static final String FIRST = "first";
+  public static final String LAST = "last";
+  /** Prefix of per-category counts, e.g. {@code c:DEBT_COLLECTION}. */
+  public static final String CATEGORY_PREFIX = "c:";
+
+  private NumberRecord() {
+  }
+
+  public static double decimal(Map<String, String> fields, String name) {
+    String v = fields.get(name);
+    return v == null ? 0.0 : Math.max(0.0, Double.parseDouble(v));
+  }
+
+  public static long integer(Map<String, String> fields, String name) {
+    String v = fields.get(name);
+    return v == null ? 0L : Long.parseLong(v);
+  }
+}

@@ -1,0 +1,181 @@
+package org.dunblock.server.store;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScoredValueScanCursor;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.dunblock.server.config.DunblockConfig;
+
+/**
+ * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
+ * bound to the caller's context, so callbacks never run on Lettuce threads. One shared connection carries all
+ * request traffic (Lettuce pipelines it); a second one is reserved for the blocking stream follower.
+ */
+public final class ReputationStore implements AutoCloseable {
+  /** Change stream entries kept per shard; a follower further behind than this rebuilds its filter. */
+  public static final long CHANGES_MAX_LENGTH = 100_000;
+
+  private final Vertx vertx;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final StatefulRedisConnection<String, String> followerConnection;
+  private final RedisAsyncCommands<String, String> redis;
+  private final LuaScript reportScript;
+  private final DunblockConfig config;
+
+  private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
+      StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> follower) {
+    this.vertx = vertx;
+    this.config = config;
+    this.client = client;
+    this.connection = connection;
+    this.followerConnection = follower;
+    this.redis = connection.async();
+    this.reportScript = LuaScript.load("report.lua", redis);
+  }
+
+  /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
+  public static ReputationStore connect(Vertx vertx, DunblockConfig config, String redisUrl) {
+    RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        // Fail fast while disconnected instead of queueing without bound: lookups fall back, reports get 503.
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(100_000)
+        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
+        .build());
+    try {
+      StatefulRedisConnection<String, String> connection = client.connect();
+      StatefulRedisConnection<String, String> follower = client.connect();
+      return new ReputationStore(vertx, config, client, connection, follower);
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw e;
+    }
+  }
+
+  private <T> Future<T> bridge(CompletionStage<T> stage) {
+    CompletionStage<T> mapped = stage.exceptionallyCompose(e -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof RedisCommandExecutionException) {
+        return java.util.concurrent.CompletableFuture.failedFuture(cause);
+      }
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause));
+    });
+    return Future.fromCompletionStage(mapped, vertx.getOrCreateContext());
+  }
+
+  /** The server secret: DUNBLOCK_SECRET, or one generated once and shared by every instance through Redis. */
+  public String secret(Optional<String> configured) {
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    var sync = connection.sync();
+    sync.set(KeySchema.SECRET, HexFormat.of().formatHex(random), SetArgs.Builder.nx());
+    return sync.get(KeySchema.SECRET);
+  }
+
+  public Future<Map<String, String>> number(String e164) {
+    return bridge(redis.hgetall(KeySchema.number(e164)));
+  }
+
+  public Future<String> ping() {
+    return bridge(redis.ping());
+  }
+
+  public Future<ReportOutcome> report(ReportCommand c) {
+    String[] keys = {
+        KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
+        KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
+        KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
+        KeySchema.reports(KeySchema.shardOf(c.number()))};
+    String[] args = {
+        c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
+        Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
+        Long.toString(config.scoring().halfLife().toMillis()),
+        c.idempotencyKeyHash() == null ? "0" : Long.toString(config.idempotencyTtl().toMillis()),
+        c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
+        Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note()};
+    return bridge(reportScript.run(redis, keys, args)).map(reply -> {
+      String status = (String) reply.get(0);
+      if ("replay".equals(status)) {
+        // stored as fingerprint|reportId|counted
+        String[] parts = ((String) reply.get(1)).split("\\|", 3);
+        return new ReportOutcome(parts[1], "1".equals(parts[2]), true, parts[0]);
+      }
+      return new ReportOutcome((String) reply.get(1), "1".equals(reply.get(2)), false, c.fingerprint());
+    });
+  }
+
+  /** One page of a shard's index, for building the filter. */
+  public Future<ScoredValueScanCursor<String>> scanIndex(int shard, ScanCursor cursor, int count) {
+    return bridge(redis.zscan(KeySchema.index(shard), cursor, ScanArgs.Builder.limit(count)));
+  }
+
+  /** Drops numbers whose last write is older than the retention from a shard's index. */
+  public Future<Long> trimIndex(int shard, long olderThanMs) {
+    return bridge(redis.zremrangebyscore(KeySchema.index(shard),
+        Range.create(Double.NEGATIVE_INFINITY, (double) olderThanMs)));
+  }
+
+  /** The id of the newest change of a shard, or "0-0" when the stream is empty. */
+  public Future<String> changesTail(int shard) {
+    return bridge(redis.xrevrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))
+        .map(list -> list.isEmpty() ? "0-0" : list.get(0).getId());
+  }
+
+  /** The id of the oldest change still kept in a shard's stream, or null when the stream is empty. */
+  public Future<String> changesHead(int shard) {
+    return bridge(redis.xrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))
+        .map(list -> list.isEmpty() ? null : list.get(0).getId());
+  }
+
+  /**
+   * Reads changes after the given ids on the follower connection, waiting up to {@code blockMs} for one.
+   * {@code offsets[i]} is the last id seen for shard i. A negative {@code blockMs} returns at once.
+   */
+  public Future<List<StreamMessage<String, String>>> readChanges(String[] offsets, long blockMs, long count) {
+    @SuppressWarnings("unchecked")
+    XReadArgs.StreamOffset<String>[] streams = new XReadArgs.StreamOffset[offsets.length];
+    for (int shard = 0; shard < offsets.length; shard++) {
+      streams[shard] = XReadArgs.StreamOffset.from(KeySchema.changes(shard), offsets[shard]);
+    }
+    XReadArgs args = blockMs < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.block(blockMs).count(count);
+    return bridge(followerConnection.async().xread(args, streams))
+        .map(list -> list == null ? new ArrayList<>() : list);
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    followerConnection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}

@@ -1,0 +1,117 @@
+-- Records one report atomically: per-reporter dedupe, counts, categories, decayed masses, networks,
+-- index, change stream, report log and idempotent answer. All keys share the number's shard hash tag.
+--
+-- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash     KEYS[4] idempotency key
+-- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream
+-- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
+-- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
+-- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
+-- ARGV[11] report id    ARGV[12] retention ms  ARGV[13] change stream max length
+-- ARGV[14] platform     ARGV[15] note
+--
+-- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
+
+local useIdem = ARGV[9] ~= '0'
+if useIdem then
+  local stored = redis.call('GET', KEYS[4])
+  if stored then
+    return {'replay', stored}
+  end
+end
+
+local number, reporter, net, category = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local negative = ARGV[5] == '1'
+local occurred = tonumber(ARGV[6])
+local now = tonumber(ARGV[7])
+local halfLife = tonumber(ARGV[8])
+local retention = tonumber(ARGV[12])
+
+local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last')
+local neg = tonumber(h[1]) or 0
+local leg = tonumber(h[2]) or 0
+local ref = tonumber(h[3]) or now
+local reports = tonumber(h[4]) or 0
+local negr = tonumber(h[5]) or 0
+local legr = tonumber(h[6]) or 0
+local negnets = tonumber(h[7]) or 0
+local first = tonumber(h[8])
+local last = tonumber(h[9])
+
+-- Masses are kept referred to t; instances with slightly different clocks never move t backwards.
+local t = math.max(ref, now)
+local function weightAt(ms)
+  if ms >= t then return 1 end
+  return 2 ^ (-(t - ms) / halfLife)
+end
+local f = weightAt(ref)
+neg = neg * f
+leg = leg * f
+
+local counted = 1
+local previous = redis.call('HGET', KEYS[2], reporter)
+if previous then
+  -- One reporter counts once per number: take the old vote out, then put the new one in.
+  counted = 0
+  local pcat, pocc, pnet = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)')
+  local pw = weightAt(tonumber(pocc))
+  if pcat == 'LEGITIMATE' then
+    leg = leg - pw
+    legr = legr - 1
+  else
+    neg = neg - pw
+    negr = negr - 1
+    if redis.call('HINCRBY', KEYS[3], pnet, -1) <= 0 then
+      redis.call('HDEL', KEYS[3], pnet)
+      negnets = negnets - 1
+    end
+  end
+  if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
+    redis.call('HDEL', KEYS[1], 'c:' .. pcat)
+  end
+else
+  reports = reports + 1
+end
+
+local w = weightAt(occurred)
+if negative then
+  neg = neg + w
+  negr = negr + 1
+  if redis.call('HINCRBY', KEYS[3], net, 1) == 1 then
+    negnets = negnets + 1
+  end
+else
+  leg = leg + w
+  legr = legr + 1
+end
+redis.call('HINCRBY', KEYS[1], 'c:' .. category, 1)
+
+-- Float residue from subtracting a vote must not leave a ghost mass.
+if neg < 1e-9 then neg = 0 end
+if leg < 1e-9 then leg = 0 end
+if first == nil or occurred < first then first = occurred end
+if last == nil or occurred > last then last = occurred end
+
+redis.call('HSET', KEYS[1],
+  'neg', string.format('%.17g', neg), 'leg', string.format('%.17g', leg), 'ref', string.format('%d', t),
+  'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets,
+  'first', string.format('%d', first), 'last', string.format('%d', last))
+redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net)
+
+local expireAt = now + retention
+redis.call('PEXPIREAT', KEYS[1], expireAt)
+redis.call('PEXPIREAT', KEYS[2], expireAt)
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('PEXPIREAT', KEYS[3], expireAt)
+end
+
+redis.call('ZADD', KEYS[5], now, number)
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
+  'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),
+  'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
+
+local answer = ARGV[11] .. '|' .. counted
+if useIdem then
+  redis.call('SET', KEYS[4], ARGV[10] .. '|' .. answer, 'PX', ARGV[9])
+end
+return {'ok', ARGV[11], tostring(counted)}
