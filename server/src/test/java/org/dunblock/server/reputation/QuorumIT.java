@@ -1,0 +1,103 @@
+package org.dunblock.server.reputation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** DESIGN.md rule 4: BLOCK needs distinct reporters on distinct networks; five on five within a day block. */
+@ExtendWith(VertxExtension.class)
+class QuorumIT {
+  static TestRedis redis;
+  DunblockServer server;
+  Api api;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void startServer(Vertx vertx) {
+    redis.flushAll();
+    server = TestServers.start(TestServers.config(redis));
+    api = new Api(vertx, server.port());
+  }
+
+  @AfterEach
+  void stopServer() {
+    api.close();
+    server.close();
+  }
+
+  static JsonObject debt(String number) {
+    return new JsonObject().put("number", number).put("category", "DEBT_COLLECTION");
+  }
+
+  @Test
+  void fiveReportersOnFiveNetworksBlockANumber() {
+    for (int i = 1; i <= 5; i++) {
+      assertEquals(202, api.report(api.newToken(), "203.0." + i + ".10", debt("138-0013-8000")).statusCode());
+    }
+    JsonObject r = api.lookup("+8613800138000");
+    assertEquals("BLOCK", r.getString("verdict"));
+    assertEquals(5, r.getLong("reports"));
+    assertEquals(5, r.getLong("reporters"));
+    assertEquals(5, r.getLong("networks"));
+    assertEquals(5, r.getJsonObject("categories").getLong("DEBT_COLLECTION"));
+    assertTrue(r.getJsonArray("reasons").contains("CROWD_REPORTS"));
+  }
+
+  @Test
+  void manyReportersOnOneNetworkCannotBlock() {
+    for (int i = 1; i <= 20; i++) {
+      assertEquals(202, api.report(api.newToken(), "198.51.100." + i, debt("13800138001")).statusCode());
+    }
+    JsonObject r = api.lookup("13800138001");
+    assertEquals("WARN", r.getString("verdict"));
+    assertEquals(20, r.getLong("reporters"));
+    assertEquals(1, r.getLong("networks"));
+    assertTrue(r.getJsonArray("reasons").contains("QUORUM_NOT_MET"));
+  }
+
+  @Test
+  void twoNetworksAreNotEnoughButThreeAre() {
+    String number = "13800138002";
+    for (int i = 1; i <= 6; i++) {
+      api.report(api.newToken(), "192.0." + (i % 2) + "." + i, debt(number));
+    }
+    assertEquals("WARN", api.lookup(number).getString("verdict"));
+    api.report(api.newToken(), "192.0.9.1", debt(number));
+    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+  }
+
+  @Test
+  void ipv6ReportersCountPerSlash48() {
+    String number = "13800138003";
+    // Same /48, different /64s: one network.
+    for (int i = 1; i <= 5; i++) {
+      api.report(api.newToken(), "2001:db8:1:" + i + "::1", debt(number));
+    }
+    JsonObject r = api.lookup(number);
+    assertEquals(1, r.getLong("networks"));
+    assertFalse("BLOCK".equals(r.getString("verdict")));
+  }
+}

@@ -1,0 +1,76 @@
+package org.dunblock.server.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Real HTTP against a server under test, with the few calls every test needs. Call from the test thread. */
+public final class Api {
+  private final WebClient client;
+
+  public Api(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public HttpRequest<Buffer> request(HttpMethod method, String path) {
+    return client.request(method, path);
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return await(client.get(path).send());
+  }
+
+  public HttpResponse<Buffer> post(String path, String body, String... headers) {
+    HttpRequest<Buffer> request = client.post(path);
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.putHeader(headers[i], headers[i + 1]);
+    }
+    return await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  public String newToken() {
+    HttpResponse<Buffer> response = post("/v1/reporters", null);
+    if (response.statusCode() != 201) {
+      throw new AssertionError("token request failed: " + response.statusCode() + " " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject().getString("token");
+  }
+
+  /** Reports as a new reporter from the given client address (believed because loopback is a trusted proxy). */
+  public HttpResponse<Buffer> report(String token, String clientIp, JsonObject body, String... headers) {
+    String[] all = new String[headers.length + 4];
+    all[0] = "Authorization";
+    all[1] = "Bearer " + token;
+    all[2] = "X-Forwarded-For";
+    all[3] = clientIp;
+    System.arraycopy(headers, 0, all, 4, headers.length);
+    return post("/v1/reports", body.encode(), all);
+  }
+
+  public JsonObject lookup(String number) {
+    HttpResponse<Buffer> response = get("/v1/numbers/" + number);
+    if (response.statusCode() != 200) {
+      throw new AssertionError("lookup failed: " + response.statusCode() + " " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  public void close() {
+    client.close();
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no answer within 10 s", e);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package org.dunblock.server.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import redis.embedded.RedisServer;
+
+/** A real redis-server process on a random loopback port, for tests. Never a mock. */
+public final class TestRedis implements AutoCloseable {
+  private final int port;
+  private final Path dir;
+  private RedisServer server;
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> connection;
+
+  private TestRedis(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  public static TestRedis start() {
+    try {
+      TestRedis redis = new TestRedis(freePort(), Files.createTempDirectory("dunblock-test-redis"));
+      redis.startProcess();
+      return redis;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startProcess() throws IOException {
+    server = RedisServer.newRedisServer()
+        .port(port)
+        .bind("127.0.0.1")
+        .setting("dir " + dir)
+        .setting("appendonly yes")
+        .setting("appendfsync everysec")
+        .setting("save \"\"")
+        .onShutdownForceStop(true)
+        .build();
+    server.start();
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** A synchronous connection for inspecting what the server stored. */
+  public synchronized RedisCommands<String, String> commands() {
+    if (connection == null) {
+      client = RedisClient.create(url());
+      connection = client.connect();
+    }
+    return connection.sync();
+  }
+
+  public void flushAll() {
+    commands().flushall();
+    commands().configResetstat();
+  }
+
+  /** Calls per command since the last reset, from INFO commandstats (e.g. "hgetall" -> 3). */
+  public Map<String, Long> commandCalls() {
+    Map<String, Long> calls = new HashMap<>();
+    for (String line : commands().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+        String stats = line.substring(line.indexOf(':') + 1);
+        for (String part : stats.split(",")) {
+          if (part.startsWith("calls=")) {
+            calls.put(name, Long.parseLong(part.substring("calls=".length())));
+          }
+        }
+      }
+    }
+    return calls;
+  }
+
+  @Override
+  public void close() {
+    if (connection != null) {
+      connection.close();
+      client.shutdown();
+    }
+    try {
+      server.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package org.dunblock.server.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.config.DunblockConfig;
+
+/** Builds configurations for servers under test: a random port, loopback as trusted proxy, a fixed secret. */
+public final class TestServers {
+  private TestServers() {
+  }
+
+  public static DunblockConfig.Builder config(TestRedis redis) {
+    return DunblockConfig.builder()
+        .host("127.0.0.1")
+        .port(TestRedis.freePort())
+        .redisUrl(redis.url())
+        .eventLoops(1)
+        // Tests simulate reporters on many networks with X-Forwarded-For from loopback.
+        .trustedProxies(List.of("127.0.0.1", "::1"))
+        .secret("test-secret-0123456789abcdef")
+        .filterExpectedNumbers(100_000)
+        .lookupTimeout(Duration.ofSeconds(2));
+  }
+
+  public static DunblockServer start(DunblockConfig.Builder config) {
+    return DunblockServer.start(config.build(), Clock.systemUTC());
+  }
+
+  public static DunblockServer start(DunblockConfig.Builder config, Clock clock) {
+    return DunblockServer.start(config.build(), clock);
+  }
+}
