@@ -26,6 +26,12 @@ local now = tonumber(ARGV[7])
 local halfLife = tonumber(ARGV[8])
 local retention = tonumber(ARGV[12])
 
+-- A record untouched for longer than the retention is gone for readers already; start it afresh.
+local lastWrite = tonumber(redis.call('HGET', KEYS[1], 'ref'))
+if lastWrite and now - lastWrite > retention then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+end
+
 local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last')
 local neg = tonumber(h[1]) or 0
 local leg = tonumber(h[2]) or 0

@@ -77,7 +77,7 @@ public final class DunblockServer implements AutoCloseable {
       ReporterTokens tokens = new ReporterTokens(store.secret(config.secret()));
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
       ReputationService reputations = new ReputationService(filter, store,
-          new ReputationCalculator(config.scoring()), clock, config.lookupTimeout(), registry);
+          new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry);
 

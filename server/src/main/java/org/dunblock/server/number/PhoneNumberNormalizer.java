@@ -16,6 +16,13 @@ public final class PhoneNumberNormalizer {
   /** Longer input is never a phone number, and bounding it bounds the parser's work. */
   public static final int MAX_INPUT_LENGTH = 48;
 
+  /**
+   * Digits (any script: libphonenumber folds full-width ones), spaces and the punctuation people type. Letters,
+   * control and format characters are refused up front: libphonenumber would quietly drop trailing junk.
+   */
+  private static final java.util.regex.Pattern WRITTEN_NUMBER =
+      java.util.regex.Pattern.compile("[\\p{Nd}\\s+\\-().\\/\u3000\uFF0B\uFF08\uFF09\uFF0D]+");
+
   private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
   private final ShortNumberInfo shortNumbers = ShortNumberInfo.getInstance();
   private final String defaultRegion;
@@ -46,6 +53,9 @@ public final class PhoneNumberNormalizer {
     }
     if (raw.length() > MAX_INPUT_LENGTH) {
       throw invalid("The number is too long to be a phone number.");
+    }
+    if (!WRITTEN_NUMBER.matcher(raw).matches()) {
+      throw invalid("'" + abbreviate(raw) + "' has characters that do not belong in a phone number.");
     }
     PhoneNumber parsed;
     try {

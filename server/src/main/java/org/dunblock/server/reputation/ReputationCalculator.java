@@ -1,5 +1,6 @@
 package org.dunblock.server.reputation;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +15,20 @@ import org.dunblock.server.store.NumberRecord;
  */
 public final class ReputationCalculator {
   private final ScoringPolicy policy;
+  private final long retentionMs;
 
-  public ReputationCalculator(ScoringPolicy policy) {
+  /**
+   * @param retention a record untouched for this long counts as gone, whether or not Redis has expired it yet,
+   *     so every instance and the filter agree on the same instant
+   */
+  public ReputationCalculator(ScoringPolicy policy, Duration retention) {
     this.policy = policy;
+    this.retentionMs = retention.toMillis();
   }
 
   public Reputation evaluate(String number, Map<String, String> fields, long nowMs) {
-    if (fields == null || fields.isEmpty()) {
+    if (fields == null || fields.isEmpty()
+        || nowMs - NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME) > retentionMs) {
       return Reputation.unreported(number);
     }
     double factor = decay(fields, nowMs);

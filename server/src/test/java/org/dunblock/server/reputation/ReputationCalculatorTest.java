@@ -1,0 +1,83 @@
+package org.dunblock.server.reputation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.dunblock.server.config.ScoringPolicy;
+import org.junit.jupiter.api.Test;
+
+class ReputationCalculatorTest {
+  static final long NOW = 1_800_000_000_000L;
+  static final long DAY = Duration.ofDays(1).toMillis();
+  final ReputationCalculator calculator = new ReputationCalculator(ScoringPolicy.defaults(), Duration.ofDays(365));
+
+  static Map<String, String> record(double neg, double leg, long negReporters, long networks, long ref) {
+    Map<String, String> f = new HashMap<>();
+    f.put("neg", Double.toString(neg));
+    f.put("leg", Double.toString(leg));
+    f.put("ref", Long.toString(ref));
+    f.put("reports", Long.toString(negReporters + (long) Math.ceil(leg)));
+    f.put("negr", Long.toString(negReporters));
+    f.put("negnets", Long.toString(networks));
+    f.put("first", Long.toString(ref));
+    f.put("last", Long.toString(ref));
+    f.put("c:DEBT_COLLECTION", Long.toString(negReporters));
+    return f;
+  }
+
+  @Test
+  void emptyRecordIsTheUnreportedAnswer() {
+    assertEquals(Reputation.unreported("+8613800138000"), calculator.evaluate("+8613800138000", Map.of(), NOW));
+  }
+
+  @Test
+  void oneReportWarnsButNeverBlocks() {
+    Reputation r = calculator.evaluate("+1", record(1, 0, 1, 1, NOW), NOW);
+    assertEquals(Verdict.WARN, r.verdict());
+    assertEquals(0.333, r.score());
+  }
+
+  @Test
+  void fiveFreshReportsOnFiveNetworksBlock() {
+    Reputation r = calculator.evaluate("+1", record(5, 0, 5, 5, NOW), NOW + DAY);
+    assertEquals(Verdict.BLOCK, r.verdict());
+    assertEquals(r.reasons(), java.util.List.of(Reasons.CROWD_REPORTS));
+  }
+
+  @Test
+  void highScoreWithoutNetworkQuorumOnlyWarns() {
+    Reputation r = calculator.evaluate("+1", record(50, 0, 50, 2, NOW), NOW);
+    assertEquals(Verdict.WARN, r.verdict());
+    assertTrue(r.reasons().contains(Reasons.QUORUM_NOT_MET));
+  }
+
+  @Test
+  void counterVotesPullTheScoreDown() {
+    Reputation blocked = calculator.evaluate("+1", record(5, 0, 5, 5, NOW), NOW);
+    Reputation contested = calculator.evaluate("+1", record(5, 3, 5, 5, NOW), NOW);
+    assertTrue(contested.score() < blocked.score());
+    assertEquals(Verdict.WARN, contested.verdict());
+    assertTrue(contested.reasons().contains(Reasons.COUNTER_VOTES));
+  }
+
+  @Test
+  void evidenceLosesHalfItsWeightPerHalfLife() {
+    Map<String, String> f = record(6, 0, 6, 6, NOW);
+    double fresh = calculator.score(6, 0);
+    double aged = calculator.evaluate("+1", f, NOW + 30 * DAY).score();
+    assertEquals(calculator.score(3, 0), aged, 0.001);
+    assertTrue(aged < fresh);
+    assertEquals(Verdict.ALLOW, calculator.evaluate("+1", f, NOW + 120 * DAY).verdict());
+  }
+
+  @Test
+  void recordsOlderThanTheRetentionAreGone() {
+    Reputation r = calculator.evaluate("+1", record(5, 0, 5, 5, NOW), NOW + 366 * DAY);
+    assertEquals(Reputation.unreported("+1"), r);
+    assertNull(r.firstReported());
+  }
+}
