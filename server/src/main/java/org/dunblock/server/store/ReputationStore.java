@@ -16,6 +16,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.dunblock.server.config.DunblockConfig;
 
 /**
@@ -40,6 +44,7 @@ public final class ReputationStore implements AutoCloseable {
 
   private final Vertx vertx;
   private final RedisClient client;
+  private final ClientResources resources;
   private final StatefulRedisConnection<String, String> connection;
   private final StatefulRedisConnection<String, String> followerConnection;
   private final RedisAsyncCommands<String, String> redis;
@@ -51,6 +56,7 @@ public final class ReputationStore implements AutoCloseable {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
+    this.resources = client.getResources();
     this.connection = connection;
     this.followerConnection = follower;
     this.redis = connection.async();
@@ -59,7 +65,11 @@ public final class ReputationStore implements AutoCloseable {
 
   /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
   public static ReputationStore connect(Vertx vertx, DunblockConfig config, String redisUrl) {
-    RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
+    // Reconnect quickly after an outage (Lettuce's default backs off up to 30 s).
+    ClientResources resources = DefaultClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+        .build();
+    RedisClient client = RedisClient.create(resources, RedisURI.create(redisUrl));
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         // Fail fast while disconnected instead of queueing without bound: lookups fall back, reports get 503.
@@ -79,15 +89,19 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   private <T> Future<T> bridge(CompletionStage<T> stage) {
-    CompletionStage<T> mapped = stage.exceptionallyCompose(e -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof RedisCommandExecutionException) {
-        return java.util.concurrent.CompletableFuture.failedFuture(cause);
-      }
-      return java.util.concurrent.CompletableFuture.failedFuture(
-          new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause));
-    });
-    return Future.fromCompletionStage(mapped, vertx.getOrCreateContext());
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
+  }
+
+  /** Script and command errors stay as they are (a bug of ours); everything else means Redis is not there. */
+  private static Throwable map(Throwable e) {
+    Throwable cause = e;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RedisCommandExecutionException || cause instanceof StoreUnavailableException) {
+      return cause;
+    }
+    return new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause);
   }
 
   /** The server secret: DUNBLOCK_SECRET, or one generated once and shared by every instance through Redis. */
@@ -177,5 +191,6 @@ public final class ReputationStore implements AutoCloseable {
     connection.close();
     followerConnection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

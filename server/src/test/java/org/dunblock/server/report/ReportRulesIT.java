@@ -251,6 +251,14 @@ class ReportRulesIT {
     assertTrue(everything.contains("called 20 times"), "the report itself is kept");
   }
 
+  @Test
+  void reportsStillWorkAfterRedisForgetsTheScripts() {
+    api.report(api.newToken(), "203.0.113.5", report("13800138000", "THREAT"));
+    redis.commands().scriptFlush();
+    assertEquals(202, api.report(api.newToken(), "198.51.100.5", report("13800138000", "THREAT")).statusCode());
+    assertEquals(2, api.lookup("13800138000").getLong("reports"));
+  }
+
   static String reportLogKey(String e164) {
     int shard = org.dunblock.server.store.KeySchema.shardOf(e164);
     return org.dunblock.server.store.KeySchema.reports(shard);

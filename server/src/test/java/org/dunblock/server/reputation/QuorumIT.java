@@ -100,4 +100,22 @@ class QuorumIT {
     assertEquals(1, r.getLong("networks"));
     assertFalse("BLOCK".equals(r.getString("verdict")));
   }
+
+  @Test
+  void forwardedForFromAnUntrustedPeerIsIgnored(Vertx vertx) {
+    DunblockServer direct = TestServers.start(TestServers.config(redis).trustedProxies(java.util.List.of()));
+    Api directApi = new Api(vertx, direct.port());
+    try {
+      for (int i = 1; i <= 5; i++) {
+        assertEquals(202, directApi.report(directApi.newToken(), "203.0." + i + ".10", debt("13800138009"))
+            .statusCode());
+      }
+      JsonObject r = directApi.lookup("13800138009");
+      assertEquals(1, r.getLong("networks"), "forged X-Forwarded-For must not invent networks");
+      assertEquals("WARN", r.getString("verdict"));
+    } finally {
+      directApi.close();
+      direct.close();
+    }
+  }
 }

@@ -48,6 +48,24 @@ public final class TestRedis implements AutoCloseable {
     server.start();
   }
 
+  /** Stops the redis-server process (SIGTERM: Redis flushes its append-only file) keeping its data dir. */
+  public void stopProcess() {
+    try {
+      server.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the process again on the same port and data dir. */
+  public void restartProcess() {
+    try {
+      startProcess();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -1,0 +1,188 @@
+package org.dunblock.server.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.dunblock.server.testing.Conditions.waitReady;
+import static org.dunblock.server.testing.Conditions.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** DESIGN.md rules 1 and 2: the Bloom-filter fast path never changes an answer and spares Redis. */
+@ExtendWith(VertxExtension.class)
+class FastPathIT {
+  static TestRedis redis;
+  DunblockServer a;
+  DunblockServer b;
+  Api apiA;
+  Api apiB;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void flush() {
+    redis.flushAll();
+  }
+
+  @AfterEach
+  void stopServers() {
+    for (Api api : new Api[] {apiA, apiB}) {
+      if (api != null) {
+        api.close();
+      }
+    }
+    for (DunblockServer server : new DunblockServer[] {a, b}) {
+      if (server != null) {
+        server.close();
+      }
+    }
+    apiA = apiB = null;
+    a = b = null;
+  }
+
+  static JsonObject report(String number, String category) {
+    return new JsonObject().put("number", number).put("category", category);
+  }
+
+  /** Commands Redis ran since the last snapshot, leaving out the stream follower's XREAD and our own INFO. */
+  static Map<String, Long> commandsSince(Map<String, Long> before) {
+    Map<String, Long> delta = new HashMap<>();
+    redis.commandCalls().forEach((cmd, calls) -> {
+      long d = calls - before.getOrDefault(cmd, 0L);
+      if (d > 0 && !cmd.equals("xread") && !cmd.equals("info")) {
+        delta.put(cmd, d);
+      }
+    });
+    return delta;
+  }
+
+  @Test
+  void lookupOfAnUnreportedNumberSendsNoCommandToRedis(Vertx vertx) {
+    a = TestServers.start(TestServers.config(redis));
+    apiA = new Api(vertx, a.port());
+    waitReady(apiA);
+    apiA.report(apiA.newToken(), "203.0.113.1", report("13800138000", "THREAT"));
+
+    Map<String, Long> before = redis.commandCalls();
+    for (int i = 0; i < 200; i++) {
+      JsonObject r = apiA.lookup("+861390000" + String.format("%04d", i));
+      assertEquals("ALLOW", r.getString("verdict"));
+      assertEquals(0, r.getLong("reports"));
+    }
+    assertEquals(Map.of(), commandsSince(before), "lookups of unreported numbers must not touch Redis");
+
+    // A reported number does go to Redis, and the answer is Redis's.
+    Map<String, Long> beforeHit = redis.commandCalls();
+    assertEquals(1, apiA.lookup("13800138000").getLong("reports"));
+    assertEquals(Map.of("hgetall", 1L), commandsSince(beforeHit));
+  }
+
+  @Test
+  void batchOfUnreportedNumbersSendsNoCommandToRedis(Vertx vertx) {
+    a = TestServers.start(TestServers.config(redis));
+    apiA = new Api(vertx, a.port());
+    waitReady(apiA);
+    Map<String, Long> before = redis.commandCalls();
+    var body = new JsonObject().put("numbers", new io.vertx.core.json.JsonArray()
+        .add("13900000001").add("13900000002").add("95588"));
+    var response = apiA.post("/v1/numbers/lookup", body.encode());
+    assertEquals(200, response.statusCode());
+    assertEquals(3, response.bodyAsJsonObject().getJsonArray("results").size());
+    assertEquals(Map.of(), commandsSince(before));
+  }
+
+  @Test
+  void numberReportedThroughOneInstanceIsInTheOthersFilterWithinOneSecond(Vertx vertx) {
+    a = TestServers.start(TestServers.config(redis));
+    b = TestServers.start(TestServers.config(redis));
+    apiA = new Api(vertx, a.port());
+    apiB = new Api(vertx, b.port());
+    waitReady(apiA);
+    waitReady(apiB);
+    String number = "+8613800138123";
+    assertFalse(b.services().filter().mightContain(number));
+    assertEquals(0, apiB.lookup(number).getLong("reports"));
+
+    assertEquals(202, apiA.report(apiA.newToken(), "203.0.113.1", report(number, "DEBT_COLLECTION")).statusCode());
+    waitUntil("B's filter holds the number", Duration.ofSeconds(1), () -> b.services().filter().mightContain(number));
+    assertEquals(1, apiB.lookup(number).getLong("reports"));
+  }
+
+  @Test
+  void restartedInstanceRebuildsItsFilterAndAnswersTheSame(Vertx vertx) {
+    a = TestServers.start(TestServers.config(redis));
+    apiA = new Api(vertx, a.port());
+    waitReady(apiA);
+    String[] numbers = {"13800138000", "13800138001", "13800138002", "95588"};
+    for (int i = 0; i < 5; i++) {
+      for (String n : numbers) {
+        apiA.report(apiA.newToken(), "203.0." + i + ".1", report(n, i % 2 == 0 ? "THREAT" : "DEBT_COLLECTION"));
+      }
+    }
+    Map<String, JsonObject> before = new HashMap<>();
+    for (String n : numbers) {
+      before.put(n, apiA.lookup(n));
+    }
+    apiA.close();
+    a.close();
+
+    a = TestServers.start(TestServers.config(redis));
+    apiA = new Api(vertx, a.port());
+    waitReady(apiA);
+    for (String n : numbers) {
+      String e164 = before.get(n).getString("number");
+      assertTrue(a.services().filter().mightContain(e164), "rebuilt filter holds " + e164);
+      assertEquals(before.get(n), apiA.lookup(n));
+    }
+  }
+
+  @Test
+  void periodicRebuildDropsNumbersPastTheirRetention(Vertx vertx) {
+    MutableClock clock = new MutableClock(Instant.now());
+    a = TestServers.start(TestServers.config(redis)
+        .retention(Duration.ofHours(1))
+        .filterRebuildInterval(Duration.ofMillis(100)), clock);
+    apiA = new Api(vertx, a.port());
+    waitReady(apiA);
+    String number = "+8613800138000";
+    apiA.report(apiA.newToken(), "203.0.113.1", report(number, "THREAT"));
+    assertTrue(a.services().filter().mightContain(number));
+    assertEquals(1, apiA.lookup(number).getLong("reports"));
+
+    clock.advance(Duration.ofHours(2));
+    // Past the retention the record is gone for readers at once, and the next rebuild drops it from the filter.
+    assertEquals(0, apiA.lookup(number).getLong("reports"));
+    waitUntil("filter drops the expired number", Duration.ofSeconds(10),
+        () -> !a.services().filter().mightContain(number));
+    assertEquals(0, redis.commands().zcard(org.dunblock.server.store.KeySchema.index(
+        org.dunblock.server.store.KeySchema.shardOf(number))));
+    Map<String, Long> before = redis.commandCalls();
+    assertEquals("ALLOW", apiA.lookup(number).getString("verdict"));
+    assertEquals(Map.of(), commandsSince(before));
+  }
+}
