@@ -3,6 +3,7 @@ package org.dunblock.server.http;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import java.util.concurrent.TimeoutException;
 import org.dunblock.server.store.StoreUnavailableException;
 import org.slf4j.Logger;
@@ -24,27 +25,38 @@ public final class ErrorHandler {
     }
     if (failure instanceof ApiException api) {
       send(ctx, api.status(), api.code(), api.getMessage());
-    } else if (failure instanceof DecodeException || failure instanceof IllegalStateException
-        && String.valueOf(failure.getMessage()).contains("JSON")) {
-      send(ctx, 400, "invalid_json", "The request body is not valid JSON.");
     } else if (failure instanceof StoreUnavailableException || failure instanceof TimeoutException) {
       ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
       send(ctx, 503, "store_unavailable", "The reputation store is not answering; retry later.");
-    } else if (failure == null) {
-      int status = ctx.statusCode();
-      switch (status) {
-        case 404 -> send(ctx, 404, "not_found", "No such resource.");
-        case 405 -> send(ctx, 405, "method_not_allowed", "This method is not allowed on this resource.");
-        case 413 -> send(ctx, 413, "body_too_large", "The request body is larger than the server accepts.");
-        case 415 -> send(ctx, 415, "unsupported_media_type", "Send the body as application/json.");
-        case 400 -> send(ctx, 400, "bad_request", "The request could not be read.");
-        default -> send(ctx, status >= 400 ? status : 500, status < 500 && status >= 400 ? "client_error" : "internal_error",
-            "The request failed.");
-      }
+    } else if (failure instanceof DecodeException) {
+      send(ctx, 400, "invalid_json", "The request body is not valid JSON.");
+    } else if (failure instanceof HttpException http) {
+      byStatus(ctx, http.getStatusCode());
+    } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      byStatus(ctx, ctx.statusCode());
     } else {
       LOG.error("Unhandled failure on {} {} (request {})", ctx.request().method(), ctx.normalizedPath(),
           ctx.response().headers().get(RequestIds.HEADER), failure);
       send(ctx, 500, "internal_error", "Something went wrong on our side.");
+    }
+  }
+
+  private static void byStatus(RoutingContext ctx, int status) {
+    switch (status) {
+      case 400 -> send(ctx, 400, "bad_request", "The request could not be read.");
+      case 401 -> send(ctx, 401, "unauthorized", "This needs credentials.");
+      case 404 -> send(ctx, 404, "not_found", "No such resource.");
+      case 405 -> send(ctx, 405, "method_not_allowed", "This method is not allowed on this resource.");
+      case 413 -> send(ctx, 413, "body_too_large", "The request body is larger than the server accepts.");
+      case 415 -> send(ctx, 415, "unsupported_media_type", "Send the body as application/json.");
+      default -> {
+        if (status >= 400 && status < 500) {
+          send(ctx, status, "client_error", "The request was not accepted.");
+        } else {
+          LOG.error("Request failed with status {} on {} {}", status, ctx.request().method(), ctx.normalizedPath());
+          send(ctx, 500, "internal_error", "Something went wrong on our side.");
+        }
+      }
     }
   }
 

@@ -1,0 +1,73 @@
+package org.dunblock.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DunblockConfigTest {
+
+  @Test
+  void defaultsMatchTheDesign() {
+    DunblockConfig c = DunblockConfig.fromEnv(Map.of());
+    assertEquals(8080, c.port());
+    assertTrue(c.redisUrl().isEmpty());
+    assertEquals(Path.of("./data"), c.dataDir());
+    assertEquals("CN", c.defaultRegion());
+    assertEquals(10_000_000L, c.filterExpectedNumbers());
+    assertEquals(0.001, c.filterFpp());
+    assertEquals(3, c.scoring().blockMinReporters());
+    assertEquals(3, c.scoring().blockMinNetworks());
+    assertEquals(Duration.ofDays(60), c.scoring().maxReportAge());
+  }
+
+  @Test
+  void environmentOverridesDefaults() {
+    DunblockConfig c = DunblockConfig.fromEnv(Map.of(
+        "DUNBLOCK_PORT", "9090",
+        "DUNBLOCK_REDIS_URL", "redis://:pw@10.0.0.5:6379",
+        "DUNBLOCK_DEFAULT_REGION", "us",
+        "DUNBLOCK_TRUSTED_PROXIES", "10.0.0.0/8, ::1",
+        "DUNBLOCK_HALF_LIFE_DAYS", "7",
+        "DUNBLOCK_BLOCK_MIN_NETWORKS", "4"));
+    assertEquals(9090, c.port());
+    assertEquals("US", c.defaultRegion());
+    assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
+    assertEquals(Duration.ofDays(7), c.scoring().halfLife());
+    assertEquals(4, c.scoring().blockMinNetworks());
+  }
+
+  @Test
+  void badValuesNameTheVariable() {
+    assertEquals("DUNBLOCK_PORT", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_PORT", "eighty"))).variable());
+    assertEquals("DUNBLOCK_TRUSTED_PROXIES", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_TRUSTED_PROXIES", "proxy.example"))).variable());
+    assertEquals("DUNBLOCK_FILTER_FPP", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FILTER_FPP", "2"))).variable());
+    assertEquals("DUNBLOCK_PROT", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_PROT", "80"))).variable());
+  }
+
+  @Test
+  void quorumCannotBeConfiguredBelowTheDesignFloor() {
+    assertEquals("DUNBLOCK_BLOCK_MIN_REPORTERS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_MIN_REPORTERS", "1"))).variable());
+  }
+
+  @Test
+  void descriptionHidesSecretsAndRedisPassword() {
+    DunblockConfig c = DunblockConfig.fromEnv(Map.of(
+        "DUNBLOCK_REDIS_URL", "redis://:hunter2hunter2@10.0.0.5:6379",
+        "DUNBLOCK_SECRET", "supersecretvalue-123456"));
+    String description = c.describe();
+    assertFalse(description.contains("hunter2"), description);
+    assertFalse(description.contains("supersecretvalue"), description);
+  }
+}
