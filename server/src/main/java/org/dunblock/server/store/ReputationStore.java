@@ -79,15 +79,15 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   private <T> Future<T> bridge(CompletionStage<T> stage) {
-    CompletionStage<T> mapped = stage.exceptionallyCompose(e -> {
+    // Map failures here, on the Vert.x side: mapped inside a dependent CompletionStage they arrive wrapped in a
+    // CompletionException, which ErrorHandler cannot tell from a bug (a 500 instead of 503 with Retry-After).
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> {
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof RedisCommandExecutionException) {
-        return java.util.concurrent.CompletableFuture.failedFuture(cause);
+        return Future.failedFuture(cause);
       }
-      return java.util.concurrent.CompletableFuture.failedFuture(
-          new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause));
+      return Future.failedFuture(new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause));
     });
-    return Future.fromCompletionStage(mapped, vertx.getOrCreateContext());
   }
 
   /** The server secret: DUNBLOCK_SECRET, or one generated once and shared by every instance through Redis. */
