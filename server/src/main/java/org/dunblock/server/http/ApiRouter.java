@@ -40,6 +40,7 @@ public final class ApiRouter {
     router.get("/openapi.yaml").handler(ops::openApi);
 
     router.route().failureHandler(ErrorHandler::handle);
+    router.errorHandler(400, ErrorHandler::badRequest);
     router.errorHandler(404, ErrorHandler::handle);
     router.errorHandler(405, ErrorHandler::handle);
     router.errorHandler(500, ErrorHandler::handle);

@@ -29,7 +29,9 @@ public final class ApiVerticle extends VerticleBase {
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(true);
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+    server = vertx.createHttpServer(options)
+        .invalidRequestHandler(ErrorHandler::invalidRequest)
+        .requestHandler(ApiRouter.create(vertx, services));
     return server.listen(services.config().port());
   }
 

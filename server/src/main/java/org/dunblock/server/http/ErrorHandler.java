@@ -1,5 +1,9 @@
 package org.dunblock.server.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -60,8 +64,34 @@ public final class ErrorHandler {
     }
   }
 
+  /** Vert.x's own 400s (a path whose %-escapes do not decode) come without a failure or status of ours. */
+  public static void badRequest(RoutingContext ctx) {
+    send(ctx, 400, "bad_request", "The request could not be read.");
+  }
+
+  /**
+   * Requests the HTTP codec could not decode never reach the router. Answer them as Vert.x's default handler does
+   * (414, 431 or 400, then close the connection), but in the JSON error shape.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    HttpServerResponse response = request.response().putHeader(RequestIds.HEADER, RequestIds.generate());
+    if (cause instanceof TooLongHttpLineException) {
+      write(response, 414, "uri_too_long", "The request line is longer than the server accepts.");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      write(response, 431, "headers_too_large", "The request headers are larger than the server accepts.");
+    } else {
+      write(response, 400, "bad_request", "The request could not be read.");
+    }
+    request.connection().close();
+  }
+
   public static void send(RoutingContext ctx, int status, String code, String message) {
-    ctx.response()
+    write(ctx.response(), status, code, message);
+  }
+
+  private static void write(HttpServerResponse response, int status, String code, String message) {
+    response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(new JsonObject().put("error", code).put("message", message).toBuffer());

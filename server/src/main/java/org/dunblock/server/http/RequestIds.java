@@ -14,8 +14,12 @@ public final class RequestIds {
     String given = ctx.request().getHeader(HEADER);
     String id = given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._-]+")
         ? given
-        : Long.toHexString(ThreadLocalRandom.current().nextLong());
+        : generate();
     ctx.response().putHeader(HEADER, id);
     ctx.next();
+  }
+
+  public static String generate() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong());
   }
 }

@@ -48,8 +48,11 @@ public final class LookupApi {
     JsonObject body = JsonBodies.object(ctx, Set.of("numbers", "region"));
     String region = normalizer.region(JsonBodies.string(body, "region", 8));
     Object rawNumbers = body.getValue("numbers");
+    if (rawNumbers == null) {
+      throw ApiException.badRequest("missing_field", "'numbers' is required: an array of phone numbers.");
+    }
     if (!(rawNumbers instanceof JsonArray numbers)) {
-      throw ApiException.badRequest("missing_field", "'numbers' must be an array of phone numbers.");
+      throw ApiException.badRequest("invalid_field", "'numbers' must be an array of phone numbers.");
     }
     if (numbers.isEmpty()) {
       throw ApiException.badRequest("invalid_field", "'numbers' must hold at least one number.");
