@@ -52,6 +52,12 @@ public final class ReporterTokens {
     if (raw.length != NONCE_BYTES + MAC_BYTES) {
       return Optional.empty();
     }
+    // Base64 leaves spare bits in the last character: accept only the one canonical spelling of a token, or a
+    // reporter could vote again under each of its spellings.
+    String canonical = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    if (!canonical.equals(token)) {
+      return Optional.empty();
+    }
     byte[] nonce = new byte[NONCE_BYTES];
     byte[] given = new byte[MAC_BYTES];
     System.arraycopy(raw, 0, nonce, 0, NONCE_BYTES);
