@@ -7,7 +7,7 @@
 -- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
 -- ARGV[11] report id    ARGV[12] retention ms  ARGV[13] change stream max length
--- ARGV[14] platform     ARGV[15] note
+-- ARGV[14] platform     ARGV[15] note          ARGV[16] pinned index score (overridden numbers)
 --
 -- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
 
@@ -26,10 +26,15 @@ local now = tonumber(ARGV[7])
 local halfLife = tonumber(ARGV[8])
 local retention = tonumber(ARGV[12])
 
--- A record untouched for longer than the retention is gone for readers already; start it afresh.
+-- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
+-- operator override (overrides never age out).
 local lastWrite = tonumber(redis.call('HGET', KEYS[1], 'ref'))
 if lastWrite and now - lastWrite > retention then
+  local o = redis.call('HMGET', KEYS[1], 'ovr', 'ovr_reason', 'ovr_at', 'ovr_by')
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  if o[1] then
+    redis.call('HSET', KEYS[1], 'ovr', o[1], 'ovr_reason', o[2], 'ovr_at', o[3], 'ovr_by', o[4])
+  end
 end
 
 local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last')
@@ -104,13 +109,19 @@ redis.call('HSET', KEYS[1],
 redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net)
 
 local expireAt = now + retention
-redis.call('PEXPIREAT', KEYS[1], expireAt)
+local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
+if overridden then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIREAT', KEYS[1], expireAt)
+end
 redis.call('PEXPIREAT', KEYS[2], expireAt)
 if redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end
 
-redis.call('ZADD', KEYS[5], now, number)
+-- Overridden numbers sit at the index's pinned score, which the retention trim never reaches.
+redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number)
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
 redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
   'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),

@@ -21,8 +21,13 @@ import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiRouter;
 import org.dunblock.server.http.ApiVerticle;
 import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.keys.ApiKey;
+import org.dunblock.server.keys.ApiKeyAuth;
+import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.override.OverrideStore;
+import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
@@ -75,11 +80,16 @@ public final class DunblockServer implements AutoCloseable {
       String url = config.redisUrl().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, config, url);
       ReporterTokens tokens = new ReporterTokens(store.secret(config.secret()));
+      if (config.adminKey().isPresent()) {
+        ApiKey seeded = new KeyRegistry(store.syncCommands(), clock).seedAdmin(config.adminKey().get());
+        LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
+      }
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
       ReputationService reputations = new ReputationService(filter, store,
           new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
-          filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry);
+          filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
+          new OverrideStore(store, config.retention()), new AuditLog(store));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -1,8 +1,10 @@
 package org.dunblock.server;
 
 import java.time.Clock;
+import java.util.List;
 import org.dunblock.server.config.ConfigException;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.keys.KeysCli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,10 +16,6 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (args.length > 0) {
-      System.err.println("usage: java -jar dunblock-server.jar   (configure with DUNBLOCK_* environment variables)");
-      System.exit(2);
-    }
     DunblockConfig config;
     try {
       config = DunblockConfig.fromEnv(System.getenv());
@@ -25,6 +23,14 @@ public final class Main {
       System.err.println("Configuration error: " + e.getMessage());
       System.exit(2);
       return;
+    }
+    if (args.length > 0) {
+      if (args[0].equals("keys")) {
+        System.exit(KeysCli.run(List.of(args).subList(1, args.length), config, System.out, System.err));
+      }
+      System.err.println("usage: java -jar dunblock-server.jar            run the server (DUNBLOCK_* variables)\n"
+          + "       java -jar dunblock-server.jar keys ...   manage operator and admin API keys");
+      System.exit(2);
     }
     LOG.info("Starting Dunblock: {}", config.describe());
     DunblockServer server = DunblockServer.start(config, Clock.systemUTC());

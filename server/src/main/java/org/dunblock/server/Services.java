@@ -2,11 +2,14 @@ package org.dunblock.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.ReputationStore;
 
@@ -20,5 +23,8 @@ public record Services(
     ReputationService reputations,
     ReporterTokens tokens,
     ClientAddress clientAddress,
-    MeterRegistry registry) {
+    MeterRegistry registry,
+    ApiKeyAuth apiKeys,
+    OverrideStore overrides,
+    AuditLog audit) {
 }

@@ -21,6 +21,7 @@ public record DunblockConfig(
     String defaultRegion,
     List<String> trustedProxies,
     Optional<String> secret,
+    Optional<String> adminKey,
     long filterExpectedNumbers,
     double filterFpp,
     Duration filterRebuildInterval,
@@ -79,6 +80,12 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_REDIS_TIMEOUT_MS", redisTimeout);
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
+    adminKey.ifPresent(k -> {
+      if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
+        throw new ConfigException("DUNBLOCK_ADMIN_KEY",
+            "must be at least " + org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH + " characters");
+      }
+    });
     secret.ifPresent(s -> {
       if (s.length() < 16) {
         throw new ConfigException("DUNBLOCK_SECRET", "must be at least 16 characters");
@@ -104,6 +111,7 @@ public record DunblockConfig(
         .defaultRegion(e.string("DUNBLOCK_DEFAULT_REGION", DEFAULT_REGION).toUpperCase(Locale.ROOT))
         .trustedProxies(e.list("DUNBLOCK_TRUSTED_PROXIES"))
         .secret(e.optional("DUNBLOCK_SECRET").orElse(null))
+        .adminKey(e.optional("DUNBLOCK_ADMIN_KEY").orElse(null))
         .filterExpectedNumbers(e.longValue("DUNBLOCK_FILTER_EXPECTED_NUMBERS", DEFAULT_FILTER_EXPECTED_NUMBERS))
         .filterFpp(e.decimal("DUNBLOCK_FILTER_FPP", DEFAULT_FILTER_FPP))
         .filterRebuildInterval(Duration.ofMinutes(e.longValue("DUNBLOCK_FILTER_REBUILD_MINUTES",
@@ -129,7 +137,7 @@ public record DunblockConfig(
     return new Builder()
         .host(host).port(port).redisUrl(redisUrl.orElse(null)).dataDir(dataDir)
         .embeddedRedisPort(embeddedRedisPort).defaultRegion(defaultRegion).trustedProxies(trustedProxies)
-        .secret(secret.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
+        .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
         .metricsPublic(metricsPublic).scoring(scoring);
@@ -141,6 +149,7 @@ public record DunblockConfig(
         + " redis=" + redisUrl.map(DunblockConfig::redactUrl).orElse("embedded (data dir " + dataDir + ")")
         + " region=" + defaultRegion + " trustedProxies=" + trustedProxies
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "generated and kept in Redis")
+        + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
         + " eventLoops=" + eventLoops + " scoring=" + scoring;
   }
@@ -159,6 +168,7 @@ public record DunblockConfig(
     private String defaultRegion = DEFAULT_REGION;
     private List<String> trustedProxies = List.of();
     private String secret;
+    private String adminKey;
     private long filterExpectedNumbers = DEFAULT_FILTER_EXPECTED_NUMBERS;
     private double filterFpp = DEFAULT_FILTER_FPP;
     private Duration filterRebuildInterval = DEFAULT_FILTER_REBUILD_INTERVAL;
@@ -179,6 +189,7 @@ public record DunblockConfig(
     public Builder defaultRegion(String v) { defaultRegion = v; return this; }
     public Builder trustedProxies(List<String> v) { trustedProxies = new ArrayList<>(v); return this; }
     public Builder secret(String v) { secret = v; return this; }
+    public Builder adminKey(String v) { adminKey = v; return this; }
     public Builder filterExpectedNumbers(long v) { filterExpectedNumbers = v; return this; }
     public Builder filterFpp(double v) { filterFpp = v; return this; }
     public Builder filterRebuildInterval(Duration v) { filterRebuildInterval = v; return this; }
@@ -194,6 +205,7 @@ public record DunblockConfig(
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
           embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
+          Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring);
     }

@@ -1,11 +1,16 @@
 package org.dunblock.server.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
+import org.dunblock.server.audit.AuditApi;
+import org.dunblock.server.keys.Role;
+import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
@@ -31,6 +36,14 @@ public final class ApiRouter {
     router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
     router.post("/v1/reporters").handler(reporters::create);
     router.post("/v1/reports").handler(body).handler(reports::report);
+
+    OverrideApi overrides = new OverrideApi(services.normalizer(), services.overrides(), services.filter(),
+        services.clock());
+    AuditApi audit = new AuditApi(services.audit());
+    Handler<RoutingContext> admin = services.apiKeys().require(Role.ADMIN);
+    router.put("/v1/admin/overrides/:number").handler(body).handler(admin).handler(overrides::put);
+    router.delete("/v1/admin/overrides/:number").handler(admin).handler(overrides::delete);
+    router.get("/v1/admin/audit").handler(admin).handler(audit::list);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

@@ -8,6 +8,8 @@ public final class Reasons {
   public static final String QUORUM_NOT_MET = "QUORUM_NOT_MET";
   /** LEGITIMATE votes pulled the score down. */
   public static final String COUNTER_VOTES = "COUNTER_VOTES";
+  /** An operator put the number on ALLOW or BLOCK; this beats the crowd. */
+  public static final String OPERATOR_OVERRIDE = "OPERATOR_OVERRIDE";
   /** The store could not be asked in time; the answer fails open. */
   public static final String DEGRADED = "DEGRADED";
 

@@ -27,9 +27,17 @@ public final class ReputationCalculator {
   }
 
   public Reputation evaluate(String number, Map<String, String> fields, long nowMs) {
-    if (fields == null || fields.isEmpty()
-        || nowMs - NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME) > retentionMs) {
+    if (fields == null || fields.isEmpty()) {
       return Reputation.unreported(number);
+    }
+    String override = fields.get(NumberRecord.OVERRIDE);
+    if (override == null && nowMs - NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME) > retentionMs) {
+      return Reputation.unreported(number);
+    }
+    if (override != null && nowMs - NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME) > retentionMs) {
+      // Crowd evidence aged out; the override stands alone.
+      return new Reputation(number, Verdict.valueOf(override), 0.0, 0, 0, 0, Map.of(),
+          List.of(Reasons.OPERATOR_OVERRIDE), null, null, false);
     }
     double factor = decay(fields, nowMs);
     double negative = NumberRecord.decimal(fields, NumberRecord.NEGATIVE_MASS) * factor;
@@ -55,6 +63,10 @@ public final class ReputationCalculator {
     }
     if (legitimate > 0) {
       reasons.add(Reasons.COUNTER_VOTES);
+    }
+    if (override != null) {
+      verdict = Verdict.valueOf(override);
+      reasons.add(0, Reasons.OPERATOR_OVERRIDE);
     }
 
     Map<String, Long> categories = new TreeMap<>();

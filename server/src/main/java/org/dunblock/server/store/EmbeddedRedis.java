@@ -16,12 +16,26 @@ import redis.embedded.RedisServer;
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
 
+  private static final String PORT_FILE = "port";
+
   private final RedisServer server;
   private final int port;
+  private final Path portFile;
 
-  private EmbeddedRedis(RedisServer server, int port) {
+  private EmbeddedRedis(RedisServer server, int port, Path portFile) {
     this.server = server;
     this.port = port;
+    this.portFile = portFile;
+  }
+
+  /** The port of the embedded Redis a running server on this data dir announced, or null. */
+  public static Integer runningPort(Path dataDir) {
+    Path file = dataDir.resolve("redis").resolve(PORT_FILE);
+    try {
+      return Files.exists(file) ? Integer.valueOf(Files.readString(file).trim()) : null;
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
   }
 
   /** Starts redis-server with data under {@code dataDir/redis}; port 0 picks a free loopback port. Blocking. */
@@ -44,8 +58,12 @@ public final class EmbeddedRedis implements AutoCloseable {
           .onShutdownForceStop(true)
           .build();
       server.start();
+      // Announce the port so command-line tools (keys, import) reach this Redis instead of starting a second one
+      // on the same files.
+      Path portFile = dir.resolve(PORT_FILE);
+      Files.writeString(portFile, Integer.toString(port));
       LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
-      return new EmbeddedRedis(server, port);
+      return new EmbeddedRedis(server, port, portFile);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded Redis server", e);
     }
@@ -69,6 +87,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   @Override
   public void close() {
     try {
+      Files.deleteIfExists(portFile);
       server.stop();
       LOG.info("Embedded Redis stopped");
     } catch (IOException e) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
  * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
+ * dunblock:{sNN}:audit           stream  operator actions on the shard's numbers (who, when, why)
  * dunblock:{meta}:secret         string  server secret for token and address hashing, unless DUNBLOCK_SECRET
  * </pre>
  */
@@ -24,6 +25,11 @@ public final class KeySchema {
   public static final int SHARDS = 16;
   public static final String PREFIX = "dunblock:";
   public static final String SECRET = PREFIX + "{meta}:secret";
+  /**
+   * Index score of numbers under an operator override: far beyond any timestamp, so the retention trim (which
+   * removes entries older than a cut-off) never drops them from the index or the filter.
+   */
+  public static final double PINNED_INDEX_SCORE = 9.0e15;
 
   private KeySchema() {
   }
@@ -58,6 +64,10 @@ public final class KeySchema {
 
   public static String changes(int shard) {
     return tag(shard) + "changes";
+  }
+
+  public static String audit(int shard) {
+    return tag(shard) + "audit";
   }
 
   public static String reports(int shard) {

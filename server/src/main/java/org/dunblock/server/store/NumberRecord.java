@@ -20,6 +20,11 @@ public final class NumberRecord {
   public static final String NEGATIVE_NETWORKS = "negnets";
   public static final String FIRST = "first";
   public static final String LAST = "last";
+  /** Operator override verdict (ALLOW or BLOCK); wins over the crowd and never ages out. */
+  public static final String OVERRIDE = "ovr";
+  public static final String OVERRIDE_REASON = "ovr_reason";
+  public static final String OVERRIDE_AT = "ovr_at";
+  public static final String OVERRIDE_BY = "ovr_by";
   /** Prefix of per-category counts, e.g. {@code c:DEBT_COLLECTION}. */
   public static final String CATEGORY_PREFIX = "c:";
 

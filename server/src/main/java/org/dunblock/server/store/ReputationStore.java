@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.dunblock.server.config.DunblockConfig;
 
 /**
@@ -104,6 +105,28 @@ public final class ReputationStore implements AutoCloseable {
     return new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause);
   }
 
+  /**
+   * Runs any command on the shared connection and bridges its answer to the caller's context, with the same
+   * failure mapping as every other store call. For feature stores (keys, overrides, exports) built on this one.
+   */
+  public <T> Future<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+    return bridge(command.apply(redis));
+  }
+
+  /** Synchronous commands on the shared connection, for start-up work only (never on an event loop). */
+  public io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
+    return connection.sync();
+  }
+
+  /** Loads a script from {@code lua/} and registers it (blocking; call at start). */
+  public LuaScript script(String name) {
+    return LuaScript.load(name, redis);
+  }
+
+  public Future<List<Object>> run(LuaScript script, String[] keys, String... args) {
+    return bridge(script.run(redis, keys, args));
+  }
+
   /** The server secret: DUNBLOCK_SECRET, or one generated once and shared by every instance through Redis. */
   public String secret(Optional<String> configured) {
     if (configured.isPresent()) {
@@ -136,7 +159,8 @@ public final class ReputationStore implements AutoCloseable {
         Long.toString(config.scoring().halfLife().toMillis()),
         c.idempotencyKeyHash() == null ? "0" : Long.toString(config.idempotencyTtl().toMillis()),
         c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
-        Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note()};
+        Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
+        String.format("%.0f", KeySchema.PINNED_INDEX_SCORE)};
     return bridge(reportScript.run(redis, keys, args)).map(reply -> {
       String status = (String) reply.get(0);
       if ("replay".equals(status)) {

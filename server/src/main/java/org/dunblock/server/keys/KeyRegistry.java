@@ -1,0 +1,105 @@
+package org.dunblock.server.keys;
+
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.XAddArgs;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Minting, listing and revoking API keys, synchronously: used by the {@code keys} command line and by the server
+ * at start (to seed DUNBLOCK_ADMIN_KEY), never on an event loop. Every change is appended to the keys audit stream.
+ *
+ * <pre>
+ * dunblock:{keys}:byhash  hash    sha256(key) -&gt; ApiKey JSON
+ * dunblock:{keys}:byid    hash    key id -&gt; sha256(key)
+ * dunblock:{keys}:audit   stream  who minted or revoked which key, when
+ * </pre>
+ */
+public final class KeyRegistry {
+  public static final String BY_HASH = "dunblock:{keys}:byhash";
+  public static final String BY_ID = "dunblock:{keys}:byid";
+  public static final String AUDIT = "dunblock:{keys}:audit";
+  public static final String SEED_LABEL = "seeded from DUNBLOCK_ADMIN_KEY";
+
+  private final RedisCommands<String, String> redis;
+  private final Clock clock;
+
+  public KeyRegistry(RedisCommands<String, String> redis, Clock clock) {
+    this.redis = redis;
+    this.clock = clock;
+  }
+
+  /** A freshly minted key: the secret is shown once, here, and never stored. */
+  public record Minted(String secret, ApiKey key) {
+  }
+
+  public Minted create(Role role, String label, String actor) {
+    return put(ApiKeySecrets.generate(), role, label, actor);
+  }
+
+  /**
+   * Makes DUNBLOCK_ADMIN_KEY an admin key. Keys seeded before with another value are revoked, so rotating the
+   * variable and restarting retires the old key.
+   */
+  public ApiKey seedAdmin(String secret) {
+    String hash = ApiKeySecrets.hash(secret);
+    for (ApiKey key : list()) {
+      if (key.active() && SEED_LABEL.equals(key.label()) && !key.id().equals(ApiKeySecrets.idOf(hash))) {
+        revoke(key.id(), "startup", "DUNBLOCK_ADMIN_KEY changed");
+      }
+    }
+    String existing = redis.hget(BY_HASH, hash);
+    if (existing != null && ApiKey.fromJson(existing).active()) {
+      return ApiKey.fromJson(existing);
+    }
+    return put(secret, Role.ADMIN, SEED_LABEL, "startup").key();
+  }
+
+  private Minted put(String secret, Role role, String label, String actor) {
+    String hash = ApiKeySecrets.hash(secret);
+    ApiKey key = new ApiKey(ApiKeySecrets.idOf(hash), role, label == null ? "" : label, clock.instant(), null);
+    redis.multi();
+    redis.hset(BY_HASH, hash, key.toJson().encode());
+    redis.hset(BY_ID, key.id(), hash);
+    audit(actor, "key.create", key.id(), "role " + role.wire() + (label == null ? "" : ", label " + label));
+    redis.exec();
+    return new Minted(secret, key);
+  }
+
+  public List<ApiKey> list() {
+    List<ApiKey> keys = new ArrayList<>();
+    for (Map.Entry<String, String> e : redis.hgetall(BY_HASH).entrySet()) {
+      keys.add(ApiKey.fromJson(e.getValue()));
+    }
+    keys.sort(Comparator.comparing(ApiKey::createdAt));
+    return keys;
+  }
+
+  /** Revokes a key by id; returns the revoked key, or empty when no such key exists. */
+  public Optional<ApiKey> revoke(String id, String actor, String reason) {
+    String hash = redis.hget(BY_ID, id);
+    if (hash == null) {
+      return Optional.empty();
+    }
+    ApiKey key = ApiKey.fromJson(redis.hget(BY_HASH, hash));
+    if (!key.active()) {
+      return Optional.of(key);
+    }
+    ApiKey revoked = key.revoked(clock.instant());
+    redis.multi();
+    redis.hset(BY_HASH, hash, revoked.toJson().encode());
+    audit(actor, "key.revoke", id, reason);
+    redis.exec();
+    return Optional.of(revoked);
+  }
+
+  private void audit(String actor, String action, String target, String reason) {
+    redis.xadd(AUDIT, new XAddArgs(), Map.of(
+        "at", Long.toString(clock.millis()), "actor", actor, "action", action, "target", target,
+        "reason", reason == null ? "" : reason));
+  }
+}

@@ -1,0 +1,46 @@
+package org.dunblock.server.override;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import org.dunblock.server.reputation.Verdict;
+import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.LuaScript;
+import org.dunblock.server.store.ReputationStore;
+
+/**
+ * Operator overrides of single numbers, applied by {@code override.lua} atomically with the index, the change
+ * stream (so every instance's filter sees the number) and the audit stream.
+ */
+public final class OverrideStore {
+  private final ReputationStore store;
+  private final LuaScript script;
+  private final long retentionMs;
+
+  /** Loads the script (blocking; construct at start). */
+  public OverrideStore(ReputationStore store, Duration retention) {
+    this.store = store;
+    this.script = store.script("override.lua");
+    this.retentionMs = retention.toMillis();
+  }
+
+  /** What happened: "set", "cleared" or "absent" (nothing to clear), and the verdict overridden before. */
+  public record Outcome(String result, String previous) {
+  }
+
+  public Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs) {
+    return apply(e164, verdict.name(), reason, actor, nowMs);
+  }
+
+  public Future<Outcome> clear(String e164, String reason, String actor, long nowMs) {
+    return apply(e164, "", reason, actor, nowMs);
+  }
+
+  private Future<Outcome> apply(String e164, String verdict, String reason, String actor, long nowMs) {
+    int shard = KeySchema.shardOf(e164);
+    String[] keys = {KeySchema.number(e164), KeySchema.index(shard), KeySchema.changes(shard),
+        KeySchema.audit(shard)};
+    return store.run(script, keys, e164, verdict, reason, actor, Long.toString(nowMs), Long.toString(retentionMs),
+            Long.toString(ReputationStore.CHANGES_MAX_LENGTH), String.format("%.0f", KeySchema.PINNED_INDEX_SCORE))
+        .map(reply -> new Outcome((String) reply.get(0), (String) reply.get(1)));
+  }
+}

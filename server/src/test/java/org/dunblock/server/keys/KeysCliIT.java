@@ -1,0 +1,85 @@
+package org.dunblock.server.keys;
+
+import static org.dunblock.server.testing.Conditions.waitReady;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The keys command line against a real Redis, and the server honouring what it minted and revoked. */
+@ExtendWith(VertxExtension.class)
+class KeysCliIT {
+
+  record Run(int code, String out, String err) {
+  }
+
+  static Run keys(DunblockConfig config, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = KeysCli.run(List.of(args), config, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void mintedKeysWorkUntilRevokedAndAreStoredOnlyHashed(Vertx vertx) {
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockConfig config = TestServers.config(redis).build();
+      Run created = keys(config, "create", "--role", "admin", "--label", "ops laptop");
+      assertEquals(0, created.code(), created.err());
+      String secret = created.out().trim();
+      assertTrue(secret.startsWith("dbk_"), secret);
+
+      Run listed = keys(config, "list");
+      assertTrue(listed.out().contains("admin"), listed.out());
+      assertTrue(listed.out().contains("ops laptop"), listed.out());
+      assertFalse(listed.out().contains(secret), "list never shows a secret");
+      assertFalse(redis.commands().hgetall(KeyRegistry.BY_HASH).toString().contains(secret), "stored hashed");
+
+      DunblockServer server = TestServers.start(TestServers.config(redis));
+      Api api = new Api(vertx, server.port());
+      try {
+        waitReady(api);
+        assertEquals(200, api.request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/audit")
+            .putHeader("Authorization", "Bearer " + secret).send().await().statusCode());
+
+        String id = ApiKeySecrets.idOf(ApiKeySecrets.hash(secret));
+        Run revoked = keys(config, "revoke", id, "--reason", "laptop lost");
+        assertEquals(0, revoked.code(), revoked.err());
+        var after = api.request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/audit")
+            .putHeader("Authorization", "Bearer " + secret).send().await();
+        assertEquals(401, after.statusCode(), "a revoked key is refused at once");
+        assertEquals("invalid_api_key", after.bodyAsJsonObject().getString("error"));
+      } finally {
+        api.close();
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void badCommandsExplainThemselves() {
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockConfig config = TestServers.config(redis).build();
+      assertEquals(2, keys(config, "create").code());
+      assertEquals(2, keys(config, "create", "--role", "superuser").code());
+      assertEquals(1, keys(config, "revoke", "nosuchkey").code());
+      Run unknown = keys(config, "frobnicate");
+      assertEquals(2, unknown.code());
+      assertTrue(unknown.err().contains("usage"), unknown.err());
+    }
+  }
+}

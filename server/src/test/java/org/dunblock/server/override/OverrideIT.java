@@ -1,0 +1,159 @@
+package org.dunblock.server.override;
+
+import static org.dunblock.server.testing.Conditions.waitReady;
+import static org.dunblock.server.testing.Conditions.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** DESIGN.md rule 5: an operator override beats the crowd, on every instance, audited. */
+@ExtendWith(VertxExtension.class)
+class OverrideIT {
+  static final String ADMIN_KEY = "dbk_test-admin-key-0123456789abcdef";
+  static TestRedis redis;
+  MutableClock clock;
+  DunblockServer a;
+  DunblockServer b;
+  Api apiA;
+  Api apiB;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    redis.flushAll();
+    clock = new MutableClock(Instant.now());
+    a = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY), clock);
+    b = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY), clock);
+    apiA = new Api(vertx, a.port());
+    apiB = new Api(vertx, b.port());
+    waitReady(apiA);
+    waitReady(apiB);
+  }
+
+  @AfterEach
+  void stop() {
+    apiA.close();
+    apiB.close();
+    a.close();
+    b.close();
+  }
+
+  HttpResponse<Buffer> put(String number, String verdict, String reason) {
+    return Api.await(apiA.request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", reason).toBuffer()));
+  }
+
+  HttpResponse<Buffer> delete(String number, String reason) {
+    return Api.await(apiA.request(HttpMethod.DELETE, "/v1/admin/overrides/" + number)
+        .addQueryParam("reason", reason)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .send());
+  }
+
+  JsonArray audit() {
+    return Api.await(apiB.request(HttpMethod.GET, "/v1/admin/audit")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject().getJsonArray("entries");
+  }
+
+  void crowdBlocks(String number) {
+    for (int i = 1; i <= 5; i++) {
+      apiA.report(apiA.newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+          .put("category", "DEBT_COLLECTION"));
+    }
+    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+  }
+
+  @Test
+  void allowOverrideBeatsTheCrowdEverywhereAndIsAudited() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    HttpResponse<Buffer> set = put(number, "ALLOW", "Official hotline of a bank, confirmed by phone");
+    assertEquals(200, set.statusCode(), set.bodyAsString());
+    assertEquals(null, set.bodyAsJsonObject().getValue("previous"), "no override before");
+
+    for (Api api : new Api[] {apiA, apiB}) {
+      JsonObject r = api.lookup(number);
+      assertEquals("ALLOW", r.getString("verdict"));
+      assertEquals("OPERATOR_OVERRIDE", r.getJsonArray("reasons").getString(0));
+      assertEquals(5, r.getLong("reports"), "crowd evidence is still shown");
+    }
+    // More crowd reports do not move it.
+    apiA.report(apiA.newToken(), "203.0.9.1", new JsonObject().put("number", number).put("category", "THREAT"));
+    assertEquals("ALLOW", apiB.lookup(number).getString("verdict"));
+
+    JsonObject entry = audit().getJsonObject(0);
+    assertEquals("override.set", entry.getString("action"));
+    assertEquals(number, entry.getString("target"));
+    assertEquals("Official hotline of a bank, confirmed by phone", entry.getString("reason"));
+    assertEquals(set.bodyAsJsonObject().getString("by"), entry.getString("actor"));
+    assertTrue(entry.getString("at").startsWith("20"));
+
+    assertEquals(200, delete(number, "bank changed its hotline").statusCode());
+    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+    assertEquals("override.clear", audit().getJsonObject(0).getString("action"));
+    assertEquals(404, delete(number, "again").statusCode());
+  }
+
+  @Test
+  void blockOverrideOnAnUnreportedNumberReachesEveryFilterWithinOneSecond() {
+    String number = "+8613900139000";
+    assertEquals("ALLOW", apiB.lookup(number).getString("verdict"));
+    assertEquals(200, put(number, "BLOCK", "Regulator notice 2026-117").statusCode());
+    waitUntil("B's filter holds the overridden number", Duration.ofSeconds(1),
+        () -> b.services().filter().mightContain(number));
+    JsonObject r = apiB.lookup(number);
+    assertEquals("BLOCK", r.getString("verdict"));
+    assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
+    assertEquals(0, r.getLong("reports"));
+  }
+
+  @Test
+  void overridesOutliveTheRetentionOfCrowdEvidence() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    put(number, "BLOCK", "Confirmed collector");
+    clock.advance(Duration.ofDays(400));
+    JsonObject r = apiA.lookup(number);
+    assertEquals("BLOCK", r.getString("verdict"));
+    assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
+  }
+
+  @Test
+  void overridesNeedAVerdictAndAReason() {
+    assertEquals("invalid_verdict", put("13800138000", "WARN", "x").bodyAsJsonObject().getString("error"));
+    assertEquals("missing_field", put("13800138000", "BLOCK", "  ").bodyAsJsonObject().getString("error"));
+    assertEquals("invalid_number", put("12", "BLOCK", "x").bodyAsJsonObject().getString("error"));
+    assertFalse(a.services().filter().mightContain("+8613800138000"));
+  }
+}
