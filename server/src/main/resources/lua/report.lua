@@ -2,7 +2,7 @@
 -- index, change stream, report log and idempotent answer. All keys share the number's shard hash tag.
 --
 -- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash     KEYS[4] idempotency key
--- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream
+-- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
 -- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
 -- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
@@ -63,7 +63,7 @@ local previous = redis.call('HGET', KEYS[2], reporter)
 if previous then
   -- One reporter counts once per number: take the old vote out, then put the new one in.
   counted = 0
-  local pcat, pocc, pnet = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)')
+  local pcat, pocc, pnet, pplat = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)|?(.*)$')
   local pw = weightAt(tonumber(pocc))
   if pcat == 'LEGITIMATE' then
     leg = leg - pw
@@ -78,6 +78,11 @@ if previous then
   end
   if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
     redis.call('HDEL', KEYS[1], 'c:' .. pcat)
+  end
+  if pplat and pplat ~= '' then
+    if redis.call('HINCRBY', KEYS[1], 'p:' .. pplat, -1) <= 0 then
+      redis.call('HDEL', KEYS[1], 'p:' .. pplat)
+    end
   end
 else
   reports = reports + 1
@@ -95,6 +100,10 @@ else
   legr = legr + 1
 end
 redis.call('HINCRBY', KEYS[1], 'c:' .. category, 1)
+local platform = ARGV[14]
+if platform ~= '' then
+  redis.call('HINCRBY', KEYS[1], 'p:' .. platform, 1)
+end
 
 -- Float residue from subtracting a vote must not leave a ghost mass.
 if neg < 1e-9 then neg = 0 end
@@ -106,7 +115,8 @@ redis.call('HSET', KEYS[1],
   'neg', string.format('%.17g', neg), 'leg', string.format('%.17g', leg), 'ref', string.format('%d', t),
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets,
   'first', string.format('%d', first), 'last', string.format('%d', last))
-redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net)
+-- Platform names are normalised by the server and never contain '|'.
+redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform)
 
 local expireAt = now + retention
 local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
@@ -126,6 +136,11 @@ redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', numb
 redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
   'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),
   'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
+
+-- The number's own history for evidence packs: when calls happened, what they were, no reporter identity.
+redis.call('XADD', KEYS[8], 'MAXLEN', '~', '10000', '*', 'c', category, 'o', string.format('%d', occurred),
+  'p', platform, 'counted', counted)
+redis.call('PEXPIREAT', KEYS[8], expireAt)
 
 local answer = ARGV[11] .. '|' .. counted
 if useIdem then

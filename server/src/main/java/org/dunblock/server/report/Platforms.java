@@ -14,6 +14,7 @@ public final class Platforms {
     }
     String s = Normalizer.normalize(raw, Normalizer.Form.NFKC)
         .replaceAll("\\p{C}", "")
+        .replace('|', '/')
         .replaceAll("\\s+", " ")
         .trim()
         .toLowerCase(Locale.ROOT);

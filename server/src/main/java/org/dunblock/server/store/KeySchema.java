@@ -10,12 +10,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * dunblock:{sNN}:num:&lt;e164&gt;     hash    reputation record (see NumberRecord)
- * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash"
+ * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash|platform"
  * dunblock:{sNN}:nets:&lt;e164&gt;    hash    network hash -&gt; number of negative votes from it
  * dunblock:{sNN}:idem:&lt;hash&gt;     string  stored answer to a report, per reporter and Idempotency-Key
  * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
  * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
+ * dunblock:{sNN}:log:&lt;e164&gt;    stream  the number's reports (category, call time, platform; no reporter)
  * dunblock:{sNN}:audit           stream  operator actions on the shard's numbers (who, when, why)
  * dunblock:{meta}:secret         string  server secret for token and address hashing, unless DUNBLOCK_SECRET
  * </pre>
@@ -48,6 +49,10 @@ public final class KeySchema {
 
   public static String votes(String e164) {
     return tag(shardOf(e164)) + "votes:" + e164;
+  }
+
+  public static String numberLog(String e164) {
+    return tag(shardOf(e164)) + "log:" + e164;
   }
 
   public static String networks(String e164) {

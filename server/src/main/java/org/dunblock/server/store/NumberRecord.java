@@ -25,6 +25,8 @@ public final class NumberRecord {
   public static final String OVERRIDE_REASON = "ovr_reason";
   public static final String OVERRIDE_AT = "ovr_at";
   public static final String OVERRIDE_BY = "ovr_by";
+  /** Prefix of per-platform counts (normalised lending-platform names), e.g. {@code p:quickloan}. */
+  public static final String PLATFORM_PREFIX = "p:";
   /** Prefix of per-category counts, e.g. {@code c:DEBT_COLLECTION}. */
   public static final String CATEGORY_PREFIX = "c:";
 

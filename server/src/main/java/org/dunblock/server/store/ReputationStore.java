@@ -152,7 +152,7 @@ public final class ReputationStore implements AutoCloseable {
         KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
         KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
         KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
-        KeySchema.reports(KeySchema.shardOf(c.number()))};
+        KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number())};
     String[] args = {
         c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
         Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
