@@ -22,7 +22,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR="$ROOT/server/target/dunblock-server.jar"
 WRK_DIR="$ROOT/load-tests/wrk"
 BLOCKED_NUMBER="+8618600000000"
-READY_TIMEOUT_S=90
+READY_TIMEOUT_S=90   # for listening, then again for /ready
 
 clamp() { # value min max
   local v=$1
@@ -51,10 +51,15 @@ fi
 WORK=$(mktemp -d -t dunblock-bench.XXXXXX)
 SERVER_PID=""
 SERVER_CHILDREN=""
+WRK_PID=""
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [[ -n "$WRK_PID" ]]; then
+    kill -TERM "$WRK_PID" 2>/dev/null || true
+    wait "$WRK_PID" 2>/dev/null || true
+  fi
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     # The embedded redis-server is the JVM's child; remember it in case the JVM must be killed.
     if command -v pgrep >/dev/null 2>&1; then
@@ -150,8 +155,12 @@ lookups() { # path label on /metrics: filter | store | degraded
 }
 
 run_wrk() { # name script seconds
+  # In the background and waited for, so that Ctrl-C stops the run at once instead of after wrk.
   BENCH_NUMBER="$BLOCKED_NUMBER" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3"s --timeout 2s --latency \
-    -s "$WRK_DIR/$2" "$BASE" >"$WORK/wrk-$1.txt" 2>&1
+    -s "$WRK_DIR/$2" "$BASE" >"$WORK/wrk-$1.txt" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
 }
 
 declare -A RESULT
