@@ -3,11 +3,15 @@
 --
 -- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash     KEYS[4] idempotency key
 -- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
+-- KEYS[9] active votes by call time (zset reporter hash -> occurred ms)
 -- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
 -- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
 -- ARGV[11] report id    ARGV[12] retention ms  ARGV[13] change stream max length
 -- ARGV[14] platform     ARGV[15] note          ARGV[16] pinned index score (overridden numbers)
+-- ARGV[17] vote lifetime ms (the maximum report age)
+--
+-- A vote record is "category|occurredMs|networkHash|platform", with "|x" appended once it has expired.
 --
 -- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
 
@@ -31,7 +35,7 @@ local retention = tonumber(ARGV[12])
 local lastWrite = tonumber(redis.call('HGET', KEYS[1], 'ref'))
 if lastWrite and now - lastWrite > retention then
   local o = redis.call('HMGET', KEYS[1], 'ovr', 'ovr_reason', 'ovr_at', 'ovr_by')
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[9])
   if o[1] then
     redis.call('HSET', KEYS[1], 'ovr', o[1], 'ovr_reason', o[2], 'ovr_at', o[3], 'ovr_by', o[4])
   end
@@ -58,14 +62,14 @@ local f = weightAt(ref)
 neg = neg * f
 leg = leg * f
 
-local counted = 1
-local previous = redis.call('HGET', KEYS[2], reporter)
-if previous then
-  -- One reporter counts once per number: take the old vote out, then put the new one in.
-  counted = 0
-  local pcat, pocc, pnet, pplat = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)|?(.*)$')
-  local pw = weightAt(tonumber(pocc))
-  if pcat == 'LEGITIMATE' then
+local function parseVote(v)
+  return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|?(.*)$')
+end
+
+-- Takes an active vote out of the masses and the quorum counts (category and platform counts are history).
+local function takeOut(cat, occ, pnet)
+  local pw = weightAt(tonumber(occ))
+  if cat == 'LEGITIMATE' then
     leg = leg - pw
     legr = legr - 1
   else
@@ -75,6 +79,33 @@ if previous then
       redis.call('HDEL', KEYS[3], pnet)
       negnets = negnets - 1
     end
+  end
+end
+
+-- Votes about calls older than the report age limit stop counting, in the masses and in the quorum: they are as
+-- stale as a report the API would refuse, and a recycled number must not lend them to a new BLOCK.
+local lifetime = tonumber(ARGV[17])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format('%d', now - lifetime))
+for _, r in ipairs(stale) do
+  local v = redis.call('HGET', KEYS[2], r)
+  if v then
+    local scat, socc, snet, _, sstate = parseVote(v)
+    if sstate ~= 'x' then
+      takeOut(scat, socc, snet)
+      redis.call('HSET', KEYS[2], r, v .. '|x')
+    end
+  end
+  redis.call('ZREM', KEYS[9], r)
+end
+
+local counted = 1
+local previous = redis.call('HGET', KEYS[2], reporter)
+if previous then
+  -- One reporter counts once per number: take the old vote out, then put the new one in.
+  counted = 0
+  local pcat, pocc, pnet, pplat, pstate = parseVote(previous)
+  if pstate ~= 'x' then
+    takeOut(pcat, pocc, pnet)
   end
   if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
     redis.call('HDEL', KEYS[1], 'c:' .. pcat)
@@ -117,6 +148,7 @@ redis.call('HSET', KEYS[1],
   'first', string.format('%d', first), 'last', string.format('%d', last))
 -- Platform names are normalised by the server and never contain '|'.
 redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform)
+redis.call('ZADD', KEYS[9], occurred, reporter)
 
 local expireAt = now + retention
 local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
@@ -126,6 +158,7 @@ else
   redis.call('PEXPIREAT', KEYS[1], expireAt)
 end
 redis.call('PEXPIREAT', KEYS[2], expireAt)
+redis.call('PEXPIREAT', KEYS[9], expireAt)
 if redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('PEXPIREAT', KEYS[3], expireAt)
 end

@@ -54,7 +54,8 @@ public record DunblockConfig(
     if (embeddedRedisPort < 0 || embeddedRedisPort > 65535) {
       throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_PORT", "must be between 0 and 65535");
     }
-    if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")) {
+    if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
+        || !com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getSupportedRegions().contains(defaultRegion)) {
       throw new ConfigException("DUNBLOCK_DEFAULT_REGION", "must be a two-letter region code such as CN");
     }
     if (filterExpectedNumbers < 1000) {

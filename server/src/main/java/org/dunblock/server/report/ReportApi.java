@@ -85,7 +85,9 @@ public final class ReportApi {
         .toString().substring(0, 32);
     ReportCommand command = new ReportCommand(number, reporter, tokens.networkHash(clientAddress.of(ctx.request())),
         category, occurred, now, Platforms.normalize(rawPlatform), note, newReportId(),
-        idempotencyKey == null ? null : tokens.keyed("idempotency|" + reporter + "|" + idempotencyKey),
+        // Scoped to reporter and number: the record lives in the number's shard, so the same key on another
+        // number is another report everywhere, not only when the two numbers happen to share a shard.
+        idempotencyKey == null ? null : tokens.keyed("idempotency|" + reporter + "|" + number + "|" + idempotencyKey),
         fingerprint);
 
     store.report(command).timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {

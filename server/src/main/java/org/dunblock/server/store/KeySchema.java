@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * dunblock:{sNN}:num:&lt;e164&gt;     hash    reputation record (see NumberRecord)
  * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash|platform"
+ * dunblock:{sNN}:vt:&lt;e164&gt;      zset    active votes by call time, to expire them at the report age limit
  * dunblock:{sNN}:nets:&lt;e164&gt;    hash    network hash -&gt; number of negative votes from it
  * dunblock:{sNN}:idem:&lt;hash&gt;     string  stored answer to a report, per reporter and Idempotency-Key
  * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
@@ -49,6 +50,10 @@ public final class KeySchema {
 
   public static String votes(String e164) {
     return tag(shardOf(e164)) + "votes:" + e164;
+  }
+
+  public static String voteTimes(String e164) {
+    return tag(shardOf(e164)) + "vt:" + e164;
   }
 
   public static String numberLog(String e164) {

@@ -152,7 +152,8 @@ public final class ReputationStore implements AutoCloseable {
         KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
         KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
         KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
-        KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number())};
+        KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
+        KeySchema.voteTimes(c.number())};
     String[] args = {
         c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
         Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
@@ -160,7 +161,8 @@ public final class ReputationStore implements AutoCloseable {
         c.idempotencyKeyHash() == null ? "0" : Long.toString(config.idempotencyTtl().toMillis()),
         c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
         Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
-        String.format("%.0f", KeySchema.PINNED_INDEX_SCORE)};
+        String.format("%.0f", KeySchema.PINNED_INDEX_SCORE),
+        Long.toString(config.scoring().maxReportAge().toMillis())};
     return bridge(reportScript.run(redis, keys, args)).map(reply -> {
       String status = (String) reply.get(0);
       if ("replay".equals(status)) {

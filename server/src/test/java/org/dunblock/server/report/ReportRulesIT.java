@@ -209,7 +209,7 @@ class ReportRulesIT {
     String number = "13800138000";
     blockWithFiveReporters(number);
     double fresh = api.lookup(number).getDouble("score");
-    clock.advance(Duration.ofDays(30));
+    clock.advance(Duration.ofDays(45));
     JsonObject aged = api.lookup(number);
     assertTrue(aged.getDouble("score") < fresh, "score decays");
     assertEquals("WARN", aged.getString("verdict"));
@@ -217,6 +217,39 @@ class ReportRulesIT {
     assertEquals("ALLOW", api.lookup(number).getString("verdict"));
     // Counts stay as history; only the weight fades.
     assertEquals(5, api.lookup(number).getLong("reports"));
+  }
+
+  @Test
+  void votesOlderThanTheReportAgeLimitNoLongerMakeUpAQuorum() {
+    // A number reported long ago by two networks, then recycled: one network with fresh tokens must not be able
+    // to borrow the old reporters and networks for a BLOCK.
+    String number = "13800138000";
+    api.report(api.newToken(), "198.51.100.1", report(number, "DEBT_COLLECTION"));
+    api.report(api.newToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
+    clock.advance(Duration.ofDays(300));
+    for (int i = 1; i <= 3; i++) {
+      assertEquals(202, api.report(api.newToken(), "203.0.113." + i, report(number, "THREAT")).statusCode());
+    }
+    JsonObject r = api.lookup(number);
+    assertEquals(1, r.getLong("networks"), "only the fresh network counts");
+    assertEquals(3, r.getLong("reporters"));
+    assertNotEquals("BLOCK", r.getString("verdict"));
+    assertEquals(5, r.getLong("reports"), "history keeps every report");
+  }
+
+  @Test
+  void anExpiredReporterReportingAgainCountsAgainForTheQuorumButNotTheHistory() {
+    String number = "13800138000";
+    String token = api.newToken();
+    api.report(token, "198.51.100.1", report(number, "DEBT_COLLECTION"));
+    clock.advance(Duration.ofDays(61));
+    api.report(api.newToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
+    HttpResponse<Buffer> again = api.report(token, "198.51.100.1", report(number, "THREAT"));
+    assertFalse(again.bodyAsJsonObject().getBoolean("counted"));
+    JsonObject r = api.lookup(number);
+    assertEquals(2, r.getLong("reports"));
+    assertEquals(2, r.getLong("reporters"));
+    assertEquals(2, r.getLong("networks"));
   }
 
   @Test
