@@ -29,6 +29,7 @@ import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reporter.ServerSecret;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
 import org.dunblock.server.store.ReputationStore;
@@ -79,7 +80,8 @@ public final class DunblockServer implements AutoCloseable {
           .build();
       String url = config.redisUrl().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, config, url);
-      ReporterTokens tokens = new ReporterTokens(store.secret(config.secret()));
+      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config));
+      store.checkSecret(tokens.keyed("secret-fingerprint"));
       if (config.adminKey().isPresent()) {
         ApiKey seeded = new KeyRegistry(store.syncCommands(), clock).seedAdmin(config.adminKey().get());
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());

@@ -7,11 +7,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.store.StreamIds;
 
 /**
  * The append-only audit log, read newest first. Entries are written next to what they record (each shard's
@@ -50,7 +50,7 @@ public final class AuditLog {
     return Future.all(reads).map(done -> {
       List<StreamMessage<String, String>> all = new ArrayList<>();
       reads.forEach(f -> all.addAll(f.result()));
-      all.sort(Comparator.comparing((StreamMessage<String, String> m) -> StreamId.of(m.getId())).reversed());
+      all.sort((x, y) -> StreamIds.compare(y.getId(), x.getId()));
       List<JsonObject> entries = new ArrayList<>();
       for (StreamMessage<String, String> m : all.subList(0, Math.min(limit, all.size()))) {
         var b = m.getBody();
@@ -65,19 +65,5 @@ public final class AuditLog {
       }
       return entries;
     });
-  }
-
-  /** Stream ids compare as (ms, seq) pairs, not as strings. */
-  record StreamId(long ms, long seq) implements Comparable<StreamId> {
-    static StreamId of(String id) {
-      int dash = id.indexOf('-');
-      return new StreamId(Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
-    }
-
-    @Override
-    public int compareTo(StreamId o) {
-      int c = Long.compare(ms, o.ms);
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
   }
 }

@@ -87,6 +87,10 @@ public record DunblockConfig(
             "must be at least " + org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH + " characters");
       }
     });
+    if (redisUrl.isPresent() && secret.isEmpty()) {
+      throw new ConfigException("DUNBLOCK_SECRET", "is required with DUNBLOCK_REDIS_URL: every instance must share "
+          + "it, and it must not be kept in Redis (generate one with: openssl rand -hex 32)");
+    }
     secret.ifPresent(s -> {
       if (s.length() < 16) {
         throw new ConfigException("DUNBLOCK_SECRET", "must be at least 16 characters");
@@ -149,7 +153,7 @@ public record DunblockConfig(
     return "host=" + host + " port=" + port
         + " redis=" + redisUrl.map(DunblockConfig::redactUrl).orElse("embedded (data dir " + dataDir + ")")
         + " region=" + defaultRegion + " trustedProxies=" + trustedProxies
-        + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "generated and kept in Redis")
+        + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + dataDir.resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
         + " eventLoops=" + eventLoops + " scoring=" + scoring;

@@ -55,6 +55,21 @@ public record ScoringPolicy(
     if (maxReportAge == null || maxReportAge.isZero() || maxReportAge.isNegative()) {
       throw new ConfigException("DUNBLOCK_MAX_REPORT_AGE_DAYS", "must be positive");
     }
+    // DESIGN.md rule 4 also promises the other direction: five reporters on five networks, reporting within a day,
+    // block. Refuse settings under which they could not.
+    if (blockMinReporters > 5) {
+      throw new ConfigException("DUNBLOCK_BLOCK_MIN_REPORTERS", "must be at most 5 (five reporters must be able to block)");
+    }
+    if (blockMinNetworks > 5) {
+      throw new ConfigException("DUNBLOCK_BLOCK_MIN_NETWORKS", "must be at most 5 (five networks must be able to block)");
+    }
+    double dayOld = Math.pow(2, -(double) Duration.ofDays(1).toMillis() / halfLife.toMillis());
+    double fiveInADay = 5 * dayOld / (5 * dayOld + prior);
+    if (fiveInADay < blockScore) {
+      throw new ConfigException("DUNBLOCK_BLOCK_SCORE", String.format(
+          "%.3f is out of reach: five reports a day old score %.3f with this half-life and prior", blockScore,
+          fiveInADay));
+    }
   }
 
   public static ScoringPolicy defaults() {

@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class FilterSyncVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FilterSyncVerticle.class);
   private static final int SCAN_PAGE = 10_000;
-  private static final long BLOCK_MS = 500;
   private static final long READ_COUNT = 5_000;
 
   private final DunblockConfig config;
@@ -33,13 +32,16 @@ public final class FilterSyncVerticle extends VerticleBase {
   private final String[] offsets = new String[KeySchema.SHARDS];
   private volatile boolean stopped;
   private long rebuildTimer = -1;
-  private boolean rebuilding;
+  private Future<Void> rebuilding;
+  private final long blockMs;
 
   public FilterSyncVerticle(DunblockConfig config, ReputationStore store, NumberFilter filter, Clock clock) {
     this.config = config;
     this.store = store;
     this.filter = filter;
     this.clock = clock;
+    // The follower's blocking read must end well within the Redis command timeout, or every read times out.
+    this.blockMs = Math.max(50, Math.min(500, config.redisTimeout().toMillis() / 2));
   }
 
   @Override
@@ -56,26 +58,26 @@ public final class FilterSyncVerticle extends VerticleBase {
     }
     // Stream positions first: anything written after them is replayed by the follower, anything before is
     // in the index the rebuild scans.
-    tails().compose(tails -> rebuildNow().map(tails)).onComplete(ar -> {
+    tails().compose(tails -> rebuildNow().map(tails)).compose(tails -> {
+      System.arraycopy(tails, 0, offsets, 0, offsets.length);
+      // Replay what other instances wrote while we scanned, then open the fast path.
+      return drain();
+    }).onComplete(ar -> {
       if (ar.succeeded()) {
-        System.arraycopy(ar.result(), 0, offsets, 0, offsets.length);
-        // Replay what other instances wrote while we scanned, then open the fast path.
-        drain().onComplete(d -> {
-          if (d.failed()) {
-            loadUntilDone(attempt + 1);
-            return;
-          }
-          filter.markLoaded();
-          LOG.info("Filter loaded: about {} numbers, expected false-positive rate {}", filter.approximateSize(),
-              String.format("%.5f", filter.expectedFpp()));
-          follow();
-        });
+        filter.markLoaded();
+        LOG.info("Filter loaded: about {} numbers, expected false-positive rate {}", filter.approximateSize(),
+            String.format("%.5f", filter.expectedFpp()));
+        follow(0);
       } else {
-        long delay = Math.min(5_000, 200L * (1L << Math.min(attempt, 5)));
+        long delay = backoff(attempt);
         LOG.warn("Filter load failed ({}); retrying in {} ms", ar.cause().getMessage(), delay);
         vertx.setTimer(delay, t -> loadUntilDone(attempt + 1));
       }
     });
+  }
+
+  private static long backoff(int attempt) {
+    return Math.min(5_000, 100L * (1L << Math.min(attempt, 6)));
   }
 
   private Future<String[]> tails() {
@@ -90,29 +92,39 @@ public final class FilterSyncVerticle extends VerticleBase {
 
   /** Periodic rebuild; a failure keeps the current filter (it is a superset, so still exact). */
   private void rebuild() {
-    if (rebuilding || !filter.loaded()) {
+    if (!filter.loaded()) {
       return;
     }
     rebuildNow().onFailure(e -> LOG.warn("Periodic filter rebuild failed; keeping the current filter", e));
   }
 
+  /**
+   * Scans the indexes into a fresh filter and swaps it in. One rebuild at a time: a caller arriving while one runs
+   * gets that one. The follower keeps adding to both filters meanwhile, so nothing written during the scan is lost.
+   */
   private Future<Void> rebuildNow() {
-    rebuilding = true;
-    long cutoff = clock.millis() - config.retention().toMillis();
+    if (rebuilding != null) {
+      return rebuilding;
+    }
+    // Trim with a margin for other instances' clocks, so a fast clock here never drops what they still count.
+    long cutoff = clock.millis() - config.retention().toMillis() - config.scoring().maxClockSkew().toMillis();
     BloomFilter<CharSequence> next = filter.beginRebuild();
     Future<Void> chain = Future.succeededFuture();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       int s = shard;
       chain = chain.compose(v -> store.trimIndex(s, cutoff)).compose(v -> scanShard(s, ScanCursor.INITIAL, next));
     }
-    return chain.andThen(ar -> {
-      rebuilding = false;
+    Future<Void> run = chain.andThen(ar -> {
+      rebuilding = null;
       if (ar.succeeded()) {
         filter.swap(next);
       } else {
-        filter.abandonRebuild();
+        filter.abandonRebuild(next);
       }
     });
+    // andThen may already have run (a synchronous failure); only remember a rebuild still in flight.
+    rebuilding = run.isComplete() ? null : run;
+    return run;
   }
 
   private Future<Void> scanShard(int shard, ScanCursor cursor, BloomFilter<CharSequence> target) {
@@ -129,49 +141,47 @@ public final class FilterSyncVerticle extends VerticleBase {
     });
   }
 
-  private void follow() {
+  private void follow(int failures) {
     if (stopped) {
       return;
     }
-    store.readChanges(offsets, BLOCK_MS, READ_COUNT).onComplete(ar -> {
+    store.readChanges(offsets, blockMs, READ_COUNT).onComplete(ar -> {
       if (stopped) {
         return;
       }
       if (ar.succeeded()) {
         apply(ar.result());
-        follow();
-      } else {
-        LOG.warn("Change stream read failed ({}); retrying", ar.cause().getMessage());
-        // If the follower fell too far behind (stream trimmed), a rebuild covers the gap.
-        vertx.setTimer(500, t -> catchUp());
+        follow(0);
+        return;
       }
+      long delay = backoff(failures);
+      LOG.warn("Change stream read failed ({}); retrying in {} ms", ar.cause().getMessage(), delay);
+      // Reading on from our offsets replays everything we missed, unless the streams were trimmed past them.
+      vertx.setTimer(delay, t -> checkGap().onComplete(gap -> follow(failures + 1)));
     });
   }
 
-  private void catchUp() {
+  /**
+   * When a stream was trimmed past our offset (we were away for a long time), follow from its current tail and
+   * rebuild beside the follower, which keeps feeding both filters.
+   */
+  private Future<Void> checkGap() {
     Future<Void> check = Future.succeededFuture();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       int s = shard;
-      check = check.compose(v -> store.changesHead(s).map(head -> {
-        if (head != null && compareIds(head, offsets[s]) > 0) {
-          throw new IllegalStateException("shard " + s + " trimmed past our position");
+      check = check.compose(v -> store.changesTrimmedPast(s, offsets[s]).compose(trimmed -> {
+        if (!trimmed) {
+          return Future.succeededFuture();
         }
-        return null;
+        LOG.warn("Change stream of shard {} was trimmed past our position; rebuilding the filter", s);
+        return store.changesTail(s).map(tail -> {
+          offsets[s] = tail;
+          rebuildNow();
+          return null;
+        });
       }));
     }
-    check.recover(e -> {
-      LOG.warn("Change stream gap ({}); rebuilding the filter", e.getMessage());
-      return tails().compose(t -> rebuildNow().map(v -> {
-        System.arraycopy(t, 0, offsets, 0, offsets.length);
-        return null;
-      }));
-    }).onComplete(ar -> {
-      if (ar.succeeded()) {
-        follow();
-      } else {
-        vertx.setTimer(1_000, t -> catchUp());
-      }
-    });
+    return check;
   }
 
   private void apply(List<StreamMessage<String, String>> messages) {
@@ -186,12 +196,6 @@ public final class FilterSyncVerticle extends VerticleBase {
     }
   }
 
-  static int compareIds(String a, String b) {
-    String[] x = a.split("-");
-    String[] y = b.split("-");
-    int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
-    return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
-  }
 
   @Override
   public Future<?> stop() {

@@ -48,16 +48,18 @@ public final class NumberFilter {
   }
 
   /** Starts a rebuild: returns the fresh filter that {@link #add} also feeds until {@link #swap}. */
-  public BloomFilter<CharSequence> beginRebuild() {
+  public synchronized BloomFilter<CharSequence> beginRebuild() {
     BloomFilter<CharSequence> next = create();
     building = next;
     return next;
   }
 
   /** Makes the rebuilt filter live; numbers no longer listed stop costing Redis lookups. */
-  public void swap(BloomFilter<CharSequence> rebuilt) {
+  public synchronized void swap(BloomFilter<CharSequence> rebuilt) {
     current.set(rebuilt);
-    building = null;
+    if (building == rebuilt) {
+      building = null;
+    }
   }
 
   /** Called once the first build has also caught up with the change streams. */
@@ -66,8 +68,10 @@ public final class NumberFilter {
   }
 
   /** Abandons a failed rebuild; the live filter stays as it was. */
-  public void abandonRebuild() {
-    building = null;
+  public synchronized void abandonRebuild(BloomFilter<CharSequence> failed) {
+    if (building == failed) {
+      building = null;
+    }
   }
 
   /** True once the filter was built from Redis at least once; until then every lookup goes to Redis. */

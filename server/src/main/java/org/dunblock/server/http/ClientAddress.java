@@ -61,6 +61,14 @@ public final class ClientAddress {
     if (s.startsWith("[") && s.contains("]")) {
       s = s.substring(1, s.indexOf(']'));
     }
-    return InetAddresses.isInetAddress(s) ? InetAddresses.forString(s) : null;
+    // Zone ids (fe80::1%eth0) name an interface of the machine that wrote them; they mean nothing here.
+    if (s.indexOf('%') >= 0) {
+      return null;
+    }
+    try {
+      return InetAddresses.isInetAddress(s) ? InetAddresses.forString(s) : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

@@ -137,7 +137,7 @@ public final class ReportApi {
     long occurred;
     try {
       occurred = OffsetDateTime.parse(raw).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeParseException | ArithmeticException e) {
       throw ApiException.badRequest("invalid_occurred_at",
           "'occurredAt' must be an ISO-8601 time with offset, e.g. 2026-11-22T09:30:00+08:00.");
     }

@@ -19,14 +19,15 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
  * dunblock:{sNN}:log:&lt;e164&gt;    stream  the number's reports (category, call time, platform; no reporter)
  * dunblock:{sNN}:audit           stream  operator actions on the shard's numbers (who, when, why)
- * dunblock:{meta}:secret         string  server secret for token and address hashing, unless DUNBLOCK_SECRET
+ * dunblock:{meta}:secret-fingerprint  string  HMAC fingerprint of the server secret (the secret is never stored)
  * </pre>
  */
 public final class KeySchema {
   /** Fixed forever: changing it would move numbers between shards. */
   public static final int SHARDS = 16;
   public static final String PREFIX = "dunblock:";
-  public static final String SECRET = PREFIX + "{meta}:secret";
+  /** A keyed fingerprint of the server secret (never the secret), to refuse starting with a different one. */
+  public static final String SECRET_FINGERPRINT = PREFIX + "{meta}:secret-fingerprint";
   /**
    * Index score of numbers under an operator override: far beyond any timestamp, so the retention trim (which
    * removes entries older than a cut-off) never drops them from the index or the filter.

@@ -21,13 +21,10 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +96,10 @@ public final class ReputationStore implements AutoCloseable {
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    if (cause instanceof RedisCommandExecutionException || cause instanceof StoreUnavailableException) {
+    if (cause instanceof StoreUnavailableException) {
+      return cause;
+    }
+    if (cause instanceof RedisCommandExecutionException && !transientRefusal(cause.getMessage())) {
       return cause;
     }
     return new StoreUnavailableException("Redis unavailable: " + cause.getMessage(), cause);
@@ -127,16 +127,36 @@ public final class ReputationStore implements AutoCloseable {
     return bridge(script.run(redis, keys, args));
   }
 
-  /** The server secret: DUNBLOCK_SECRET, or one generated once and shared by every instance through Redis. */
-  public String secret(Optional<String> configured) {
-    if (configured.isPresent()) {
-      return configured.get();
+  /**
+   * Errors with which a healthy Redis refuses for a while (replaying its AOF after a restart, a slow script, a
+   * replica after failover, memory full, cluster resharding): the client should retry, so they are 503s.
+   */
+  static boolean transientRefusal(String message) {
+    if (message == null) {
+      return false;
     }
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
+    for (String prefix : new String[] {"LOADING", "BUSY", "READONLY", "OOM", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN",
+        "NOREPLICAS", "MISCONF"}) {
+      // Raised inside a script the error arrives wrapped: "ERR Error running script ...: -OOM command not allowed".
+      if (message.startsWith(prefix) || message.contains("-" + prefix + " ")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Refuses to run with another secret than the one this data was written with: tokens would stop verifying and
+   * one network would hash to two, counting twice toward the quorum. Redis keeps only a fingerprint. Blocking.
+   */
+  public void checkSecret(String fingerprint) {
     var sync = connection.sync();
-    sync.set(KeySchema.SECRET, HexFormat.of().formatHex(random), SetArgs.Builder.nx());
-    return sync.get(KeySchema.SECRET);
+    sync.set(KeySchema.SECRET_FINGERPRINT, fingerprint, SetArgs.Builder.nx());
+    String stored = sync.get(KeySchema.SECRET_FINGERPRINT);
+    if (!fingerprint.equals(stored)) {
+      throw new IllegalStateException("The reports in this Redis were written with another DUNBLOCK_SECRET "
+          + "(or data dir secret file). Start with the original secret; a new one would break every reporter token.");
+    }
   }
 
   public Future<Map<String, String>> number(String e164) {
@@ -191,10 +211,16 @@ public final class ReputationStore implements AutoCloseable {
         .map(list -> list.isEmpty() ? "0-0" : list.get(0).getId());
   }
 
-  /** The id of the oldest change still kept in a shard's stream, or null when the stream is empty. */
-  public Future<String> changesHead(int shard) {
-    return bridge(redis.xrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))
-        .map(list -> list.isEmpty() ? null : list.get(0).getId());
+  /**
+   * True when a shard's change stream has been trimmed past {@code offset}: it is at its maximum length (only then
+   * does MAXLEN trim) and its oldest entry is newer than the offset, so entries after the offset may be gone.
+   */
+  public Future<Boolean> changesTrimmedPast(int shard, String offset) {
+    String key = KeySchema.changes(shard);
+    return bridge(redis.xlen(key)).compose(length -> length < CHANGES_MAX_LENGTH
+        ? Future.succeededFuture(false)
+        : bridge(redis.xrange(key, Range.create("-", "+"), Limit.create(0, 1)))
+            .map(first -> !first.isEmpty() && StreamIds.compare(first.get(0).getId(), offset) > 0));
   }
 
   /**

@@ -32,6 +32,7 @@ class DunblockConfigTest {
     DunblockConfig c = DunblockConfig.fromEnv(Map.of(
         "DUNBLOCK_PORT", "9090",
         "DUNBLOCK_REDIS_URL", "redis://:pw@10.0.0.5:6379",
+        "DUNBLOCK_SECRET", "0123456789abcdef0123",
         "DUNBLOCK_DEFAULT_REGION", "us",
         "DUNBLOCK_TRUSTED_PROXIES", "10.0.0.0/8, ::1",
         "DUNBLOCK_HALF_LIFE_DAYS", "7",
@@ -53,6 +54,23 @@ class DunblockConfigTest {
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FILTER_FPP", "2"))).variable());
     assertEquals("DUNBLOCK_PROT", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_PROT", "80"))).variable());
+  }
+
+  @Test
+  void settingsUnderWhichFiveReportersCouldNotBlockAreRefused() {
+    assertEquals("DUNBLOCK_BLOCK_SCORE", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_SCORE", "0.9"))).variable());
+    // A one-day half-life halves a day-old report: five of them score 0.556.
+    assertEquals("DUNBLOCK_BLOCK_SCORE", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_HALF_LIFE_DAYS", "1", "DUNBLOCK_BLOCK_SCORE", "0.6"))).variable());
+    assertEquals("DUNBLOCK_BLOCK_MIN_NETWORKS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_MIN_NETWORKS", "6"))).variable());
+  }
+
+  @Test
+  void anExternalRedisNeedsASharedSecret() {
+    assertEquals("DUNBLOCK_SECRET", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_REDIS_URL", "redis://10.0.0.5:6379"))).variable());
   }
 
   @Test

@@ -274,6 +274,16 @@ class ReportRulesIT {
   }
 
   @Test
+  void absurdTimesAndForwardedHopsAreClientErrors() {
+    HttpResponse<Buffer> farFuture = api.report(api.newToken(), "203.0.113.5", report("13800138000", "THREAT")
+        .put("occurredAt", "+999999999-01-01T00:00:00Z"));
+    assertEquals(400, farFuture.statusCode());
+    // A zone id in a forwarded hop is not an address of the client; the hop before it (the peer) is used.
+    HttpResponse<Buffer> zoned = api.report(api.newToken(), "fe80::1%nosuchif", report("13800138000", "THREAT"));
+    assertEquals(202, zoned.statusCode());
+  }
+
+  @Test
   void reportsAreStoredWithoutTheReporterIdentity() {
     String token = api.newToken();
     api.report(token, "203.0.113.77", report("13800138000", "THREAT").put("note", "called 20 times"));

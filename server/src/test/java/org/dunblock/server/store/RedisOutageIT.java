@@ -60,4 +60,38 @@ class RedisOutageIT {
       }
     }
   }
+
+  @Test
+  void redisRefusingWritesGivesRetryableErrorsNotFailures(Vertx vertx) {
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockServer server = TestServers.start(TestServers.config(redis));
+      Api api = new Api(vertx, server.port());
+      try {
+        waitReady(api);
+        JsonObject body = new JsonObject().put("number", "+8613800138000").put("category", "THREAT");
+        String token = api.newToken();
+        redis.commands().configSet("maxmemory", "1");
+        var refused = api.report(token, "203.0.113.1", body);
+        assertEquals(503, refused.statusCode(), refused.bodyAsString());
+        assertEquals("store_unavailable", refused.bodyAsJsonObject().getString("error"));
+        assertTrue(refused.getHeader("Retry-After") != null);
+        redis.commands().configSet("maxmemory", "0");
+        assertEquals(202, api.report(token, "203.0.113.1", body).statusCode());
+        assertEquals(1, api.lookup("+8613800138000").getLong("reports"));
+      } finally {
+        api.close();
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void aServerWithAnotherSecretRefusesToStartOnTheSameData() {
+    try (TestRedis redis = TestRedis.start()) {
+      TestServers.start(TestServers.config(redis)).close();
+      IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> TestServers.start(TestServers.config(redis).secret("a-different-secret-0123456789")));
+      assertTrue(refused.getMessage().contains("another DUNBLOCK_SECRET"), refused.getMessage());
+    }
+  }
 }
