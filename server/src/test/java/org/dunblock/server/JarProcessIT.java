@@ -104,4 +104,45 @@ class JarProcessIT {
       second.destroyForcibly();
     }
   }
+
+  @Test
+  void aKilledServerLeavesNoSecondRedisOnItsDataDir(@TempDir Path dataDir) throws Exception {
+    int port = TestRedis.freePort();
+    Process first = start(dataDir, port, dataDir.resolve("first.log"));
+    int orphanPort;
+    try {
+      Conditions.waitUntil("jar ready", Duration.ofSeconds(60), () -> ready(port));
+      HttpResponse<String> r = post(port, "/v1/reports", "{\"number\":\"13800138000\",\"category\":\"THREAT\"}",
+          "Authorization", "Bearer " + token(port), "X-Forwarded-For", "203.0.113.1");
+      assertEquals(202, r.statusCode(), r.body());
+      orphanPort = Integer.parseInt(Files.readString(dataDir.resolve("redis").resolve("port")).trim());
+    } finally {
+      first.destroyForcibly(); // SIGKILL: no shutdown hook runs, redis-server is orphaned
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertTrue(listening(orphanPort), "the orphaned redis-server still runs");
+
+    Process second = start(dataDir, port, dataDir.resolve("second.log"));
+    try {
+      Conditions.waitUntil("jar ready again", Duration.ofSeconds(60), () -> ready(port));
+      assertTrue(!listening(orphanPort) || orphanPort == Integer.parseInt(
+          Files.readString(dataDir.resolve("redis").resolve("port")).trim()), "the orphan was shut down");
+      HttpResponse<String> lookup = send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/v1/numbers/13800138000")).build());
+      assertTrue(lookup.body().contains("\"reports\":1"), lookup.body());
+    } finally {
+      second.destroy();
+      second.waitFor(30, TimeUnit.SECONDS);
+      second.destroyForcibly();
+    }
+  }
+
+  static boolean listening(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }

@@ -1,10 +1,18 @@
 package org.dunblock.server.store;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ShutdownArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
@@ -12,20 +20,28 @@ import redis.embedded.RedisServer;
 /**
  * The default store: a real redis-server process (the binary shipped in the embedded-redis artifact) bound to
  * loopback, with its append-only file (fsync every second) under the data directory.
+ *
+ * <p>Whoever runs it holds a lock on {@code DATA_DIR/redis/lock}, so two processes never run Redis on the same
+ * files. A redis-server left behind by a process that was killed outright is shut down (it flushes its AOF) before
+ * a new one starts.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
-
   private static final String PORT_FILE = "port";
+  private static final String LOCK_FILE = "lock";
 
   private final RedisServer server;
   private final int port;
   private final Path portFile;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
 
-  private EmbeddedRedis(RedisServer server, int port, Path portFile) {
+  private EmbeddedRedis(RedisServer server, int port, Path portFile, FileChannel lockChannel, FileLock lock) {
     this.server = server;
     this.port = port;
     this.portFile = portFile;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
   }
 
   /** The port of the embedded Redis a running server on this data dir announced, or null. */
@@ -40,9 +56,20 @@ public final class EmbeddedRedis implements AutoCloseable {
 
   /** Starts redis-server with data under {@code dataDir/redis}; port 0 picks a free loopback port. Blocking. */
   public static EmbeddedRedis start(Path dataDir, int requestedPort) {
+    Path dir = dataDir.resolve("redis").toAbsolutePath();
+    FileChannel channel = null;
     try {
-      Path dir = dataDir.resolve("redis").toAbsolutePath();
       Files.createDirectories(dir);
+      channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        throw new IllegalStateException("Another Dunblock process is running on data dir " + dataDir
+            + "; stop it, or give this one its own DUNBLOCK_DATA_DIR.");
+      }
+      Integer orphan = runningPort(dataDir);
+      if (orphan != null) {
+        shutDownOrphan(orphan);
+      }
       int port = requestedPort == 0 ? freePort() : requestedPort;
       RedisServer server = RedisServer.newRedisServer()
           .port(port)
@@ -55,7 +82,8 @@ public final class EmbeddedRedis implements AutoCloseable {
           .setting("save 900 1")
           .setting("protected-mode yes")
           .setting("daemonize no")
-          .onShutdownForceStop(true)
+          // We stop it ourselves with SHUTDOWN after the HTTP server has drained, not from the library's hook.
+          .onShutdownForceStop(false)
           .build();
       server.start();
       // Announce the port so command-line tools (keys, import) reach this Redis instead of starting a second one
@@ -63,9 +91,41 @@ public final class EmbeddedRedis implements AutoCloseable {
       Path portFile = dir.resolve(PORT_FILE);
       Files.writeString(portFile, Integer.toString(port));
       LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
-      return new EmbeddedRedis(server, port, portFile);
+      return new EmbeddedRedis(server, port, portFile, channel, lock);
     } catch (IOException e) {
+      closeQuietly(channel);
       throw new UncheckedIOException("could not start the embedded Redis server", e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  /** A redis-server still answering on the announced port while nobody holds the lock was orphaned: stop it. */
+  private static void shutDownOrphan(int port) {
+    RedisURI uri = RedisURI.create("redis://127.0.0.1:" + port);
+    uri.setTimeout(Duration.ofSeconds(2));
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      LOG.warn("A redis-server left behind on port {} still runs on this data dir; shutting it down", port);
+      connection.sync().shutdown(ShutdownArgs.Builder.save(true));
+    } catch (RuntimeException e) {
+      // Nothing answers (the usual case after a clean stop) or it went away while we asked: either way it is gone.
+    } finally {
+      client.shutdown();
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (listening(port) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -84,14 +144,42 @@ public final class EmbeddedRedis implements AutoCloseable {
     return port;
   }
 
+  /** SHUTDOWN (Redis fsyncs its AOF and exits), then reap the process and release the data dir. */
   @Override
   public void close() {
     try {
       Files.deleteIfExists(portFile);
+      RedisURI uri = RedisURI.create(url());
+      uri.setTimeout(Duration.ofSeconds(5));
+      RedisClient client = RedisClient.create(uri);
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        connection.sync().shutdown(ShutdownArgs.Builder.save(true));
+      } catch (RuntimeException e) {
+        // SHUTDOWN closes the connection instead of answering; a Redis that is already gone is fine too.
+      } finally {
+        client.shutdown();
+      }
       server.stop();
       LOG.info("Embedded Redis stopped");
     } catch (IOException e) {
       LOG.warn("Embedded Redis did not stop cleanly", e);
+    } finally {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        LOG.debug("lock release", e);
+      }
+      closeQuietly(lockChannel);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.debug("close", e);
+      }
     }
   }
 }
