@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** DESIGN.md rule 5: an operator override beats the crowd, on every instance, audited. */
 @ExtendWith(VertxExtension.class)
 class OverrideIT {
-  static final String ADMIN_KEY = "dbk_test-admin-key-0123456789abcdef";
+  static final String ADMIN_KEY = "an-operator-chosen-admin-key-0123456789";
   static TestRedis redis;
   MutableClock clock;
   DunblockServer a;
