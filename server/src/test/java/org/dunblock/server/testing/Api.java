@@ -16,7 +16,13 @@ public final class Api {
   private final WebClient client;
 
   public Api(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this(vertx, port, true);
+  }
+
+  /** Without keep-alive every request gets its own connection: for tests after which the server closes one. */
+  public Api(Vertx vertx, int port, boolean keepAlive) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setKeepAlive(keepAlive));
   }
 
   public HttpRequest<Buffer> request(HttpMethod method, String path) {
