@@ -129,7 +129,12 @@ public final class FilterSyncVerticle extends VerticleBase {
 
   private Future<Void> scanShard(int shard, ScanCursor cursor, BloomFilter<CharSequence> target) {
     return store.scanIndex(shard, cursor, SCAN_PAGE).compose(page -> {
-      page.getValues().forEach(v -> target.put(v.getValue()));
+      page.getValues().forEach(v -> {
+        target.put(v.getValue());
+        if (KeySchema.isPrefixEntry(v.getValue())) {
+          filter.rebuildSawPrefix();
+        }
+      });
       return page.isFinished() ? Future.succeededFuture() : scanShard(shard, page, target);
     });
   }

@@ -4,6 +4,7 @@ import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
+import org.dunblock.server.store.KeySchema;
 
 /**
  * The in-memory fast path: a Guava {@link BloomFilter} of every listed number (E.164). A miss means nobody ever
@@ -18,6 +19,9 @@ public final class NumberFilter {
   private final AtomicReference<BloomFilter<CharSequence>> current;
   private volatile BloomFilter<CharSequence> building;
   private volatile boolean loaded;
+  /** Whether any prefix override is listed: lookups skip probing prefixes while none is. */
+  private volatile boolean prefixes;
+  private volatile boolean buildingPrefixes;
 
   /**
    * @param expectedNumbers how many numbers the filter is sized for before its false-positive rate degrades
@@ -40,6 +44,11 @@ public final class NumberFilter {
 
   /** Adds a listed number to the live filter and to a rebuild in progress. */
   public void add(String e164) {
+    boolean prefix = KeySchema.isPrefixEntry(e164);
+    if (prefix) {
+      prefixes = true;
+      buildingPrefixes = true;
+    }
     current.get().put(e164);
     BloomFilter<CharSequence> next = building;
     if (next != null) {
@@ -47,10 +56,35 @@ public final class NumberFilter {
     }
   }
 
+  /**
+   * The prefix-override entries ("P:" + prefix) that may cover a number: every prefix from "+" and 3 digits to 3
+   * digits short of the number (the shapes {@code PrefixRules} allows). Empty at once while no prefix is listed.
+   */
+  public java.util.List<String> prefixHits(String e164) {
+    if (loaded && !prefixes) {
+      return java.util.List.of();
+    }
+    java.util.List<String> hits = new java.util.ArrayList<>(1);
+    BloomFilter<CharSequence> live = current.get();
+    for (int end = 4; end <= e164.length() - 3; end++) {
+      String entry = KeySchema.prefixEntry(e164.substring(0, end));
+      if (!loaded || live.mightContain(entry)) {
+        hits.add(entry);
+      }
+    }
+    return hits;
+  }
+
+  /** Called by a rebuild for each prefix entry it scans. */
+  public void rebuildSawPrefix() {
+    buildingPrefixes = true;
+  }
+
   /** Starts a rebuild: returns the fresh filter that {@link #add} also feeds until {@link #swap}. */
   public synchronized BloomFilter<CharSequence> beginRebuild() {
     BloomFilter<CharSequence> next = create();
     building = next;
+    buildingPrefixes = false;
     return next;
   }
 
@@ -59,6 +93,7 @@ public final class NumberFilter {
     current.set(rebuilt);
     if (building == rebuilt) {
       building = null;
+      prefixes = buildingPrefixes;
     }
   }
 

@@ -43,6 +43,8 @@ public final class ApiRouter {
     Handler<RoutingContext> admin = services.apiKeys().require(Role.ADMIN);
     router.put("/v1/admin/overrides/:number").handler(body).handler(admin).handler(overrides::put);
     router.delete("/v1/admin/overrides/:number").handler(admin).handler(overrides::delete);
+    router.put("/v1/admin/overrides/prefixes/:prefix").handler(body).handler(admin).handler(overrides::putPrefix);
+    router.delete("/v1/admin/overrides/prefixes/:prefix").handler(admin).handler(overrides::deletePrefix);
     router.get("/v1/admin/audit").handler(admin).handler(audit::list);
 
     router.get("/health").handler(ops::health);

@@ -5,10 +5,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
+import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,15 +49,32 @@ public final class ReputationService {
   }
 
   public Future<Reputation> reputation(String e164) {
-    if (filter.loaded() && !filter.mightContain(e164)) {
+    boolean loaded = filter.loaded();
+    boolean numberHit = !loaded || filter.mightContain(e164);
+    List<String> prefixHits = filter.prefixHits(e164);
+    if (!numberHit && prefixHits.isEmpty()) {
       fastPath.increment();
       return Future.succeededFuture(Reputation.unreported(e164));
     }
-    return store.number(e164)
+    Future<Map<String, String>> own = numberHit ? store.number(e164) : Future.succeededFuture(Map.of());
+    List<Future<Map<String, String>>> prefixRecords = new ArrayList<>(prefixHits.size());
+    for (String entry : prefixHits) {
+      prefixRecords.add(store.number(entry));
+    }
+    List<Future<?>> all = new ArrayList<>(prefixRecords);
+    all.add(own);
+    return Future.all(all)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .map(fields -> {
+        .map(done -> {
           storePath.increment();
-          return calculator.evaluate(e164, fields, clock.millis());
+          // The longest overridden prefix wins (prefixHits is ordered shortest first).
+          Map<String, String> prefix = null;
+          for (Future<Map<String, String>> record : prefixRecords) {
+            if (record.result().containsKey(NumberRecord.OVERRIDE)) {
+              prefix = record.result();
+            }
+          }
+          return calculator.evaluate(e164, own.result(), prefix, clock.millis());
         })
         .otherwise(e -> {
           degraded.increment();

@@ -27,10 +27,28 @@ public final class ReputationCalculator {
   }
 
   public Reputation evaluate(String number, Map<String, String> fields, long nowMs) {
+    return evaluate(number, fields, null, nowMs);
+  }
+
+  /**
+   * @param prefixOverride the record of the longest operator prefix override covering the number, or null; the
+   *     number's own override beats it, and it beats the crowd
+   */
+  public Reputation evaluate(String number, Map<String, String> fields, Map<String, String> prefixOverride,
+      long nowMs) {
+    String override = fields == null ? null : fields.get(NumberRecord.OVERRIDE);
+    if (override == null && prefixOverride != null) {
+      override = prefixOverride.get(NumberRecord.OVERRIDE);
+      if (fields == null || fields.isEmpty()) {
+        fields = Map.of(NumberRecord.OVERRIDE, override);
+      } else {
+        fields = new java.util.HashMap<>(fields);
+        fields.put(NumberRecord.OVERRIDE, override);
+      }
+    }
     if (fields == null || fields.isEmpty()) {
       return Reputation.unreported(number);
     }
-    String override = fields.get(NumberRecord.OVERRIDE);
     if (override == null && nowMs - NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME) > retentionMs) {
       return Reputation.unreported(number);
     }

@@ -37,6 +37,20 @@ public final class KeySchema {
   private KeySchema() {
   }
 
+  /**
+   * Index and filter entries of operator prefix overrides are "P:" + the prefix ("P:+86138001"): they live in the
+   * shard machinery like numbers (record, index, change stream, audit), so every filter and export follows them.
+   */
+  public static final String PREFIX_ENTRY = "P:";
+
+  public static String prefixEntry(String prefix) {
+    return PREFIX_ENTRY + prefix;
+  }
+
+  public static boolean isPrefixEntry(String entry) {
+    return entry.startsWith(PREFIX_ENTRY);
+  }
+
   public static int shardOf(String e164) {
     return Math.floorMod(Hashing.murmur3_32_fixed().hashString(e164, StandardCharsets.UTF_8).asInt(), SHARDS);
   }

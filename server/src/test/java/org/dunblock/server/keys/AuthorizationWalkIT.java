@@ -39,6 +39,8 @@ class AuthorizationWalkIT {
   static final Map<String, Role> PROTECTED = Map.of(
       "PUT /v1/admin/overrides/{number}", Role.ADMIN,
       "DELETE /v1/admin/overrides/{number}", Role.ADMIN,
+      "PUT /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN,
+      "DELETE /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN,
       "GET /v1/admin/audit", Role.ADMIN);
 
   static Map<String, String> routes(DunblockServer server) {
@@ -49,7 +51,8 @@ class AuthorizationWalkIT {
       }
       for (HttpMethod method : route.methods()) {
         String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
-        routes.put(method.name() + " " + path, route.getPath().replaceAll(":[A-Za-z]+", "13800138000"));
+        routes.put(method.name() + " " + path, route.getPath()
+            .replace(":prefix", "+86138001").replaceAll(":[A-Za-z]+", "13800138000"));
       }
     }
     return routes;
