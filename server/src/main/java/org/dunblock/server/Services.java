@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
@@ -20,5 +21,6 @@ public record Services(
     ReputationService reputations,
     ReporterTokens tokens,
     ClientAddress clientAddress,
-    MeterRegistry registry) {
+    MeterRegistry registry,
+    FilterFeed filterFeed) {
 }

@@ -25,6 +25,11 @@ public final class FilterSyncVerticle extends VerticleBase {
   private static final int SCAN_PAGE = 10_000;
   private static final long BLOCK_MS = 500;
   private static final long READ_COUNT = 5_000;
+  /**
+   * Local event-bus address on which every change this instance follows is published, as
+   * {@code "<shard>|<stream id>|<e164>"}, for the live filter stream to apps.
+   */
+  public static final String CHANGES_ADDRESS = "dunblock.filter.changes";
 
   private final DunblockConfig config;
   private final ReputationStore store;
@@ -183,6 +188,9 @@ public final class FilterSyncVerticle extends VerticleBase {
       String stream = message.getStream();
       int shard = Integer.parseInt(stream.substring(stream.indexOf("{s") + 2, stream.indexOf('}')));
       offsets[shard] = message.getId();
+      if (number != null) {
+        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + number);
+      }
     }
   }
 

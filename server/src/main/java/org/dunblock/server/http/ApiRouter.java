@@ -6,6 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
+import org.dunblock.server.filtersync.FilterFeedApi;
 import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
@@ -22,6 +23,7 @@ public final class ApiRouter {
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry());
     ReporterApi reporters = new ReporterApi(services.tokens());
     OpsApi ops = new OpsApi(services.filter(), services.store());
+    FilterFeedApi filterFeed = new FilterFeedApi(services.filterFeed());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes());
 
     Router router = Router.router(vertx);
@@ -31,6 +33,9 @@ public final class ApiRouter {
     router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
     router.post("/v1/reporters").handler(reporters::create);
     router.post("/v1/reports").handler(body).handler(reports::report);
+    router.get("/v1/filter").handler(filterFeed::snapshot);
+    router.get("/v1/filter/changes").handler(filterFeed::changes);
+    router.get("/v1/filter/stream").handler(filterFeed::stream);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);
