@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.filter.FilterSyncVerticle;
 import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ApiRouter;
 import org.dunblock.server.http.ApiVerticle;
 import org.dunblock.server.http.ClientAddress;
@@ -91,7 +92,8 @@ public final class DunblockServer implements AutoCloseable {
           new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
-          new OverrideStore(store, config.retention()), new AuditLog(store));
+          new OverrideStore(store, config.retention()), new AuditLog(store),
+          new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.lookup.ReputationService;
@@ -26,5 +27,6 @@ public record Services(
     MeterRegistry registry,
     ApiKeyAuth apiKeys,
     OverrideStore overrides,
-    AuditLog audit) {
+    AuditLog audit,
+    FilterFeed filterFeed) {
 }

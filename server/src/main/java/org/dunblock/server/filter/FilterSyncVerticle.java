@@ -24,6 +24,11 @@ public final class FilterSyncVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FilterSyncVerticle.class);
   private static final int SCAN_PAGE = 10_000;
   private static final long READ_COUNT = 5_000;
+  /**
+   * Local event-bus address on which every change this instance follows is published, as
+   * {@code "<shard>|<stream id>|<e164>"}, for the live filter stream to apps.
+   */
+  public static final String CHANGES_ADDRESS = "dunblock.filter.changes";
 
   private final DunblockConfig config;
   private final ReputationStore store;
@@ -198,6 +203,9 @@ public final class FilterSyncVerticle extends VerticleBase {
       String stream = message.getStream();
       int shard = Integer.parseInt(stream.substring(stream.indexOf("{s") + 2, stream.indexOf('}')));
       offsets[shard] = message.getId();
+      if (number != null) {
+        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + number);
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import org.dunblock.server.Services;
 import org.dunblock.server.audit.AuditApi;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.override.OverrideApi;
+import org.dunblock.server.filtersync.FilterFeedApi;
 import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
@@ -27,6 +28,7 @@ public final class ApiRouter {
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry());
     ReporterApi reporters = new ReporterApi(services.tokens());
     OpsApi ops = new OpsApi(services.filter(), services.store());
+    FilterFeedApi filterFeed = new FilterFeedApi(services.filterFeed());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes());
 
     Router router = Router.router(vertx);
@@ -36,6 +38,9 @@ public final class ApiRouter {
     router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
     router.post("/v1/reporters").handler(reporters::create);
     router.post("/v1/reports").handler(body).handler(reports::report);
+    router.get("/v1/filter").handler(filterFeed::snapshot);
+    router.get("/v1/filter/changes").handler(filterFeed::changes);
+    router.get("/v1/filter/stream").handler(filterFeed::stream);
 
     OverrideApi overrides = new OverrideApi(services.normalizer(), services.overrides(), services.filter(),
         services.clock());

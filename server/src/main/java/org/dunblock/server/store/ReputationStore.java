@@ -224,6 +224,31 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   /**
+   * Up to {@code count} changes of a shard after {@code afterId} (exclusive), oldest first, on the shared
+   * connection (never blocks it), for serving filter deltas to apps.
+   */
+  public Future<List<StreamMessage<String, String>>> changesAfter(int shard, String afterId, long count) {
+    return bridge(redis.xrange(KeySchema.changes(shard),
+        Range.from(Range.Boundary.excluding(afterId), Range.Boundary.unbounded()), Limit.create(0, count)));
+  }
+
+  /** True while the change with this id is still kept in the shard's stream (trimming drops the oldest first). */
+  public Future<Boolean> changeKept(int shard, String id) {
+    return bridge(redis.xrange(KeySchema.changes(shard), Range.create(id, id), Limit.create(0, 1)))
+        .map(list -> !list.isEmpty());
+  }
+
+  /** Entries now kept in a shard's change stream. */
+  public Future<Long> changesLength(int shard) {
+    return bridge(redis.xlen(KeySchema.changes(shard)));
+  }
+
+  /** Numbers in a shard's index. */
+  public Future<Long> indexSize(int shard) {
+    return bridge(redis.zcard(KeySchema.index(shard)));
+  }
+
+  /**
    * Reads changes after the given ids on the follower connection, waiting up to {@code blockMs} for one.
    * {@code offsets[i]} is the last id seen for shard i. A negative {@code blockMs} returns at once.
    */

@@ -1,0 +1,586 @@
+package org.dunblock.client;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import org.dunblock.client.internal.AtomicFiles;
+import org.dunblock.client.internal.Backoff;
+import org.dunblock.client.internal.FilterState;
+import org.dunblock.client.internal.FilterSync;
+import org.dunblock.client.internal.Http;
+import org.dunblock.client.internal.NumberNormalizer;
+import org.dunblock.client.internal.ReportOutbox;
+import org.dunblock.client.internal.ResponseCache;
+import org.json.JSONArray;
+import org.json.JSONObject;
+
+/**
+ * The Dunblock client for call-interception apps. Thread-safe; make one per cache dir and share it.
+ *
+ * <pre>{@code
+ * DunblockClient client = DunblockClient.create(DunblockClientOptions.builder()
+ *     .baseUrl("https://api.dunblock.example/")
+ *     .cacheDir(new File(context.getCacheDir(), "dunblock"))
+ *     .build());
+ * ScreenResult r = client.screen(incomingNumber);   // within 1.5 s, never throws for network trouble
+ * if (r.verdict() == Verdict.BLOCK) { reject(); }
+ * }</pre>
+ *
+ * <p>Every blocking method has a {@code ...Async} twin returning a {@link CompletableFuture}. Blocking methods
+ * must not run on Android's main thread.
+ */
+public final class DunblockClient implements Closeable {
+  private static final Logger LOG = Logger.getLogger(DunblockClient.class.getName());
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final Duration PERSIST_INTERVAL = Duration.ofSeconds(30);
+
+  private final DunblockClientOptions options;
+  private final Http http;
+  private final NumberNormalizer normalizer = new NumberNormalizer();
+  private final FilterSync filter;
+  private final ReportOutbox outbox;
+  private final ResponseCache<Reputation> cache;
+  private final Backoff backoff;
+  private final File tokenFile;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService scheduler;
+  private final ReentrantLock deliveryLock = new ReentrantLock();
+  private final Object tokenLock = new Object();
+  private volatile String token;
+  private volatile ScheduledFuture<?> flushTask;
+  private int flushFailures;
+  private int syncFailures;
+  private volatile boolean closed;
+
+  private DunblockClient(DunblockClientOptions options) {
+    this.options = options;
+    File dir = options.cacheDir();
+    if (!dir.isDirectory() && !dir.mkdirs()) {
+      throw new UncheckedIOException(new IOException("cannot create cache dir " + dir));
+    }
+    try {
+      lockChannel = new RandomAccessFile(new File(dir, ".lock"), "rw").getChannel();
+      FileLock acquired;
+      try {
+        acquired = lockChannel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        acquired = null;
+      }
+      if (acquired == null) {
+        lockChannel.close();
+        throw new IllegalStateException("another DunblockClient uses the cache dir " + dir);
+      }
+      lock = acquired;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.http = new Http(options);
+    this.backoff = new Backoff(options.retryBaseDelay(), options.retryMaxDelay());
+    this.filter = new FilterSync(http, dir, options.snapshotMaxAge(), backoff);
+    this.filter.load();
+    this.outbox = new ReportOutbox(dir);
+    this.cache = new ResponseCache<>(options.cacheEntries());
+    this.tokenFile = new File(dir, "reporter-token");
+    this.token = readToken();
+    this.executor = Executors.newCachedThreadPool(daemon("dunblock-client"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("dunblock-background"));
+    if (options.backgroundSync()) {
+      scheduler.execute(this::backgroundSync);
+      scheduler.scheduleWithFixedDelay(filter::persistIfDirty, PERSIST_INTERVAL.toMillis(),
+          PERSIST_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      if (outbox.size() > 0) {
+        scheduleFlush(Duration.ZERO);
+      }
+    }
+  }
+
+  /** A client; loads the filter, token and queued reports kept in the cache dir. */
+  public static DunblockClient create(DunblockClientOptions options) {
+    return new DunblockClient(options);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public DunblockClientOptions options() {
+    return options;
+  }
+
+  // ---- screening -----------------------------------------------------------------------------------------------
+
+  /**
+   * The call-screening answer, within {@link DunblockClientOptions#screenDeadline()}. A number the local filter
+   * does not hold is answered without any network call; a filter hit is looked up on the server (or in the cache);
+   * when the server is slow, unreachable or failing, the answer is ALLOW with {@link ScreenResult#failedOpen()}.
+   * Never throws for network trouble.
+   */
+  public ScreenResult screen(String number) {
+    return screen(number, null);
+  }
+
+  /** {@link #screen(String)} reading national numbers in {@code region}. */
+  public ScreenResult screen(String number, String region) {
+    long start = System.nanoTime();
+    if (number == null || number.isBlank()) {
+      return new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
+    }
+    String r = region(region);
+    String e164 = normalizer.normalize(number, r);
+    // A number we cannot normalise is not trusted to be absent: the server decides.
+    if (e164 != null && !filter.mightContain(e164)) {
+      return new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
+    }
+    String shown = e164 != null ? e164 : number;
+    Reputation cached = cache.get(cacheKey(e164, number, r));
+    if (cached != null) {
+      return new ScreenResult(shown, cached.verdict(), ScreenResult.Source.CACHE, true, cached, null);
+    }
+    Duration remaining = options.screenDeadline().minusNanos(System.nanoTime() - start);
+    try {
+      if (remaining.isNegative() || remaining.isZero()) {
+        throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+      }
+      Reputation rep = lookupOnce(e164 != null ? e164 : number, r, remaining);
+      if (rep.degraded()) {
+        return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
+      }
+      return new ScreenResult(rep.number(), rep.verdict(), ScreenResult.Source.SERVER, true, rep, null);
+    } catch (InvalidNumberException e) {
+      // Not a number anyone can report: nothing to block.
+      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.SERVER, false, null, e);
+    } catch (DunblockException e) {
+      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null, e);
+    } catch (RuntimeException e) {
+      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null,
+          new TransportException("unexpected failure: " + e, 0, "internal", null, null, e));
+    }
+  }
+
+  public CompletableFuture<ScreenResult> screenAsync(String number) {
+    return async(() -> screen(number));
+  }
+
+  /**
+   * True when the local filter may hold the number (or there is no filter yet). No network: for decorating call
+   * logs and the like.
+   */
+  public boolean isPossiblyListed(String number) {
+    String e164 = normalizer.normalize(number, options.defaultRegion());
+    return e164 == null || filter.mightContain(e164);
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------------------------
+
+  /** The server's reputation of a number. Throws {@link InvalidNumberException} and the other typed exceptions. */
+  public Reputation lookup(String number) {
+    return lookup(number, null);
+  }
+
+  public Reputation lookup(String number, String region) {
+    return lookupOnce(number, region(region), null);
+  }
+
+  public CompletableFuture<Reputation> lookupAsync(String number) {
+    return async(() -> lookup(number));
+  }
+
+  private Reputation lookupOnce(String number, String region, Duration deadline) {
+    HttpUrl url = http.url("v1/numbers").addPathSegment(number).addQueryParameter("region", region).build();
+    Http.Answer answer = http.call(http.request(url).build(), deadline);
+    Reputation rep = reputation(answer.json());
+    long maxAge = rep.degraded() ? 0 : ResponseCache.maxAgeSeconds(answer.header("Cache-Control"));
+    cache.put(rep.number(), rep, maxAge);
+    if (!rep.number().equals(number)) {
+      cache.put(cacheKey(null, number, region), rep, maxAge);
+    }
+    return rep;
+  }
+
+  private static String cacheKey(String e164, String raw, String region) {
+    return e164 != null ? e164 : region + "|" + raw;
+  }
+
+  /** Up to 1000 numbers in one call; answers in order, each a reputation or that input's error. */
+  public List<LookupResult> lookupBatch(List<String> numbers) {
+    return lookupBatch(numbers, null);
+  }
+
+  public List<LookupResult> lookupBatch(List<String> numbers, String region) {
+    JSONObject body = new JSONObject().put("numbers", new JSONArray(numbers)).put("region", region(region));
+    Http.Answer answer = http.call(http.request(http.url("v1/numbers/lookup").build())
+        .post(RequestBody.create(body.toString(), JSON)).build(), null);
+    JSONArray results = answer.json().getJSONArray("results");
+    List<LookupResult> out = new ArrayList<>(results.length());
+    for (int i = 0; i < results.length(); i++) {
+      JSONObject item = results.getJSONObject(i);
+      String input = i < numbers.size() ? numbers.get(i) : null;
+      out.add(item.has("error")
+          ? new LookupResult(input, null, item.getString("error"), item.optString("message", null))
+          : new LookupResult(input, reputation(item), null, null));
+    }
+    return out;
+  }
+
+  public CompletableFuture<List<LookupResult>> lookupBatchAsync(List<String> numbers) {
+    return async(() -> lookupBatch(numbers));
+  }
+
+  static Reputation reputation(JSONObject json) {
+    Map<String, Long> categories = new LinkedHashMap<>();
+    JSONObject cats = json.optJSONObject("categories");
+    if (cats != null) {
+      for (Iterator<String> it = cats.keys(); it.hasNext(); ) {
+        String k = it.next();
+        categories.put(k, cats.getLong(k));
+      }
+    }
+    List<String> reasons = new ArrayList<>();
+    JSONArray rs = json.optJSONArray("reasons");
+    if (rs != null) {
+      for (int i = 0; i < rs.length(); i++) {
+        reasons.add(rs.getString(i));
+      }
+    }
+    return new Reputation(json.getString("number"), Verdict.valueOf(json.getString("verdict")),
+        json.optDouble("score", 0), json.optLong("reports", 0), json.optLong("reporters", 0), categories, reasons,
+        instant(json, "firstReported"), instant(json, "lastReported"), json.optBoolean("degraded", false));
+  }
+
+  private static Instant instant(JSONObject json, String key) {
+    return json.isNull(key) ? null : Instant.parse(json.getString(key));
+  }
+
+  // ---- reports -------------------------------------------------------------------------------------------------
+
+  /**
+   * Reports a number. The report is first stored in the offline queue with a new Idempotency-Key, then sent; if
+   * the server cannot be reached (or asks to retry later) the receipt says {@link ReportReceipt#queued()} and the
+   * report is delivered later, with the same key, across restarts. Refusals that retrying cannot fix (invalid
+   * number, too old) throw and drop the report.
+   */
+  public ReportReceipt report(Report report) {
+    JSONObject body = new JSONObject()
+        .put("number", report.number())
+        .put("category", report.category().name())
+        // Fixed now, so a report delivered days later still tells when the call happened.
+        .put("occurredAt", (report.occurredAt() != null ? report.occurredAt() : Instant.now()).toString());
+    if (report.region() != null) {
+      body.put("region", report.region());
+    }
+    if (report.platform() != null) {
+      body.put("platform", report.platform());
+    }
+    if (report.note() != null) {
+      body.put("note", report.note());
+    }
+    ReportOutbox.Entry entry = outbox.add(body);
+    deliveryLock.lock();
+    try {
+      JSONObject accepted = deliver(entry);
+      outbox.remove(entry);
+      return receipt(entry, accepted);
+    } catch (DunblockException e) {
+      if (e.isRetryable()) {
+        scheduleFlush(e.retryAfter() != null ? e.retryAfter() : options.retryBaseDelay());
+        return new ReportReceipt(entry.idempotencyKey, null, report.number(), false, true);
+      }
+      outbox.remove(entry);
+      throw e;
+    } finally {
+      deliveryLock.unlock();
+    }
+  }
+
+  public CompletableFuture<ReportReceipt> reportAsync(Report report) {
+    return async(() -> report(report));
+  }
+
+  /** Reports waiting in the offline queue. */
+  public int pendingReports() {
+    return outbox.size();
+  }
+
+  /**
+   * Sends queued reports now, oldest first, stopping at the first one that must wait. Returns how many were
+   * delivered. Throws the failure that stopped it, if any.
+   */
+  public int deliverQueuedReports() {
+    deliveryLock.lock();
+    try {
+      int delivered = 0;
+      for (ReportOutbox.Entry entry : outbox.pending()) {
+        try {
+          ReportReceipt receipt = receipt(entry, deliver(entry));
+          outbox.remove(entry);
+          delivered++;
+          ReportListener l = options.reportListener();
+          if (l != null) {
+            l.delivered(receipt);
+          }
+        } catch (DunblockException e) {
+          if (e.isRetryable()) {
+            throw e;
+          }
+          LOG.warning("Queued report " + entry.idempotencyKey + " refused for good: " + e);
+          outbox.remove(entry);
+          ReportListener l = options.reportListener();
+          if (l != null) {
+            l.rejected(entry.idempotencyKey, e);
+          }
+        }
+      }
+      return delivered;
+    } finally {
+      deliveryLock.unlock();
+    }
+  }
+
+  private static ReportReceipt receipt(ReportOutbox.Entry entry, JSONObject accepted) {
+    return new ReportReceipt(entry.idempotencyKey, accepted.getString("reportId"), accepted.getString("number"),
+        accepted.optBoolean("counted", false), false);
+  }
+
+  private JSONObject deliver(ReportOutbox.Entry entry) {
+    for (int attempt = 0; ; attempt++) {
+      String t = token();
+      try {
+        return http.call(http.request(http.url("v1/reports").build())
+            .header("Authorization", "Bearer " + t)
+            .header("Idempotency-Key", entry.idempotencyKey)
+            .post(RequestBody.create(entry.body.toString(), JSON)).build(), null).json();
+      } catch (UnauthorizedException e) {
+        // A token the server no longer knows (e.g. a new deployment): get a new one once. Nothing was counted.
+        if (attempt > 0) {
+          throw e;
+        }
+        forgetToken(t);
+      }
+    }
+  }
+
+  private String token() {
+    String t = token;
+    if (t != null) {
+      return t;
+    }
+    synchronized (tokenLock) {
+      if (token == null) {
+        Http.Answer answer = http.call(http.request(http.url("v1/reporters").build())
+            .post(RequestBody.create(new byte[0], null)).build(), null);
+        String fresh = answer.json().getString("token");
+        try {
+          AtomicFiles.write(tokenFile, fresh.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          LOG.log(Level.WARNING, "Could not keep the reporter token in " + tokenFile, e);
+        }
+        token = fresh;
+      }
+      return token;
+    }
+  }
+
+  private void forgetToken(String stale) {
+    synchronized (tokenLock) {
+      if (stale.equals(token)) {
+        token = null;
+        if (!tokenFile.delete() && tokenFile.exists()) {
+          LOG.warning("Could not delete " + tokenFile);
+        }
+      }
+    }
+  }
+
+  private String readToken() {
+    try {
+      if (tokenFile.exists()) {
+        String t = new String(Files.readAllBytes(tokenFile.toPath()), StandardCharsets.UTF_8).trim();
+        return t.isEmpty() ? null : t;
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "Could not read " + tokenFile, e);
+    }
+    return null;
+  }
+
+  // ---- filter --------------------------------------------------------------------------------------------------
+
+  /** Brings the local filter up to date now (snapshot if needed, then changes). Blocking. */
+  public FilterStatus syncFilter() {
+    filter.sync();
+    return filterStatus();
+  }
+
+  public CompletableFuture<FilterStatus> syncFilterAsync() {
+    return async(this::syncFilter);
+  }
+
+  public FilterStatus filterStatus() {
+    FilterState s = filter.state();
+    long last = filter.lastSyncMs();
+    return s == null ? new FilterStatus(false, null, 0, 0, null, null)
+        : new FilterStatus(true, version(s), capacity(s), added(s), Instant.ofEpochMilli(snapshotAt(s)),
+            last == 0 ? null : Instant.ofEpochMilli(last));
+  }
+
+  /**
+   * Follows the server's live stream while the app is in the foreground: a newly listed number reaches the local
+   * filter within a second. Reconnects with back-off until {@link #stopLiveUpdates()}.
+   */
+  public void startLiveUpdates() {
+    filter.startLive();
+  }
+
+  public void stopLiveUpdates() {
+    filter.stopLive();
+  }
+
+  byte[] filterBits() throws IOException {
+    return filter.bits();
+  }
+
+  // Accessors across packages without making FilterState public API.
+  private static String version(FilterState s) {
+    return org.dunblock.client.internal.FilterStates.version(s);
+  }
+
+  private static long capacity(FilterState s) {
+    return org.dunblock.client.internal.FilterStates.capacity(s);
+  }
+
+  private static long added(FilterState s) {
+    return org.dunblock.client.internal.FilterStates.added(s);
+  }
+
+  private static long snapshotAt(FilterState s) {
+    return org.dunblock.client.internal.FilterStates.snapshotAt(s);
+  }
+
+  // ---- background ----------------------------------------------------------------------------------------------
+
+  private void backgroundSync() {
+    if (closed) {
+      return;
+    }
+    Duration next = options.filterPollInterval();
+    try {
+      if (!filter.live() || filter.state() == null) {
+        filter.sync();
+      }
+      syncFailures = 0;
+    } catch (DunblockException e) {
+      next = backoff.delay(syncFailures++);
+      if (e.retryAfter() != null && e.retryAfter().compareTo(next) > 0) {
+        next = e.retryAfter();
+      }
+      LOG.fine("Filter sync failed, next try in " + next + ": " + e);
+    } catch (RuntimeException e) {
+      next = backoff.delay(syncFailures++);
+      LOG.log(Level.WARNING, "Filter sync failed", e);
+    }
+    if (!closed) {
+      scheduler.schedule(this::backgroundSync, next.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private synchronized void scheduleFlush(Duration delay) {
+    if (closed || !options.backgroundSync()) {
+      return;
+    }
+    ScheduledFuture<?> current = flushTask;
+    if (current != null && !current.isDone()) {
+      return;
+    }
+    flushTask = scheduler.schedule(this::backgroundFlush, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void backgroundFlush() {
+    Duration next = null;
+    try {
+      deliverQueuedReports();
+      flushFailures = 0;
+    } catch (DunblockException e) {
+      next = backoff.delay(flushFailures++);
+      if (e.retryAfter() != null && e.retryAfter().compareTo(next) > 0) {
+        next = e.retryAfter();
+      }
+    } catch (RuntimeException e) {
+      next = backoff.delay(flushFailures++);
+      LOG.log(Level.WARNING, "Delivering queued reports failed", e);
+    }
+    synchronized (this) {
+      flushTask = null;
+    }
+    if (next != null || outbox.size() > 0) {
+      scheduleFlush(next != null ? next : Duration.ZERO);
+    }
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(work, executor);
+  }
+
+  /** Stops background work, saves the filter and releases the cache dir. Queued reports stay queued. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    filter.stopLive();
+    scheduler.shutdownNow();
+    executor.shutdown();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    filter.persistIfDirty();
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "Could not release the cache dir lock", e);
+    }
+  }
+
+  private String region(String region) {
+    return region != null ? region : options.defaultRegion();
+  }
+}

@@ -1,0 +1,273 @@
+package org.dunblock.client;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * Immutable settings of a {@link DunblockClient}: start from {@link #builder()}, change a copy with
+ * {@link #mutate()}. Every option has a documented default except the base URL and the cache dir.
+ */
+public final class DunblockClientOptions {
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_SCREEN_DEADLINE = Duration.ofMillis(1500);
+  public static final String DEFAULT_REGION = "CN";
+  public static final Duration DEFAULT_FILTER_POLL_INTERVAL = Duration.ofMinutes(15);
+  /** The protocol's minimum wait between change polls; shorter settings are raised to it. */
+  public static final Duration MIN_FILTER_POLL_INTERVAL = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_SNAPSHOT_MAX_AGE = Duration.ofHours(24);
+  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofHours(1);
+  public static final int DEFAULT_CACHE_ENTRIES = 1_000;
+
+  private final HttpUrl baseUrl;
+  private final String apiKey;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final Duration screenDeadline;
+  private final File cacheDir;
+  private final String defaultRegion;
+  private final boolean backgroundSync;
+  private final Duration filterPollInterval;
+  private final Duration snapshotMaxAge;
+  private final Duration retryBaseDelay;
+  private final Duration retryMaxDelay;
+  private final int cacheEntries;
+  private final OkHttpClient httpClient;
+  private final ReportListener reportListener;
+
+  private DunblockClientOptions(Builder b) {
+    if (b.baseUrl == null) {
+      throw new IllegalArgumentException("baseUrl is required");
+    }
+    this.baseUrl = b.baseUrl;
+    this.apiKey = b.apiKey;
+    this.connectTimeout = positive(b.connectTimeout, "connectTimeout");
+    this.readTimeout = positive(b.readTimeout, "readTimeout");
+    this.screenDeadline = positive(b.screenDeadline, "screenDeadline");
+    this.cacheDir = Objects.requireNonNull(b.cacheDir, "cacheDir is required (filter, token and offline reports)");
+    this.defaultRegion = Objects.requireNonNull(b.defaultRegion, "defaultRegion");
+    this.backgroundSync = b.backgroundSync;
+    Duration poll = positive(b.filterPollInterval, "filterPollInterval");
+    this.filterPollInterval = poll.compareTo(MIN_FILTER_POLL_INTERVAL) < 0 ? MIN_FILTER_POLL_INTERVAL : poll;
+    this.snapshotMaxAge = Objects.requireNonNull(b.snapshotMaxAge, "snapshotMaxAge");
+    this.retryBaseDelay = positive(b.retryBaseDelay, "retryBaseDelay");
+    this.retryMaxDelay = positive(b.retryMaxDelay, "retryMaxDelay");
+    this.cacheEntries = b.cacheEntries;
+    this.httpClient = b.httpClient;
+    this.reportListener = b.reportListener;
+  }
+
+  private static Duration positive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+    return d;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these options, to derive changed ones. */
+  public Builder mutate() {
+    Builder b = new Builder();
+    b.baseUrl = baseUrl;
+    b.apiKey = apiKey;
+    b.connectTimeout = connectTimeout;
+    b.readTimeout = readTimeout;
+    b.screenDeadline = screenDeadline;
+    b.cacheDir = cacheDir;
+    b.defaultRegion = defaultRegion;
+    b.backgroundSync = backgroundSync;
+    b.filterPollInterval = filterPollInterval;
+    b.snapshotMaxAge = snapshotMaxAge;
+    b.retryBaseDelay = retryBaseDelay;
+    b.retryMaxDelay = retryMaxDelay;
+    b.cacheEntries = cacheEntries;
+    b.httpClient = httpClient;
+    b.reportListener = reportListener;
+    return b;
+  }
+
+  /** The server, e.g. {@code https://api.dunblock.example/}. Required. */
+  public HttpUrl baseUrl() {
+    return baseUrl;
+  }
+
+  /** Sent as {@code X-Api-Key} to identify the app (quotas); null sends none. */
+  public String apiKey() {
+    return apiKey;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Read timeout of ordinary calls (lookups, reports, filter sync). */
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  /** How long screen() may take in all, network included; default 1.5 s. */
+  public Duration screenDeadline() {
+    return screenDeadline;
+  }
+
+  /** Where the filter, the reporter token and the offline report queue live. One client per directory. Required. */
+  public File cacheDir() {
+    return cacheDir;
+  }
+
+  /** Region in which national numbers are read; default CN. */
+  public String defaultRegion() {
+    return defaultRegion;
+  }
+
+  /** Poll filter changes and deliver queued reports on a background thread; default true. */
+  public boolean backgroundSync() {
+    return backgroundSync;
+  }
+
+  /** Wait between background change polls; default 15 min, never below 60 s. */
+  public Duration filterPollInterval() {
+    return filterPollInterval;
+  }
+
+  /** A snapshot older than this is revalidated (If-None-Match) to shed aged-out numbers; default 24 h. */
+  public Duration snapshotMaxAge() {
+    return snapshotMaxAge;
+  }
+
+  /** First retry delay of queued reports and failed syncs; doubles up to {@link #retryMaxDelay()}. */
+  public Duration retryBaseDelay() {
+    return retryBaseDelay;
+  }
+
+  public Duration retryMaxDelay() {
+    return retryMaxDelay;
+  }
+
+  /** Server answers kept for their Cache-Control lifetime; default 1000. */
+  public int cacheEntries() {
+    return cacheEntries;
+  }
+
+  /** The app's shared OkHttpClient (the SDK derives its own from it with newBuilder()), or null. */
+  public OkHttpClient httpClient() {
+    return httpClient;
+  }
+
+  /** Told when queued reports are delivered or refused, or null. */
+  public ReportListener reportListener() {
+    return reportListener;
+  }
+
+  /** Builder for {@link DunblockClientOptions}. */
+  public static final class Builder {
+    private HttpUrl baseUrl;
+    private String apiKey;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration screenDeadline = DEFAULT_SCREEN_DEADLINE;
+    private File cacheDir;
+    private String defaultRegion = DEFAULT_REGION;
+    private boolean backgroundSync = true;
+    private Duration filterPollInterval = DEFAULT_FILTER_POLL_INTERVAL;
+    private Duration snapshotMaxAge = DEFAULT_SNAPSHOT_MAX_AGE;
+    private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
+    private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
+    private int cacheEntries = DEFAULT_CACHE_ENTRIES;
+    private OkHttpClient httpClient;
+    private ReportListener reportListener;
+
+    private Builder() {
+    }
+
+    public Builder baseUrl(String url) {
+      HttpUrl parsed = HttpUrl.parse(url);
+      if (parsed == null) {
+        throw new IllegalArgumentException("not an http(s) URL: " + url);
+      }
+      this.baseUrl = parsed;
+      return this;
+    }
+
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration v) {
+      this.connectTimeout = v;
+      return this;
+    }
+
+    public Builder readTimeout(Duration v) {
+      this.readTimeout = v;
+      return this;
+    }
+
+    public Builder screenDeadline(Duration v) {
+      this.screenDeadline = v;
+      return this;
+    }
+
+    public Builder cacheDir(File v) {
+      this.cacheDir = v;
+      return this;
+    }
+
+    public Builder defaultRegion(String v) {
+      this.defaultRegion = v;
+      return this;
+    }
+
+    public Builder backgroundSync(boolean v) {
+      this.backgroundSync = v;
+      return this;
+    }
+
+    public Builder filterPollInterval(Duration v) {
+      this.filterPollInterval = v;
+      return this;
+    }
+
+    public Builder snapshotMaxAge(Duration v) {
+      this.snapshotMaxAge = v;
+      return this;
+    }
+
+    public Builder retryBaseDelay(Duration v) {
+      this.retryBaseDelay = v;
+      return this;
+    }
+
+    public Builder retryMaxDelay(Duration v) {
+      this.retryMaxDelay = v;
+      return this;
+    }
+
+    public Builder cacheEntries(int v) {
+      this.cacheEntries = v;
+      return this;
+    }
+
+    public Builder httpClient(OkHttpClient v) {
+      this.httpClient = v;
+      return this;
+    }
+
+    public Builder reportListener(ReportListener v) {
+      this.reportListener = v;
+      return this;
+    }
+
+    public DunblockClientOptions build() {
+      return new DunblockClientOptions(this);
+    }
+  }
+}

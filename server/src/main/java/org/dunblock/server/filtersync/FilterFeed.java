@@ -1,0 +1,237 @@
+package org.dunblock.server.filtersync;
+
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import com.google.common.hash.Hashing;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.StreamMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.ReputationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What apps download to screen calls locally: snapshots of the listed numbers as a Bloom filter sized for the
+ * actual count, and the changes since a snapshot, read from the same per-shard change streams the server's own
+ * filter follows. Shared by every event loop; thread-safe.
+ *
+ * <p>Why not hand out the server's own filter: it is sized for {@link DunblockConfig#filterExpectedNumbers()} at
+ * {@link DunblockConfig#filterFpp()} (18 MB at the defaults), far too much for a phone to download, and it cannot
+ * be resized because a Bloom filter cannot list its members. The app filter is rebuilt from the shard indexes at
+ * {@link #CLIENT_FPP} for {@code max(MIN_CAPACITY, next power of two >= 2 x count)} numbers: about 1.2 bytes per
+ * number, and the same size between snapshots while the list grows. A false positive only costs the app one
+ * lookup; a false negative is impossible because the snapshot holds every indexed number up to its version and
+ * the changes after it come from the streams.
+ */
+public final class FilterFeed {
+  private static final Logger LOG = LoggerFactory.getLogger(FilterFeed.class);
+  /** False-positive probability of app filters at their capacity. */
+  public static final double CLIENT_FPP = 0.01;
+  /** Smallest app filter capacity (12 KB), so an almost empty list does not need a new size every week. */
+  public static final long MIN_CAPACITY = 10_000;
+  /** Changes per shard in one answer; a client with more to catch up asks again at once. */
+  public static final int PAGE_PER_SHARD = 1_000;
+  /** Apps wait at least this long between change polls (the stream is for faster updates). */
+  public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(60);
+  private static final int SCAN_PAGE = 10_000;
+
+  private final Vertx vertx;
+  private final ReputationStore store;
+  private final Clock clock;
+  private final Duration retention;
+  private final long maxAgeNanos;
+  private final Object lock = new Object();
+  private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+  private FilterSnapshot current;
+  private CompletableFuture<FilterSnapshot> building;
+
+  /**
+   * @param maxAge a snapshot older than this is rebuilt on the next request (which is still answered with the
+   *     old one, so no request waits for a rebuild once one snapshot exists)
+   */
+  public FilterFeed(Vertx vertx, ReputationStore store, Clock clock, Duration retention, Duration maxAge) {
+    this.vertx = vertx;
+    this.store = store;
+    this.clock = clock;
+    this.retention = retention;
+    this.maxAgeNanos = maxAge.toNanos();
+  }
+
+  /** The current snapshot, building the first one if needed; completes on the caller's context. */
+  public Future<FilterSnapshot> snapshot() {
+    CompletableFuture<FilterSnapshot> answer;
+    synchronized (lock) {
+      FilterSnapshot snapshot = current;
+      boolean stale = snapshot == null || System.nanoTime() - snapshot.builtAtNanos() >= maxAgeNanos;
+      if (stale && building == null) {
+        building = startBuild();
+      }
+      answer = snapshot != null ? CompletableFuture.completedFuture(snapshot) : building;
+    }
+    return Future.fromCompletionStage(answer, vertx.getOrCreateContext());
+  }
+
+  private CompletableFuture<FilterSnapshot> startBuild() {
+    CompletableFuture<FilterSnapshot> result = new CompletableFuture<>();
+    long started = System.nanoTime();
+    build().onComplete(ar -> {
+      synchronized (lock) {
+        building = null;
+        if (ar.succeeded()) {
+          current = ar.result();
+        }
+      }
+      if (ar.succeeded()) {
+        FilterSnapshot s = ar.result();
+        LOG.info("Built app filter snapshot: {} numbers, capacity {}, {} bytes in {} ms", s.numbers(), s.capacity(),
+            s.body().length(), (System.nanoTime() - started) / 1_000_000);
+        result.complete(s);
+      } else {
+        LOG.warn("App filter snapshot build failed: {}", ar.cause().getMessage());
+        result.completeExceptionally(ar.cause());
+      }
+    });
+    return result;
+  }
+
+  /** Live filter streams open on this instance (shared by its event loops). */
+  java.util.concurrent.atomic.AtomicInteger openStreams() {
+    return openStreams;
+  }
+
+  /** The position of every shard's change stream now. */
+  public Future<FilterVersion> currentVersion() {
+    String[] tails = new String[KeySchema.SHARDS];
+    List<Future<String>> reads = new ArrayList<>();
+    for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+      int s = shard;
+      reads.add(store.changesTail(shard).onSuccess(id -> tails[s] = id));
+    }
+    return Future.all(reads).map(v -> FilterVersion.of(tails));
+  }
+
+  private Future<FilterSnapshot> build() {
+    long createdAtMs = clock.millis();
+    long builtAt = System.nanoTime();
+    long cutoff = createdAtMs - retention.toMillis();
+    // The version first: whatever is written after it reaches apps as a change, whatever before is in the index.
+    return currentVersion().compose(version -> {
+      long[] sizes = new long[KeySchema.SHARDS];
+      List<Future<Long>> counts = new ArrayList<>();
+      for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+        int s = shard;
+        counts.add(store.indexSize(shard).onSuccess(n -> sizes[s] = n));
+      }
+      return Future.all(counts).compose(v -> {
+        long capacity = capacityFor(Arrays.stream(sizes).sum());
+        BloomFilter<CharSequence> filter =
+            BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), capacity, CLIENT_FPP);
+        long[] added = new long[1];
+        Future<Void> chain = Future.succeededFuture();
+        for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+          int s = shard;
+          chain = chain.compose(x -> scan(s, ScanCursor.INITIAL, filter, cutoff, added));
+        }
+        // Serializing megabytes and hashing them is blocking work: keep it off the event loop.
+        return chain.compose(x -> vertx.executeBlocking(() -> {
+          ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE, capacity * 2));
+          try {
+            filter.writeTo(out);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          byte[] bytes = out.toByteArray();
+          return new FilterSnapshot(version, Buffer.buffer(bytes), Hashing.sha256().hashBytes(bytes).toString(),
+              added[0], capacity, CLIENT_FPP, java.time.Instant.ofEpochMilli(createdAtMs), builtAt);
+        }));
+      });
+    });
+  }
+
+  /** {@code max(MIN_CAPACITY, next power of two >= 2 x count)}: room to grow, and a stable size meanwhile. */
+  static long capacityFor(long count) {
+    long wanted = Math.max(MIN_CAPACITY, count * 2);
+    return Long.highestOneBit(wanted - 1) << 1;
+  }
+
+  private Future<Void> scan(int shard, ScanCursor cursor, BloomFilter<CharSequence> target, long cutoff,
+      long[] added) {
+    return store.scanIndex(shard, cursor, SCAN_PAGE).compose(page -> {
+      page.getValues().forEach(v -> {
+        // Numbers past their retention answer as unreported; leaving them out keeps app filters small.
+        if (v.getScore() >= cutoff) {
+          target.put(v.getValue());
+          added[0]++;
+        }
+      });
+      return page.isFinished() ? Future.succeededFuture() : scan(shard, page, target, cutoff, added);
+    });
+  }
+
+  /**
+   * The changes after {@code since}, at most {@code perShard} per shard. Fails with a 410 {@link ApiException}
+   * when the streams no longer hold everything after {@code since} (the client is too far behind, or the version
+   * is from another deployment) and the client must download a snapshot.
+   */
+  public Future<FilterChanges> changesSince(FilterVersion since, int perShard) {
+    List<Future<List<StreamMessage<String, String>>>> reads = new ArrayList<>();
+    for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+      reads.add(store.changesAfter(shard, since.id(shard), perShard));
+    }
+    return Future.all(reads).compose(all -> {
+      // Checked after the reads: trimming drops the oldest entries first, so if the entry the client holds is
+      // still kept now, nothing after it was dropped before we read.
+      List<Future<Boolean>> checks = new ArrayList<>();
+      for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+        String id = since.id(shard);
+        checks.add("0-0".equals(id)
+            // Before the first entry: complete unless the stream was ever trimmed, which only happens at its cap.
+            ? store.changesLength(shard).map(n -> n < ReputationStore.CHANGES_MAX_LENGTH)
+            : store.changeKept(shard, id));
+      }
+      return Future.all(checks).map(kept -> {
+        for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+          if (!kept.<Boolean>resultAt(shard)) {
+            throw gone();
+          }
+        }
+        String[] ids = since.ids();
+        LinkedHashSet<String> added = new LinkedHashSet<>();
+        boolean more = false;
+        for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
+          List<StreamMessage<String, String>> messages = all.resultAt(shard);
+          for (StreamMessage<String, String> m : messages) {
+            String number = m.getBody().get("n");
+            if (number != null) {
+              added.add(number);
+            }
+            ids[shard] = m.getId();
+          }
+          more |= messages.size() >= perShard;
+        }
+        return new FilterChanges(FilterVersion.of(ids), new ArrayList<>(added), more);
+      });
+    });
+  }
+
+  static ApiException gone() {
+    return new ApiException(410, "filter_version_gone",
+        "The changes since this version are no longer kept; download the snapshot from /v1/filter.");
+  }
+}

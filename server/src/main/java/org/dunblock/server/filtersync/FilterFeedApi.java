@@ -1,0 +1,246 @@
+package org.dunblock.server.filtersync;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dunblock.server.filter.FilterSyncVerticle;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.ErrorHandler;
+import org.dunblock.server.http.Responses;
+
+/** GET /v1/filter, /v1/filter/changes and /v1/filter/stream: the filter sync protocol of client-sdk/README.md. */
+public final class FilterFeedApi {
+  public static final String VERSION_HEADER = "X-Filter-Version";
+  public static final String SHA256_HEADER = "X-Filter-SHA256";
+  static final long HEARTBEAT_MS = 15_000;
+  /** Live streams one instance keeps open; beyond it apps are told to poll instead. */
+  static final int MAX_STREAMS = 20_000;
+
+  private final FilterFeed feed;
+  private final AtomicInteger openStreams;
+
+  public FilterFeedApi(FilterFeed feed) {
+    this.feed = feed;
+    this.openStreams = feed.openStreams();
+  }
+
+  public void snapshot(RoutingContext ctx) {
+    feed.snapshot().onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      FilterSnapshot s = ar.result();
+      HttpServerResponse response = ctx.response()
+          .putHeader("ETag", s.etag())
+          .putHeader(VERSION_HEADER, s.version().toString())
+          .putHeader("Cache-Control", "no-cache");
+      if (matches(ctx.request().getHeader("If-None-Match"), s.etag())) {
+        response.setStatusCode(304).end();
+        return;
+      }
+      response
+          .putHeader(SHA256_HEADER, s.sha256())
+          .putHeader("X-Filter-Numbers", Long.toString(s.numbers()))
+          .putHeader("X-Filter-Capacity", Long.toString(s.capacity()))
+          .putHeader("X-Filter-FPP", Double.toString(s.fpp()))
+          .putHeader("X-Filter-Created", s.createdAt().toString())
+          .putHeader("Content-Type", "application/vnd.dunblock.bloom")
+          // Bloom filter bits do not compress; skip the CPU.
+          .putHeader("Content-Encoding", "identity")
+          .end(s.body());
+    });
+  }
+
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    for (String candidate : ifNoneMatch.split(",")) {
+      String c = candidate.trim();
+      if (c.startsWith("W/")) {
+        c = c.substring(2);
+      }
+      if (c.equals("*") || c.equals(etag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public void changes(RoutingContext ctx) {
+    FilterVersion since = version(ctx.queryParams().get("since"));
+    feed.changesSince(since, FilterFeed.PAGE_PER_SHARD).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      FilterChanges c = ar.result();
+      ctx.response()
+          .putHeader("Cache-Control", "no-store")
+          .putHeader(VERSION_HEADER, c.version().toString());
+      Responses.json(ctx, 200, new JsonObject()
+          .put("since", ctx.queryParams().get("since"))
+          .put("version", c.version().toString())
+          .put("added", new JsonArray(new ArrayList<>(c.added())))
+          .put("removed", new JsonArray())
+          .put("more", c.more())
+          .put("pollAfterSeconds", c.more() ? 0 : FilterFeed.MIN_POLL_INTERVAL.toSeconds()));
+    });
+  }
+
+  private static FilterVersion version(String raw) {
+    if (raw == null || raw.isBlank()) {
+      throw ApiException.badRequest("invalid_version",
+          "'since' is required: the version of the filter you hold (from /v1/filter or a previous answer).");
+    }
+    try {
+      return FilterVersion.parse(raw.trim());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid_version", "'since' is not a filter version this server issued.");
+    }
+  }
+
+  /**
+   * Server-sent events: {@code ready} with the starting version, then one {@code add} per listed number as the
+   * streams deliver it, each with the version after it as event id (send it back as Last-Event-ID to resume).
+   */
+  public void stream(RoutingContext ctx) {
+    String resume = ctx.queryParams().get("since");
+    if (resume == null) {
+      resume = ctx.request().getHeader("Last-Event-ID");
+    }
+    FilterVersion since = resume == null ? null : version(resume);
+    if (openStreams.incrementAndGet() > MAX_STREAMS) {
+      openStreams.decrementAndGet();
+      ctx.response().putHeader("Retry-After", "300");
+      ErrorHandler.send(ctx, 503, "too_many_streams", "Too many live streams on this server; poll the changes.");
+      return;
+    }
+    LiveStream live = new LiveStream(ctx, openStreams);
+    // Listen before catching up, so nothing falls between the catch-up read and the live feed.
+    live.consumer = ctx.vertx().eventBus().localConsumer(FilterSyncVerticle.CHANGES_ADDRESS, m -> live.onChange(m.body()));
+    Future<FilterVersion> start = since == null ? feed.currentVersion() : Future.succeededFuture(since);
+    start.compose(v -> catchUp(v, v, new ArrayList<>())).onComplete(ar -> {
+      if (ar.failed()) {
+        live.close();
+        ctx.fail(ar.cause());
+        return;
+      }
+      live.begin(ar.result());
+    });
+  }
+
+  private record CaughtUp(FilterVersion version, List<String> added, FilterChanges last) {
+  }
+
+  private Future<CaughtUp> catchUp(FilterVersion start, FilterVersion from, List<String> added) {
+    return feed.changesSince(from, FilterFeed.PAGE_PER_SHARD).compose(c -> {
+      added.addAll(c.added());
+      return c.more() ? catchUp(start, c.version(), added) : Future.succeededFuture(new CaughtUp(start, added, c));
+    });
+  }
+
+  /** One open event stream; all its methods run on the request's event loop. */
+  private static final class LiveStream {
+    private final RoutingContext ctx;
+    private final AtomicInteger openStreams;
+    private final List<String> early = new ArrayList<>();
+    private MessageConsumer<String> consumer;
+    private FilterVersion version;
+    private long heartbeat = -1;
+    private boolean closed;
+
+    LiveStream(RoutingContext ctx, AtomicInteger openStreams) {
+      this.ctx = ctx;
+      this.openStreams = openStreams;
+    }
+
+    void begin(CaughtUp caught) {
+      if (closed) {
+        return;
+      }
+      HttpServerResponse response = ctx.response()
+          .setChunked(true)
+          .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+          .putHeader("Cache-Control", "no-store")
+          .putHeader("X-Accel-Buffering", "no")
+          .putHeader("Content-Encoding", "identity");
+      response.closeHandler(v -> close());
+      response.exceptionHandler(e -> close());
+      // Numbers from the catch-up carry no entry ids of their own: the version after the whole batch is the id
+      // of the last one.
+      FilterVersion after = caught.last().version();
+      StringBuilder out = new StringBuilder("retry: 2000\n");
+      out.append("event: ready\nid: ").append(caught.version()).append("\ndata: ")
+          .append(new JsonObject().put("version", caught.version().toString()).encode()).append("\n\n");
+      for (int i = 0; i < caught.added().size(); i++) {
+        boolean lastOne = i == caught.added().size() - 1;
+        out.append("event: add\n");
+        if (lastOne) {
+          out.append("id: ").append(after).append('\n');
+        }
+        out.append("data: ").append(new JsonObject().put("number", caught.added().get(i)).encode()).append("\n\n");
+      }
+      version = after;
+      response.write(out.toString());
+      heartbeat = ctx.vertx().setPeriodic(HEARTBEAT_MS, t -> send(": keepalive\n\n"));
+      List<String> pending = new ArrayList<>(early);
+      early.clear();
+      pending.forEach(this::onChange);
+    }
+
+    void onChange(String change) {
+      if (closed) {
+        return;
+      }
+      if (version == null) {
+        early.add(change);
+        return;
+      }
+      String[] parts = change.split("\\|", 3);
+      int shard = Integer.parseInt(parts[0]);
+      String id = parts[1];
+      if (FilterVersion.compareIds(id, version.id(shard)) <= 0) {
+        return; // already sent in the catch-up
+      }
+      version = version.with(shard, id);
+      send("event: add\nid: " + version + "\ndata: " + new JsonObject().put("number", parts[2]).encode() + "\n\n");
+    }
+
+    private void send(String text) {
+      if (closed) {
+        return;
+      }
+      HttpServerResponse response = ctx.response();
+      if (response.writeQueueFull()) {
+        // A client that does not read fast enough reconnects with Last-Event-ID and catches up from the streams.
+        close();
+        ctx.request().connection().close();
+        return;
+      }
+      response.write(Buffer.buffer(text));
+    }
+
+    void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      openStreams.decrementAndGet();
+      if (consumer != null) {
+        consumer.unregister();
+      }
+      if (heartbeat >= 0) {
+        ctx.vertx().cancelTimer(heartbeat);
+      }
+    }
+  }
+}
