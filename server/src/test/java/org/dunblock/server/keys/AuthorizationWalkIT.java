@@ -33,15 +33,17 @@ class AuthorizationWalkIT {
   /** Routes anyone may call (reports need a reporter token, not an API key). */
   static final Set<String> PUBLIC = Set.of(
       "GET /v1/numbers/{number}", "POST /v1/numbers/lookup", "POST /v1/reporters", "POST /v1/reports",
-      "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml");
+      "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml",
+      // The filter apps download and follow: public by design, like lookups.
+      "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
-  static final Map<String, Role> PROTECTED = Map.of(
-      "PUT /v1/admin/overrides/{number}", Role.ADMIN,
-      "DELETE /v1/admin/overrides/{number}", Role.ADMIN,
-      "PUT /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN,
-      "DELETE /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN,
-      "GET /v1/admin/audit", Role.ADMIN);
+  static final Map<String, Role> PROTECTED = Map.ofEntries(
+      Map.entry("PUT /v1/admin/overrides/{number}", Role.ADMIN),
+      Map.entry("DELETE /v1/admin/overrides/{number}", Role.ADMIN),
+      Map.entry("PUT /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN),
+      Map.entry("DELETE /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN),
+      Map.entry("GET /v1/admin/audit", Role.ADMIN));
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();
