@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.export.ExportSigningKey;
+import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKeyAuth;
@@ -26,5 +28,7 @@ public record Services(
     MeterRegistry registry,
     ApiKeyAuth apiKeys,
     OverrideStore overrides,
-    AuditLog audit) {
+    AuditLog audit,
+    ExportStore exports,
+    ExportSigningKey exportKey) {
 }
