@@ -118,7 +118,7 @@ report() { # name rows
   local bytes seconds
   read -r bytes seconds <"$WORK/$1.stats"
   printf '%-12s %10s rows %8.1f s %9s MB %10s rows/s\n' "$1" "$2" "$seconds" "$(mb "$bytes")" \
-    "$(awk -v r="$2" -v s="$seconds" 'BEGIN { printf "%d", s > 0 ? r / s : 0 }')"
+    "$(awk -v r="$2" -v s="$seconds" 'BEGIN { printf "%d", (s > 0 ? r / s : 0) }')"
 }
 
 echo "Full export ..."
