@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.export.ExportSigningKey;
+import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.filter.FilterSyncVerticle;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.filtersync.FilterFeed;
@@ -93,7 +95,9 @@ public final class DunblockServer implements AutoCloseable {
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
           new OverrideStore(store, config.retention()), new AuditLog(store),
-          new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()));
+          new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
+          new ExportStore(store, config.exportTtl()),
+          ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

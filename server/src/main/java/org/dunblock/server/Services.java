@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.export.ExportSigningKey;
+import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ClientAddress;
@@ -28,5 +30,7 @@ public record Services(
     ApiKeyAuth apiKeys,
     OverrideStore overrides,
     AuditLog audit,
-    FilterFeed filterFeed) {
+    FilterFeed filterFeed,
+    ExportStore exports,
+    ExportSigningKey exportKey) {
 }

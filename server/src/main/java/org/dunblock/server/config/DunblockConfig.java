@@ -32,7 +32,9 @@ public record DunblockConfig(
     Duration idempotencyTtl,
     Duration retention,
     boolean metricsPublic,
-    ScoringPolicy scoring) {
+    ScoringPolicy scoring,
+    Optional<String> exportSigningKey,
+    Duration exportTtl) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -46,6 +48,8 @@ public record DunblockConfig(
   public static final int DEFAULT_MAX_BODY_BYTES = 128 * 1024;
   public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
+  /** How long an export's snapshot (for since=) and signature are kept. */
+  public static final Duration DEFAULT_EXPORT_TTL = Duration.ofDays(7);
 
   public DunblockConfig {
     if (port < 0 || port > 65535) {
@@ -81,6 +85,9 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_REDIS_TIMEOUT_MS", redisTimeout);
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
+    requirePositive("DUNBLOCK_EXPORT_TTL_HOURS", exportTtl);
+    exportSigningKey.ifPresent(k -> org.dunblock.server.export.ExportSigningKey.fromPkcs8(k,
+        "DUNBLOCK_EXPORT_SIGNING_KEY"));
     adminKey.ifPresent(k -> {
       if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY",
@@ -128,7 +135,9 @@ public record DunblockConfig(
         .idempotencyTtl(Duration.ofHours(e.longValue("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", DEFAULT_IDEMPOTENCY_TTL.toHours())))
         .retention(Duration.ofDays(e.longValue("DUNBLOCK_RETENTION_DAYS", DEFAULT_RETENTION.toDays())))
         .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
-        .scoring(ScoringPolicy.fromEnv(e));
+        .scoring(ScoringPolicy.fromEnv(e))
+        .exportSigningKey(e.optional("DUNBLOCK_EXPORT_SIGNING_KEY").orElse(null))
+        .exportTtl(Duration.ofHours(e.longValue("DUNBLOCK_EXPORT_TTL_HOURS", DEFAULT_EXPORT_TTL.toHours())));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -145,7 +154,8 @@ public record DunblockConfig(
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
-        .metricsPublic(metricsPublic).scoring(scoring);
+        .metricsPublic(metricsPublic).scoring(scoring)
+        .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl);
   }
 
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
@@ -156,7 +166,9 @@ public record DunblockConfig(
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + dataDir.resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
-        + " eventLoops=" + eventLoops + " scoring=" + scoring;
+        + " eventLoops=" + eventLoops + " scoring=" + scoring
+        + " exportSigningKey=" + (exportSigningKey.isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
+            : "generated and kept in Redis") + " exportTtl=" + exportTtl;
   }
 
   static String redactUrl(String url) {
@@ -185,6 +197,8 @@ public record DunblockConfig(
     private Duration retention = DEFAULT_RETENTION;
     private boolean metricsPublic = true;
     private ScoringPolicy scoring = ScoringPolicy.defaults();
+    private String exportSigningKey;
+    private Duration exportTtl = DEFAULT_EXPORT_TTL;
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
@@ -206,13 +220,16 @@ public record DunblockConfig(
     public Builder retention(Duration v) { retention = v; return this; }
     public Builder metricsPublic(boolean v) { metricsPublic = v; return this; }
     public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
+    public Builder exportSigningKey(String v) { exportSigningKey = v; return this; }
+    public Builder exportTtl(Duration v) { exportTtl = v; return this; }
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
           embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
-          eventLoops, idempotencyTtl, retention, metricsPublic, scoring);
+          eventLoops, idempotencyTtl, retention, metricsPublic, scoring,
+          Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl);
     }
   }
 }

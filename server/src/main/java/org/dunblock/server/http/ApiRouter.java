@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
 import org.dunblock.server.audit.AuditApi;
+import org.dunblock.server.export.ExportApi;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.filtersync.FilterFeedApi;
@@ -16,6 +17,7 @@ import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
+import org.dunblock.server.reputation.ReputationCalculator;
 
 /** Every route of the v1 API in one place; openapi.yaml is checked against {@link Router#getRoutes()}. */
 public final class ApiRouter {
@@ -51,6 +53,13 @@ public final class ApiRouter {
     router.put("/v1/admin/overrides/prefixes/:prefix").handler(body).handler(admin).handler(overrides::putPrefix);
     router.delete("/v1/admin/overrides/prefixes/:prefix").handler(admin).handler(overrides::deletePrefix);
     router.get("/v1/admin/audit").handler(admin).handler(audit::list);
+
+    ExportApi exports = new ExportApi(services.exports(), services.exportKey(),
+        new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
+    Handler<RoutingContext> operator = services.apiKeys().require(Role.OPERATOR);
+    router.get("/v1/export").handler(operator).handler(exports::export);
+    router.get("/v1/export/:version/signature").handler(operator).handler(exports::signature);
+    router.get("/.well-known/dunblock-export-key").handler(exports::publicKey);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:log:&lt;e164&gt;    stream  the number's reports (category, call time, platform; no reporter)
  * dunblock:{sNN}:audit           stream  operator actions on the shard's numbers (who, when, why)
  * dunblock:{meta}:secret-fingerprint  string  HMAC fingerprint of the server secret (the secret is never stored)
+ * dunblock:{sNN}:export:&lt;version&gt;       hash  an export's rows of the shard: number -&gt; row hash (for since=)
+ * dunblock:{sNN}:export:&lt;version&gt;:gone  set   numbers already written as removed (dedupe while exporting)
+ * dunblock:{meta}:export:&lt;version&gt;      hash  an export's filters, status, SHA-256 and signature
+ * dunblock:{meta}:export-signing-key   string  generated Ed25519 key (PKCS#8), unless DUNBLOCK_EXPORT_SIGNING_KEY
  * </pre>
  */
 public final class KeySchema {
@@ -28,6 +32,7 @@ public final class KeySchema {
   public static final String PREFIX = "dunblock:";
   /** A keyed fingerprint of the server secret (never the secret), to refuse starting with a different one. */
   public static final String SECRET_FINGERPRINT = PREFIX + "{meta}:secret-fingerprint";
+  public static final String EXPORT_SIGNING_KEY = PREFIX + "{meta}:export-signing-key";
   /**
    * Index score of numbers under an operator override: far beyond any timestamp, so the retention trim (which
    * removes entries older than a cut-off) never drops them from the index or the filter.
@@ -97,5 +102,17 @@ public final class KeySchema {
 
   public static String reports(int shard) {
     return tag(shard) + "reports";
+  }
+
+  public static String exportRows(int shard, String version) {
+    return tag(shard) + "export:" + version;
+  }
+
+  public static String exportGone(int shard, String version) {
+    return tag(shard) + "export:" + version + ":gone";
+  }
+
+  public static String exportMeta(String version) {
+    return PREFIX + "{meta}:export:" + version;
   }
 }

@@ -526,7 +526,7 @@ class ContractIT {
   // ---------------------------------------------------------------- routing, ops
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/v1", "/v1/numbers", "/v1/numbers/", "/v2/numbers/13800138000", "/v1/export",
+  @ValueSource(strings = {"/", "/v1", "/v1/numbers", "/v1/numbers/", "/v2/numbers/13800138000",
       "/v1/numbers/13800138000/extra", "/admin"})
   void unknownPathsAreJson404(String path) {
     assertError(send(HttpMethod.GET, path, null), 404, "not_found");

@@ -34,8 +34,8 @@ class AuthorizationWalkIT {
   static final Set<String> PUBLIC = Set.of(
       "GET /v1/numbers/{number}", "POST /v1/numbers/lookup", "POST /v1/reporters", "POST /v1/reports",
       "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml",
-      // The filter apps download and follow: public by design, like lookups.
-      "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream");
+      // The filter apps download and follow, and the key carriers verify exports with: public by design.
+      "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream", "GET /.well-known/dunblock-export-key");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
   static final Map<String, Role> PROTECTED = Map.ofEntries(
@@ -43,7 +43,9 @@ class AuthorizationWalkIT {
       Map.entry("DELETE /v1/admin/overrides/{number}", Role.ADMIN),
       Map.entry("PUT /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN),
       Map.entry("DELETE /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN),
-      Map.entry("GET /v1/admin/audit", Role.ADMIN));
+      Map.entry("GET /v1/admin/audit", Role.ADMIN),
+      Map.entry("GET /v1/export", Role.OPERATOR),
+      Map.entry("GET /v1/export/{version}/signature", Role.OPERATOR));
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();
