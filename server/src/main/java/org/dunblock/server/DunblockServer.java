@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.evidence.EvidenceStore;
+import org.dunblock.server.evidence.RegionZones;
 import org.dunblock.server.filter.FilterSyncVerticle;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiRouter;
@@ -89,7 +91,8 @@ public final class DunblockServer implements AutoCloseable {
           new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
-          new OverrideStore(store, config.retention()), new AuditLog(store));
+          new OverrideStore(store, config.retention()), new AuditLog(store),
+          new EvidenceStore(store, new RegionZones(), config.retention(), registry));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.evidence.EvidenceStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKeyAuth;
@@ -26,5 +27,6 @@ public record Services(
     MeterRegistry registry,
     ApiKeyAuth apiKeys,
     OverrideStore overrides,
-    AuditLog audit) {
+    AuditLog audit,
+    EvidenceStore evidence) {
 }

@@ -9,12 +9,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
 import org.dunblock.server.audit.AuditApi;
+import org.dunblock.server.evidence.EvidenceApi;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
+import org.dunblock.server.reputation.ReputationCalculator;
 
 /** Every route of the v1 API in one place; openapi.yaml is checked against {@link Router#getRoutes()}. */
 public final class ApiRouter {
@@ -24,7 +26,8 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services) {
     LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
-        services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry());
+        services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
+        services.evidence());
     ReporterApi reporters = new ReporterApi(services.tokens());
     OpsApi ops = new OpsApi(services.filter(), services.store());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes());
@@ -44,6 +47,12 @@ public final class ApiRouter {
     router.put("/v1/admin/overrides/:number").handler(body).handler(admin).handler(overrides::put);
     router.delete("/v1/admin/overrides/:number").handler(admin).handler(overrides::delete);
     router.get("/v1/admin/audit").handler(admin).handler(audit::list);
+
+    EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
+        new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
+    Handler<RoutingContext> operator = services.apiKeys().require(Role.OPERATOR);
+    router.get("/v1/evidence/numbers/:number").handler(operator).handler(evidence::number);
+    router.get("/v1/evidence/platforms/:platform").handler(operator).handler(evidence::platform);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

@@ -39,7 +39,9 @@ class AuthorizationWalkIT {
   static final Map<String, Role> PROTECTED = Map.of(
       "PUT /v1/admin/overrides/{number}", Role.ADMIN,
       "DELETE /v1/admin/overrides/{number}", Role.ADMIN,
-      "GET /v1/admin/audit", Role.ADMIN);
+      "GET /v1/admin/audit", Role.ADMIN,
+      "GET /v1/evidence/numbers/{number}", Role.OPERATOR,
+      "GET /v1/evidence/platforms/{platform}", Role.OPERATOR);
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();
