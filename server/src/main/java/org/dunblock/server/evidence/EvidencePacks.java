@@ -63,20 +63,20 @@ public final class EvidencePacks {
       }
     }
     Map<String, Long> categories = crowd ? reputation.categories() : Map.of();
-    JsonObject pack = common("number", e164, now, categories, byDay, byHour, reputation.firstReported(),
-        reputation.lastReported())
+    JsonObject pack = head("number", e164, now)
         .put("number", e164)
         .put("region", region)
         .put("timeZone", zone.getId())
+        .put("victims", reputation.reporters())
+        .put("reports", reports)
+        .put("repeatReports", repeats)
+        .put("counterVotes", crowd ? NumberRecord.integer(record, NumberRecord.LEGITIMATE_REPORTERS) : 0L)
+        .put("networks", reputation.networks())
+        .mergeIn(common(categories, byDay, byHour, reputation.firstReported(), reputation.lastReported()))
+        .put("platforms", crowd ? prefixed(record, NumberRecord.PLATFORM_PREFIX) : new JsonObject())
         .put("verdict", reputation.verdict().name())
         .put("score", reputation.score())
         .put("reasons", new JsonArray(List.copyOf(reputation.reasons())))
-        .put("victims", reputation.reporters())
-        .put("counterVotes", crowd ? NumberRecord.integer(record, NumberRecord.LEGITIMATE_REPORTERS) : 0L)
-        .put("networks", reputation.networks())
-        .put("reports", reports)
-        .put("repeatReports", repeats)
-        .put("platforms", crowd ? prefixed(record, NumberRecord.PLATFORM_PREFIX) : new JsonObject())
         .put("logTruncated", crowd && log.size() >= LOG_CAP);
     return pack;
   }
@@ -100,19 +100,27 @@ public final class EvidencePacks {
     for (ScoredValue<String> v : top) {
       topNumbers.add(new JsonObject().put("number", v.getValue()).put("reports", (long) v.getScore()));
     }
-    return common("platform", name, now, categories, byDay, byHour, instant(aggregate.get("first")),
-        instant(aggregate.get("last")))
+    return head("platform", name, now)
         .put("platform", name)
         .put("timeZones", prefixed(aggregate, "z:"))
         .put("victims", victims)
         .put("victimsApproximate", true)
-        .put("numbers", numbers)
         .put("reports", NumberRecord.integer(aggregate, "reports"))
+        .put("numbers", numbers)
+        .mergeIn(common(categories, byDay, byHour, instant(aggregate.get("first")),
+            instant(aggregate.get("last"))))
         .put("topNumbers", topNumbers);
   }
 
-  private static JsonObject common(String kind, String subject, Instant now, Map<String, Long> categories,
-      Map<String, Long> byDay, long[] byHour, Instant first, Instant last) {
+  private static JsonObject head(String kind, String subject, Instant now) {
+    return new JsonObject()
+        .put("kind", kind)
+        .put("subject", subject)
+        .put("generatedAt", Instant.ofEpochMilli(now.toEpochMilli()).toString());
+  }
+
+  private static JsonObject common(Map<String, Long> categories, Map<String, Long> byDay, long[] byHour,
+      Instant first, Instant last) {
     JsonObject cats = new JsonObject();
     for (Category c : Category.values()) {
       Long count = categories.get(c.name());
@@ -131,18 +139,15 @@ public final class EvidencePacks {
       }
     }
     return new JsonObject()
-        .put("kind", kind)
-        .put("subject", subject)
-        .put("generatedAt", now.toString())
+        .put("firstSeen", first == null ? null : first.toString())
+        .put("lastSeen", last == null ? null : last.toString())
         .put("categories", cats)
         .put("threats", categories.getOrDefault(Category.THREAT.name(), 0L))
         .put("reportsPerDay", days)
         .put("callsByHour", hours)
         .put("nightCalls", night)
         .put("night", new JsonObject().put("from", String.format("%02d:00", NIGHT_FROM_HOUR))
-            .put("to", String.format("%02d:00", NIGHT_TO_HOUR)))
-        .put("firstSeen", first == null ? null : first.toString())
-        .put("lastSeen", last == null ? null : last.toString());
+            .put("to", String.format("%02d:00", NIGHT_TO_HOUR)));
   }
 
   /** Fields with the prefix, by count (largest first, then name), as an ordered JSON object. */
