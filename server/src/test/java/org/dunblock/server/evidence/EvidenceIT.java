@@ -322,6 +322,22 @@ class EvidenceIT {
   }
 
   @Test
+  void aFailedPlatformUpdateNeverFailsTheReport() {
+    // A platform key of the wrong type makes the platform script fail after the report script succeeded.
+    redis.commands().set(KeySchema.platform("broken lender", "numbers"), "not a sorted set");
+    String token = api.newToken();
+    HttpResponse<Buffer> response = api.report(token, "100.64.9.99", new JsonObject()
+        .put("number", "13500135000").put("category", "DEBT_COLLECTION").put("platform", "Broken Lender"));
+    assertEquals(202, response.statusCode(), response.bodyAsString());
+    assertTrue(response.bodyAsJsonObject().getBoolean("counted"));
+    assertEquals(1, api.lookup("+8613500135000").getLong("reports"), "the report is stored");
+    waitUntil("the failure is counted", Duration.ofSeconds(5), () -> api.get("/metrics").bodyAsString()
+        .contains("dunblock_evidence_platform_updates_total{outcome=\"failed\"} 1.0"));
+    assertEquals(1, evidenceJson("/v1/evidence/numbers/13500135000").getLong("victims"),
+        "the number's own pack does not depend on platform aggregates");
+  }
+
+  @Test
   void badInputIsA400() {
     Map<String, String> cases = Map.of(
         "/v1/evidence/numbers/12", "invalid_number",
