@@ -50,9 +50,10 @@ public final class ApiRouter {
 
     EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
         new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
-    Handler<RoutingContext> operator = services.apiKeys().require(Role.OPERATOR);
-    router.get("/v1/evidence/numbers/:number").handler(operator).handler(evidence::number);
-    router.get("/v1/evidence/platforms/:platform").handler(operator).handler(evidence::platform);
+    router.get("/v1/evidence/numbers/:number").handler(services.apiKeys().require(Role.OPERATOR))
+        .handler(evidence::number);
+    router.get("/v1/evidence/platforms/:platform").handler(services.apiKeys().require(Role.OPERATOR))
+        .handler(evidence::platform);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);
