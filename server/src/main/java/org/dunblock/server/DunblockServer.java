@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
+import org.dunblock.server.evidence.EvidenceStore;
+import org.dunblock.server.evidence.RegionZones;
 import org.dunblock.server.filter.FilterSyncVerticle;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.filtersync.FilterFeed;
@@ -97,7 +99,8 @@ public final class DunblockServer implements AutoCloseable {
           new OverrideStore(store, config.retention()), new AuditLog(store),
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
           new ExportStore(store, config.exportTtl()),
-          ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()));
+          ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()),
+          new EvidenceStore(store, new RegionZones(), config.retention(), registry));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -6,6 +6,7 @@ import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
+import org.dunblock.server.evidence.EvidenceStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ClientAddress;
@@ -32,5 +33,6 @@ public record Services(
     AuditLog audit,
     FilterFeed filterFeed,
     ExportStore exports,
-    ExportSigningKey exportKey) {
+    ExportSigningKey exportKey,
+    EvidenceStore evidence) {
 }

@@ -10,6 +10,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
 import org.dunblock.server.audit.AuditApi;
 import org.dunblock.server.export.ExportApi;
+import org.dunblock.server.evidence.EvidenceApi;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.filtersync.FilterFeedApi;
@@ -27,7 +28,8 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services) {
     LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
-        services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry());
+        services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
+        services.evidence());
     ReporterApi reporters = new ReporterApi(services.tokens());
     OpsApi ops = new OpsApi(services.filter(), services.store());
     FilterFeedApi filterFeed = new FilterFeedApi(services.filterFeed());
@@ -60,6 +62,12 @@ public final class ApiRouter {
     router.get("/v1/export").handler(operator).handler(exports::export);
     router.get("/v1/export/:version/signature").handler(operator).handler(exports::signature);
     router.get("/.well-known/dunblock-export-key").handler(exports::publicKey);
+    EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
+        new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
+    router.get("/v1/evidence/numbers/:number").handler(operator)
+        .handler(evidence::number);
+    router.get("/v1/evidence/platforms/:platform").handler(operator)
+        .handler(evidence::platform);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

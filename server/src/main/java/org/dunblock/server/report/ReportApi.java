@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.config.ScoringPolicy;
+import org.dunblock.server.evidence.EvidenceStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.ClientAddress;
@@ -42,10 +43,12 @@ public final class ReportApi {
   private final ScoringPolicy policy;
   private final long timeoutMs;
   private final MeterRegistry registry;
+  private final EvidenceStore evidence;
   private final SecureRandom random = new SecureRandom();
 
   public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
-      ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry) {
+      ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry,
+      EvidenceStore evidence) {
     this.normalizer = normalizer;
     this.tokens = tokens;
     this.clientAddress = clientAddress;
@@ -55,6 +58,7 @@ public final class ReportApi {
     this.policy = config.scoring();
     this.timeoutMs = config.redisTimeout().toMillis();
     this.registry = registry;
+    this.evidence = evidence;
   }
 
   public void report(RoutingContext ctx) {
@@ -113,6 +117,8 @@ public final class ReportApi {
           .put("reportId", outcome.reportId())
           .put("number", number)
           .put("counted", outcome.counted()));
+      // Derived platform aggregates, after the answer: a failure there is logged and never fails the report.
+      evidence.recordPlatform(command);
     });
   }
 

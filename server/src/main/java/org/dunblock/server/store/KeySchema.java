@@ -18,6 +18,10 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
  * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
  * dunblock:{sNN}:log:&lt;e164&gt;    stream  the number's reports (category, call time, platform; no reporter)
+ * dunblock:{plat:&lt;name&gt;}:agg      hash   a platform's evidence aggregates (counts, categories, days, hours)
+ * dunblock:{plat:&lt;name&gt;}:victims  HLL    hashed reporters who named the platform
+ * dunblock:{plat:&lt;name&gt;}:numbers  zset   numbers that named it -&gt; counted reports
+ * dunblock:{plat:&lt;name&gt;}:seen     set    hashes of (reporter, number) already counted for it
  * dunblock:{sNN}:audit           stream  operator actions on the shard's numbers (who, when, why)
  * dunblock:{meta}:secret-fingerprint  string  HMAC fingerprint of the server secret (the secret is never stored)
  * dunblock:{sNN}:export:&lt;version&gt;       hash  an export's rows of the shard: number -&gt; row hash (for since=)
@@ -78,6 +82,15 @@ public final class KeySchema {
 
   public static String numberLog(String e164) {
     return tag(shardOf(e164)) + "log:" + e164;
+  }
+
+  /**
+   * Keys of one lending platform's evidence aggregates (normalised name). They carry the platform's own hash tag,
+   * so they cannot share a slot with the numbers that name the platform: they are derived, updated after the
+   * report by a second script.
+   */
+  public static String platform(String normalizedName, String part) {
+    return PREFIX + "{plat:" + normalizedName + "}:" + part;
   }
 
   public static String networks(String e164) {

@@ -45,7 +45,9 @@ class AuthorizationWalkIT {
       Map.entry("DELETE /v1/admin/overrides/prefixes/{prefix}", Role.ADMIN),
       Map.entry("GET /v1/admin/audit", Role.ADMIN),
       Map.entry("GET /v1/export", Role.OPERATOR),
-      Map.entry("GET /v1/export/{version}/signature", Role.OPERATOR));
+      Map.entry("GET /v1/export/{version}/signature", Role.OPERATOR),
+      Map.entry("GET /v1/evidence/numbers/{number}", Role.OPERATOR),
+      Map.entry("GET /v1/evidence/platforms/{platform}", Role.OPERATOR));
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();

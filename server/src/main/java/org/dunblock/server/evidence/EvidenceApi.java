@@ -1,0 +1,124 @@
+package org.dunblock.server.evidence;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.Responses;
+import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.report.Platforms;
+import org.dunblock.server.reputation.ReputationCalculator;
+
+/**
+ * Operator endpoints for evidence packs: {@code GET /v1/evidence/numbers/{number}} and
+ * {@code GET /v1/evidence/platforms/{platform}}, as JSON or (with {@code format=html} or {@code Accept: text/html})
+ * as a printable HTML page. Errors stay JSON either way.
+ */
+public final class EvidenceApi {
+  /** A platform path segment longer than this cannot name a platform a report could have named. */
+  static final int MAX_PLATFORM_PARAM = 400;
+  static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+      + "form-action 'none'; frame-ancestors 'none'";
+
+  private final PhoneNumberNormalizer normalizer;
+  private final EvidenceStore store;
+  private final ReputationCalculator calculator;
+  private final Clock clock;
+
+  public EvidenceApi(PhoneNumberNormalizer normalizer, EvidenceStore store, ReputationCalculator calculator,
+      Clock clock) {
+    this.normalizer = normalizer;
+    this.store = store;
+    this.calculator = calculator;
+    this.clock = clock;
+  }
+
+  /** A number nobody reported gets 200 and an empty pack, as a lookup answers ALLOW for it (README). */
+  public void number(RoutingContext ctx) {
+    boolean html = wantsHtml(ctx);
+    String number = normalizer.normalize(ctx.pathParam("number"), normalizer.region(ctx.queryParams().get("region")));
+    String region = store.zones().regionOf(number);
+    ZoneId zone = zone(ctx.queryParams().get("tz"), region);
+    store.number(number).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      long now = clock.millis();
+      var data = ar.result();
+      JsonObject pack = EvidencePacks.number(number, region, zone, data.record(), data.log(),
+          calculator.evaluate(number, data.record(), now), clock.instant());
+      send(ctx, pack, html);
+    });
+  }
+
+  public void platform(RoutingContext ctx) {
+    boolean html = wantsHtml(ctx);
+    String raw = ctx.pathParam("platform");
+    String name = raw == null || raw.length() > MAX_PLATFORM_PARAM ? null : Platforms.normalize(raw);
+    if (name == null) {
+      throw ApiException.badRequest("invalid_platform",
+          "Name the platform as reporters did (1 to 100 characters; case and spacing do not matter).");
+    }
+    store.platform(name).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      var data = ar.result();
+      if (data.aggregate().isEmpty()) {
+        ctx.fail(new ApiException(404, "unknown_platform", "No report names the platform '" + name + "'."));
+        return;
+      }
+      send(ctx, EvidencePacks.platform(name, data.aggregate(), data.victims(), data.numbers(), data.topNumbers(),
+          clock.instant()), html);
+    });
+  }
+
+  private ZoneId zone(String requested, String region) {
+    if (requested == null) {
+      return store.zones().zoneOfRegion(region);
+    }
+    try {
+      return ZoneId.of(requested);
+    } catch (DateTimeException e) {
+      throw ApiException.badRequest("invalid_time_zone",
+          "'tz' must be an IANA time zone such as Asia/Shanghai.");
+    }
+  }
+
+  private static boolean wantsHtml(RoutingContext ctx) {
+    String format = ctx.queryParams().get("format");
+    if (format != null) {
+      return switch (format) {
+        case "html" -> true;
+        case "json" -> false;
+        default -> throw ApiException.badRequest("invalid_format", "'format' is json or html.");
+      };
+    }
+    // Browsers ask for text/html first; API clients (curl's */*, application/json) get JSON.
+    String accept = ctx.request().getHeader("Accept");
+    if (accept == null) {
+      return false;
+    }
+    int htmlAt = accept.indexOf("text/html");
+    int jsonAt = accept.indexOf("application/json");
+    return htmlAt >= 0 && (jsonAt < 0 || htmlAt < jsonAt);
+  }
+
+  private static void send(RoutingContext ctx, JsonObject pack, boolean html) {
+    ctx.response().putHeader("Cache-Control", "no-store").putHeader("Vary", "Accept");
+    if (html) {
+      ctx.response()
+          .setStatusCode(200)
+          .putHeader("Content-Type", "text/html; charset=utf-8")
+          .putHeader("Content-Security-Policy", CSP)
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .end(EvidencePage.render(pack));
+    } else {
+      Responses.json(ctx, 200, pack);
+    }
+  }
+}
