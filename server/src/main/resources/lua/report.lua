@@ -8,6 +8,8 @@
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
 -- ARGV[11] report id    ARGV[12] retention ms  ARGV[13] change stream max length
 -- ARGV[14] platform     ARGV[15] note          ARGV[16] pinned index score (overridden numbers)
+-- ARGV[17] vote weight (optional, default 1; bulk imports weigh a source's vote)
+-- ARGV[18] '1' to leave the number's report log alone (optional; an imported entry is not a reported call)
 --
 -- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
 
@@ -25,6 +27,7 @@ local occurred = tonumber(ARGV[6])
 local now = tonumber(ARGV[7])
 local halfLife = tonumber(ARGV[8])
 local retention = tonumber(ARGV[12])
+local voteWeight = tonumber(ARGV[17]) or 1
 
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
@@ -63,8 +66,8 @@ local previous = redis.call('HGET', KEYS[2], reporter)
 if previous then
   -- One reporter counts once per number: take the old vote out, then put the new one in.
   counted = 0
-  local pcat, pocc, pnet, pplat = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)|?(.*)$')
-  local pw = weightAt(tonumber(pocc))
+  local pcat, pocc, pnet, pplat, pweight = string.match(previous, '^([^|]+)|([^|]+)|([^|]*)|?([^|]*)|?(.*)$')
+  local pw = weightAt(tonumber(pocc)) * (tonumber(pweight) or 1)
   if pcat == 'LEGITIMATE' then
     leg = leg - pw
     legr = legr - 1
@@ -88,7 +91,7 @@ else
   reports = reports + 1
 end
 
-local w = weightAt(occurred)
+local w = weightAt(occurred) * voteWeight
 if negative then
   neg = neg + w
   negr = negr + 1
@@ -116,7 +119,9 @@ redis.call('HSET', KEYS[1],
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets,
   'first', string.format('%d', first), 'last', string.format('%d', last))
 -- Platform names are normalised by the server and never contain '|'.
-redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform)
+-- A weighted vote remembers its weight, so replacing it takes out what it put in.
+redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform
+  .. (voteWeight ~= 1 and ('|' .. ARGV[17]) or ''))
 
 local expireAt = now + retention
 local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
@@ -138,9 +143,11 @@ redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), 
   'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
 
 -- The number's own history for evidence packs: when calls happened, what they were, no reporter identity.
-redis.call('XADD', KEYS[8], 'MAXLEN', '~', '10000', '*', 'c', category, 'o', string.format('%d', occurred),
-  'p', platform, 'counted', counted)
-redis.call('PEXPIREAT', KEYS[8], expireAt)
+if ARGV[18] ~= '1' then
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', '10000', '*', 'c', category, 'o', string.format('%d', occurred),
+    'p', platform, 'counted', counted)
+  redis.call('PEXPIREAT', KEYS[8], expireAt)
+end
 
 local answer = ARGV[11] .. '|' .. counted
 if useIdem then

@@ -28,6 +28,7 @@ import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.audit.AuditLog;
+import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
@@ -89,7 +90,8 @@ public final class DunblockServer implements AutoCloseable {
           new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
-          new OverrideStore(store, config.retention()), new AuditLog(store));
+          new OverrideStore(store, config.retention()), new AuditLog(store),
+          new AppealStore(store, config.appealsPerHour(), config.appealRetention()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -2,6 +2,7 @@ package org.dunblock.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.filter.NumberFilter;
@@ -26,5 +27,6 @@ public record Services(
     MeterRegistry registry,
     ApiKeyAuth apiKeys,
     OverrideStore overrides,
-    AuditLog audit) {
+    AuditLog audit,
+    AppealStore appeals) {
 }

@@ -32,7 +32,9 @@ public record DunblockConfig(
     Duration idempotencyTtl,
     Duration retention,
     boolean metricsPublic,
-    ScoringPolicy scoring) {
+    ScoringPolicy scoring,
+    int appealsPerHour,
+    Duration appealRetention) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -46,6 +48,10 @@ public record DunblockConfig(
   public static final int DEFAULT_MAX_BODY_BYTES = 128 * 1024;
   public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
+  /** Appeals accepted per hour from one client network, and per hour about one number. */
+  public static final int DEFAULT_APPEALS_PER_HOUR = 5;
+  /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
+  public static final Duration DEFAULT_APPEAL_RETENTION = Duration.ofDays(90);
 
   public DunblockConfig {
     if (port < 0 || port > 65535) {
@@ -80,6 +86,10 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_REDIS_TIMEOUT_MS", redisTimeout);
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
+    if (appealsPerHour < 1) {
+      throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
+    }
+    requirePositive("DUNBLOCK_APPEAL_RETENTION_DAYS", appealRetention);
     adminKey.ifPresent(k -> {
       if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY",
@@ -123,7 +133,10 @@ public record DunblockConfig(
         .idempotencyTtl(Duration.ofHours(e.longValue("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", DEFAULT_IDEMPOTENCY_TTL.toHours())))
         .retention(Duration.ofDays(e.longValue("DUNBLOCK_RETENTION_DAYS", DEFAULT_RETENTION.toDays())))
         .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
-        .scoring(ScoringPolicy.fromEnv(e));
+        .scoring(ScoringPolicy.fromEnv(e))
+        .appealsPerHour(e.integer("DUNBLOCK_APPEALS_PER_HOUR", DEFAULT_APPEALS_PER_HOUR))
+        .appealRetention(Duration.ofDays(e.longValue("DUNBLOCK_APPEAL_RETENTION_DAYS",
+            DEFAULT_APPEAL_RETENTION.toDays())));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -140,7 +153,8 @@ public record DunblockConfig(
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
-        .metricsPublic(metricsPublic).scoring(scoring);
+        .metricsPublic(metricsPublic).scoring(scoring)
+        .appealsPerHour(appealsPerHour).appealRetention(appealRetention);
   }
 
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
@@ -151,7 +165,8 @@ public record DunblockConfig(
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "generated and kept in Redis")
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
-        + " eventLoops=" + eventLoops + " scoring=" + scoring;
+        + " eventLoops=" + eventLoops + " scoring=" + scoring
+        + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention;
   }
 
   static String redactUrl(String url) {
@@ -180,6 +195,8 @@ public record DunblockConfig(
     private Duration retention = DEFAULT_RETENTION;
     private boolean metricsPublic = true;
     private ScoringPolicy scoring = ScoringPolicy.defaults();
+    private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
+    private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
@@ -201,13 +218,15 @@ public record DunblockConfig(
     public Builder retention(Duration v) { retention = v; return this; }
     public Builder metricsPublic(boolean v) { metricsPublic = v; return this; }
     public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
+    public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
+    public Builder appealRetention(Duration v) { appealRetention = v; return this; }
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
           embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
-          eventLoops, idempotencyTtl, retention, metricsPublic, scoring);
+          eventLoops, idempotencyTtl, retention, metricsPublic, scoring, appealsPerHour, appealRetention);
     }
   }
 }

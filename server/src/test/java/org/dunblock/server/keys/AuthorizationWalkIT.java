@@ -33,13 +33,16 @@ class AuthorizationWalkIT {
   /** Routes anyone may call (reports need a reporter token, not an API key). */
   static final Set<String> PUBLIC = Set.of(
       "GET /v1/numbers/{number}", "POST /v1/numbers/lookup", "POST /v1/reporters", "POST /v1/reports",
-      "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml");
+      "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml", "POST /v1/appeals");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
   static final Map<String, Role> PROTECTED = Map.of(
       "PUT /v1/admin/overrides/{number}", Role.ADMIN,
       "DELETE /v1/admin/overrides/{number}", Role.ADMIN,
-      "GET /v1/admin/audit", Role.ADMIN);
+      "GET /v1/admin/audit", Role.ADMIN,
+      "GET /v1/admin/appeals", Role.OPERATOR,
+      "POST /v1/admin/appeals/{id}/decision", Role.OPERATOR,
+      "POST /v1/admin/import", Role.OPERATOR);
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();
