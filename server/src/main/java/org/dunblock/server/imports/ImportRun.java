@@ -24,16 +24,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One import, streamed: a {@link RecordParser} splits the body into lines; valid lines gather into a batch; a full
- * batch pauses the parser (and so the request and, through TCP, the client) while its report scripts run
- * pipelined on the shared connection, and resumes it when they are all answered. Memory stays bounded by one batch,
- * one parser buffer and the capped error list, whatever the size of the body.
+ * One import, streamed: a {@link RecordParser} splits the body into lines; valid lines gather into batches whose
+ * report scripts run pipelined on the shared connection. While {@link #MAX_OUTSTANDING} lines are unanswered the
+ * parser is paused (and so the request and, through TCP, the client); it resumes as batches are answered, so
+ * parsing the next batch overlaps Redis running the previous one. Memory stays bounded by those lines, one parser
+ * buffer and the capped error list, whatever the size of the body. Outstanding lines also bound how long a lookup
+ * on the same connection may queue behind an import (about {@code MAX_OUTSTANDING} script runs).
  *
  * <p>Everything runs on the request's event loop: parser callbacks and the bridged store futures alike.
  */
 final class ImportRun {
   private static final Logger LOG = LoggerFactory.getLogger(ImportRun.class);
   static final int BATCH = 256;
+  static final int MAX_OUTSTANDING = 2 * BATCH;
   static final int MAX_ERRORS = 1000;
   /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
   static final int MAX_BUFFERED = 64 * 1024;
@@ -60,7 +63,9 @@ final class ImportRun {
   private long imported;
   private long updated;
   private long invalid;
-  private boolean inFlight;
+  private int outstanding;
+  private boolean paused;
+  private boolean bodyEnded;
   private boolean finished;
 
   ImportRun(RoutingContext ctx, ImportLines lines, ReputationStore store, NumberFilter filter, Clock clock,
@@ -116,12 +121,15 @@ final class ImportRun {
     }
   }
 
-  /** Sends the batch; the parser stays paused until every line of it is answered. */
+  /** Sends the batch; pauses the parser while too many lines are unanswered. */
   private void flush() {
-    inFlight = true;
-    parser.pause();
     List<ImportLines.Entry> sending = batch;
     batch = new ArrayList<>(BATCH);
+    outstanding += sending.size();
+    if (outstanding >= MAX_OUTSTANDING && !paused) {
+      paused = true;
+      parser.pause();
+    }
     long now = clock.millis();
     List<Future<ReportOutcome>> replies = new ArrayList<>(sending.size());
     for (ImportLines.Entry entry : sending) {
@@ -129,7 +137,7 @@ final class ImportRun {
           now, now, null, entry.note(), importId + "-" + entry.line(), null, "", weight, false)));
     }
     Future.join(replies).onComplete(done -> {
-      inFlight = false;
+      outstanding -= sending.size();
       Throwable failure = null;
       for (int i = 0; i < replies.size(); i++) {
         Future<ReportOutcome> reply = replies.get(i);
@@ -148,25 +156,40 @@ final class ImportRun {
         abort(failure);
         return;
       }
-      // Resume from a fresh event-loop turn: replies that were already in when the listener was added complete it
-      // synchronously, inside the parser's own callback, where a resume would be ignored (the parser does not
+      // Continue from a fresh event-loop turn: replies that were already in when the listener was added complete
+      // it synchronously, inside the parser's own callback, where a resume would be ignored (the parser does not
       // re-enter itself) and the end of the body never signalled again.
       ctx.vertx().getOrCreateContext().runOnContext(v -> {
-        if (!finished) {
+        if (finished) {
+          return;
+        }
+        if (paused && outstanding < MAX_OUTSTANDING) {
+          paused = false;
           // May deliver more lines (and pause again), and calls ended() once the body is used up.
           parser.resume();
         }
+        finishIfDone();
       });
     });
   }
 
-  /** The parser calls this whenever it reaches the end of the body, possibly several times; act once, when idle. */
+  /**
+   * The parser calls this when it reaches the end of the body, and again after each resume once it has. While we
+   * hold it paused it may still have lines buffered, so only an end seen while it runs freely is the end.
+   */
   private void ended() {
-    if (finished || inFlight) {
+    if (finished || paused) {
       return;
     }
+    bodyEnded = true;
     if (!batch.isEmpty()) {
       flush();
+    }
+    finishIfDone();
+  }
+
+  private void finishIfDone() {
+    if (finished || !bodyEnded || outstanding > 0 || !batch.isEmpty()) {
       return;
     }
     finished = true;

@@ -232,7 +232,7 @@ class ImportIT {
 
   @Test
   void aLargeBodyIsStreamedInBatches() {
-    int lines = 200_000;
+    int lines = 100_000;
     HttpResponse<String> response = post("source=big-list&weight=1",
         HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedCsv(lines)));
     assertEquals(200, response.statusCode(), response.body());
@@ -241,8 +241,8 @@ class ImportIT {
     assertEquals(lines - lines / 1000, summary.getInteger("imported"));
     assertEquals(lines / 1000, summary.getInteger("invalid"));
     assertEquals(1000, summary.getJsonArray("errors").getJsonObject(0).getInteger("line"));
-    assertEquals(200, summary.getInteger("errorsNotListed") + summary.getJsonArray("errors").size());
-    assertEquals(1, apiA.lookup("+8613800199999").getLong("reports"));
+    assertEquals(lines / 1000, summary.getInteger("errorsNotListed") + summary.getJsonArray("errors").size());
+    assertEquals(1, apiA.lookup("+8613800099999").getLong("reports"));
   }
 
   @Test
