@@ -10,8 +10,10 @@
 -- ARGV[11] report id    ARGV[12] retention ms  ARGV[13] change stream max length
 -- ARGV[14] platform     ARGV[15] note          ARGV[16] pinned index score (overridden numbers)
 -- ARGV[17] vote lifetime ms (the maximum report age)
+-- ARGV[18] vote weight (1 for crowd reports; bulk imports weigh a source's vote)
+-- ARGV[19] '1' to leave the number's report log alone (an imported entry is not a reported call)
 --
--- A vote record is "category|occurredMs|networkHash|platform", with "|x" appended once it has expired.
+-- A vote record is "category|occurredMs|networkHash|platform|weight", with "|x" appended once it has expired.
 --
 -- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
 
@@ -29,6 +31,8 @@ local occurred = tonumber(ARGV[6])
 local now = tonumber(ARGV[7])
 local halfLife = tonumber(ARGV[8])
 local retention = tonumber(ARGV[12])
+local voteWeightText = ARGV[18] or '1'
+local voteWeight = tonumber(voteWeightText) or 1
 
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
@@ -63,12 +67,12 @@ neg = neg * f
 leg = leg * f
 
 local function parseVote(v)
-  return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|?(.*)$')
+  return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|?([^|]*)|?(.*)$')
 end
 
 -- Takes an active vote out of the masses and the quorum counts (category and platform counts are history).
-local function takeOut(cat, occ, pnet)
-  local pw = weightAt(tonumber(occ))
+local function takeOut(cat, occ, pnet, weight)
+  local pw = weightAt(tonumber(occ)) * (tonumber(weight) or 1)
   if cat == 'LEGITIMATE' then
     leg = leg - pw
     legr = legr - 1
@@ -89,9 +93,9 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format(
 for _, r in ipairs(stale) do
   local v = redis.call('HGET', KEYS[2], r)
   if v then
-    local scat, socc, snet, _, sstate = parseVote(v)
+    local scat, socc, snet, _, sweight, sstate = parseVote(v)
     if sstate ~= 'x' then
-      takeOut(scat, socc, snet)
+      takeOut(scat, socc, snet, sweight)
       redis.call('HSET', KEYS[2], r, v .. '|x')
     end
   end
@@ -103,9 +107,9 @@ local previous = redis.call('HGET', KEYS[2], reporter)
 if previous then
   -- One reporter counts once per number: take the old vote out, then put the new one in.
   counted = 0
-  local pcat, pocc, pnet, pplat, pstate = parseVote(previous)
+  local pcat, pocc, pnet, pplat, pweight, pstate = parseVote(previous)
   if pstate ~= 'x' then
-    takeOut(pcat, pocc, pnet)
+    takeOut(pcat, pocc, pnet, pweight)
   end
   if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
     redis.call('HDEL', KEYS[1], 'c:' .. pcat)
@@ -119,7 +123,7 @@ else
   reports = reports + 1
 end
 
-local w = weightAt(occurred)
+local w = weightAt(occurred) * voteWeight
 if negative then
   neg = neg + w
   negr = negr + 1
@@ -147,7 +151,9 @@ redis.call('HSET', KEYS[1],
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets,
   'first', string.format('%d', first), 'last', string.format('%d', last))
 -- Platform names are normalised by the server and never contain '|'.
-redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform)
+-- A vote remembers its weight, so replacing or expiring it takes out what it put in.
+redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform
+  .. '|' .. voteWeightText)
 redis.call('ZADD', KEYS[9], occurred, reporter)
 
 local expireAt = now + retention
@@ -171,9 +177,11 @@ redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), 
   'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
 
 -- The number's own history for evidence packs: when calls happened, what they were, no reporter identity.
-redis.call('XADD', KEYS[8], 'MAXLEN', '~', '10000', '*', 'c', category, 'o', string.format('%d', occurred),
-  'p', platform, 'counted', counted)
-redis.call('PEXPIREAT', KEYS[8], expireAt)
+if ARGV[19] ~= '1' then
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', '10000', '*', 'c', category, 'o', string.format('%d', occurred),
+    'p', platform, 'counted', counted)
+  redis.call('PEXPIREAT', KEYS[8], expireAt)
+end
 
 local answer = ARGV[11] .. '|' .. counted
 if useIdem then

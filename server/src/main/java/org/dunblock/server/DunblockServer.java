@@ -33,6 +33,7 @@ import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.audit.AuditLog;
+import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reporter.ServerSecret;
 import org.dunblock.server.reputation.ReputationCalculator;
@@ -100,7 +101,9 @@ public final class DunblockServer implements AutoCloseable {
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
           new ExportStore(store, config.exportTtl()),
           ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()),
-          new EvidenceStore(store, new RegionZones(), config.retention(), registry));
+          new EvidenceStore(store, new RegionZones(), config.retention(), registry),
+
+          new AppealStore(store, config.appealsPerHour(), config.appealRetention()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

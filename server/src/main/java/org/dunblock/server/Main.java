@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import org.dunblock.server.config.ConfigException;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.imports.ImportCli;
 import org.dunblock.server.keys.KeysCli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,13 @@ public final class Main {
       if (args[0].equals("keys")) {
         System.exit(KeysCli.run(List.of(args).subList(1, args.length), config, System.out, System.err));
       }
+      if (args[0].equals("import")) {
+        System.exit(ImportCli.run(List.of(args).subList(1, args.length), System.out, System.err,
+            System.console() != null));
+      }
       System.err.println("usage: java -jar dunblock-server.jar            run the server (DUNBLOCK_* variables)\n"
-          + "       java -jar dunblock-server.jar keys ...   manage operator and admin API keys");
+          + "       java -jar dunblock-server.jar keys ...   manage operator and admin API keys\n"
+          + "       java -jar dunblock-server.jar import ... stream a CSV or JSON-lines list to a server's bulk import");
       System.exit(2);
     }
     LOG.info("Starting Dunblock: {}", config.describe());

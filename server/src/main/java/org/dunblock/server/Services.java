@@ -2,6 +2,7 @@ package org.dunblock.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.export.ExportSigningKey;
@@ -34,5 +35,7 @@ public record Services(
     FilterFeed filterFeed,
     ExportStore exports,
     ExportSigningKey exportKey,
-    EvidenceStore evidence) {
+    EvidenceStore evidence,
+
+    AppealStore appeals) {
 }

@@ -34,7 +34,10 @@ public record DunblockConfig(
     boolean metricsPublic,
     ScoringPolicy scoring,
     Optional<String> exportSigningKey,
-    Duration exportTtl) {
+    Duration exportTtl,
+
+    int appealsPerHour,
+    Duration appealRetention) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -50,6 +53,10 @@ public record DunblockConfig(
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
   /** How long an export's snapshot (for since=) and signature are kept. */
   public static final Duration DEFAULT_EXPORT_TTL = Duration.ofDays(7);
+  /** Appeals accepted per hour from one client network, and per hour about one number. */
+  public static final int DEFAULT_APPEALS_PER_HOUR = 5;
+  /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
+  public static final Duration DEFAULT_APPEAL_RETENTION = Duration.ofDays(90);
 
   public DunblockConfig {
     if (port < 0 || port > 65535) {
@@ -88,6 +95,10 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_EXPORT_TTL_HOURS", exportTtl);
     exportSigningKey.ifPresent(k -> org.dunblock.server.export.ExportSigningKey.fromPkcs8(k,
         "DUNBLOCK_EXPORT_SIGNING_KEY"));
+    if (appealsPerHour < 1) {
+      throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
+    }
+    requirePositive("DUNBLOCK_APPEAL_RETENTION_DAYS", appealRetention);
     adminKey.ifPresent(k -> {
       if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY",
@@ -137,7 +148,10 @@ public record DunblockConfig(
         .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
         .scoring(ScoringPolicy.fromEnv(e))
         .exportSigningKey(e.optional("DUNBLOCK_EXPORT_SIGNING_KEY").orElse(null))
-        .exportTtl(Duration.ofHours(e.longValue("DUNBLOCK_EXPORT_TTL_HOURS", DEFAULT_EXPORT_TTL.toHours())));
+        .exportTtl(Duration.ofHours(e.longValue("DUNBLOCK_EXPORT_TTL_HOURS", DEFAULT_EXPORT_TTL.toHours())))
+        .appealsPerHour(e.integer("DUNBLOCK_APPEALS_PER_HOUR", DEFAULT_APPEALS_PER_HOUR))
+        .appealRetention(Duration.ofDays(e.longValue("DUNBLOCK_APPEAL_RETENTION_DAYS",
+            DEFAULT_APPEAL_RETENTION.toDays())));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -155,7 +169,8 @@ public record DunblockConfig(
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
         .metricsPublic(metricsPublic).scoring(scoring)
-        .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl);
+        .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
+        .appealsPerHour(appealsPerHour).appealRetention(appealRetention);
   }
 
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
@@ -168,7 +183,9 @@ public record DunblockConfig(
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
         + " eventLoops=" + eventLoops + " scoring=" + scoring
         + " exportSigningKey=" + (exportSigningKey.isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
-            : "generated and kept in Redis") + " exportTtl=" + exportTtl;
+            : "generated and kept in Redis") + " exportTtl=" + exportTtl
+
+        + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention;
   }
 
   static String redactUrl(String url) {
@@ -199,6 +216,8 @@ public record DunblockConfig(
     private ScoringPolicy scoring = ScoringPolicy.defaults();
     private String exportSigningKey;
     private Duration exportTtl = DEFAULT_EXPORT_TTL;
+    private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
+    private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
@@ -222,6 +241,8 @@ public record DunblockConfig(
     public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
     public Builder exportSigningKey(String v) { exportSigningKey = v; return this; }
     public Builder exportTtl(Duration v) { exportTtl = v; return this; }
+    public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
+    public Builder appealRetention(Duration v) { appealRetention = v; return this; }
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
@@ -229,7 +250,8 @@ public record DunblockConfig(
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring,
-          Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl);
+          Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
+          appealsPerHour, appealRetention);
     }
   }
 }

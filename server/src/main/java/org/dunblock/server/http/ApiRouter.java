@@ -8,9 +8,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
+import org.dunblock.server.appeal.AppealApi;
 import org.dunblock.server.audit.AuditApi;
 import org.dunblock.server.export.ExportApi;
 import org.dunblock.server.evidence.EvidenceApi;
+import org.dunblock.server.imports.ImportApi;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.filtersync.FilterFeedApi;
@@ -68,6 +70,15 @@ public final class ApiRouter {
         .handler(evidence::number);
     router.get("/v1/evidence/platforms/:platform").handler(operator)
         .handler(evidence::platform);
+    AppealApi appeals = new AppealApi(services.normalizer(), services.tokens(), services.clientAddress(),
+        services.appeals(), services.reputations(), services.overrides(), services.filter(), services.store(),
+        services.clock());
+    ImportApi imports = new ImportApi(services.normalizer(), services.store(), services.filter(), services.clock());
+    router.post("/v1/appeals").handler(body).handler(appeals::file);
+    router.get("/v1/admin/appeals").handler(operator).handler(appeals::list);
+    router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(appeals::decide);
+    // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
+    router.post("/v1/admin/import").handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

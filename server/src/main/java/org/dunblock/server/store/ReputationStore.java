@@ -182,7 +182,7 @@ public final class ReputationStore implements AutoCloseable {
         c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
         Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
         String.format("%.0f", KeySchema.PINNED_INDEX_SCORE),
-        Long.toString(config.scoring().maxReportAge().toMillis())};
+        Long.toString(config.scoring().maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1"};
     return bridge(reportScript.run(redis, keys, args)).map(reply -> {
       String status = (String) reply.get(0);
       if ("replay".equals(status)) {
@@ -192,6 +192,11 @@ public final class ReputationStore implements AutoCloseable {
       }
       return new ReportOutcome((String) reply.get(1), "1".equals(reply.get(2)), false, c.fingerprint());
     });
+  }
+
+  /** A vote weight as report.lua stores it: "1" for crowd votes, else the shortest exact decimal. */
+  static String weight(double weight) {
+    return weight == 1.0 ? "1" : java.math.BigDecimal.valueOf(weight).stripTrailingZeros().toPlainString();
   }
 
   /** One page of a shard's index, for building the filter. */

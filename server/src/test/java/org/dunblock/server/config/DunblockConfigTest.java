@@ -88,4 +88,20 @@ class DunblockConfigTest {
     assertFalse(description.contains("hunter2"), description);
     assertFalse(description.contains("supersecretvalue"), description);
   }
+
+  @Test
+  void appealLimitsAndRetentionAreConfigurable() {
+    DunblockConfig defaults = DunblockConfig.fromEnv(Map.of());
+    assertEquals(5, defaults.appealsPerHour());
+    assertEquals(Duration.ofDays(90), defaults.appealRetention());
+    DunblockConfig c = DunblockConfig.fromEnv(Map.of("DUNBLOCK_APPEALS_PER_HOUR", "2",
+        "DUNBLOCK_APPEAL_RETENTION_DAYS", "30"));
+    assertEquals(2, c.appealsPerHour());
+    assertEquals(Duration.ofDays(30), c.appealRetention());
+    assertEquals(c, c.mutate().build());
+    assertEquals("DUNBLOCK_APPEALS_PER_HOUR", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_APPEALS_PER_HOUR", "0"))).variable());
+    assertEquals("DUNBLOCK_APPEAL_RETENTION_DAYS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_APPEAL_RETENTION_DAYS", "0"))).variable());
+  }
 }

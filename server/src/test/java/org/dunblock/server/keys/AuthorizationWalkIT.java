@@ -35,7 +35,9 @@ class AuthorizationWalkIT {
       "GET /v1/numbers/{number}", "POST /v1/numbers/lookup", "POST /v1/reporters", "POST /v1/reports",
       "GET /health", "GET /ready", "GET /metrics", "GET /openapi.yaml",
       // The filter apps download and follow, and the key carriers verify exports with: public by design.
-      "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream", "GET /.well-known/dunblock-export-key");
+      "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream", "GET /.well-known/dunblock-export-key",
+      // Anyone may appeal a verdict (rate-limited).
+      "POST /v1/appeals");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
   static final Map<String, Role> PROTECTED = Map.ofEntries(
@@ -47,7 +49,10 @@ class AuthorizationWalkIT {
       Map.entry("GET /v1/export", Role.OPERATOR),
       Map.entry("GET /v1/export/{version}/signature", Role.OPERATOR),
       Map.entry("GET /v1/evidence/numbers/{number}", Role.OPERATOR),
-      Map.entry("GET /v1/evidence/platforms/{platform}", Role.OPERATOR));
+      Map.entry("GET /v1/evidence/platforms/{platform}", Role.OPERATOR),
+      Map.entry("GET /v1/admin/appeals", Role.OPERATOR),
+      Map.entry("POST /v1/admin/appeals/{id}/decision", Role.OPERATOR),
+      Map.entry("POST /v1/admin/import", Role.OPERATOR));
 
   static Map<String, String> routes(DunblockServer server) {
     Map<String, String> routes = new TreeMap<>();

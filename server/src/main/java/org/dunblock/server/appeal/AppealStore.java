@@ -1,0 +1,117 @@
+package org.dunblock.server.appeal;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.dunblock.server.store.LuaScript;
+import org.dunblock.server.store.ReputationStore;
+
+/**
+ * Appeals in Redis, all under the {@code {appeals}} hash tag (one Cluster slot, so each script is atomic):
+ *
+ * <pre>
+ * dunblock:{appeals}:a:&lt;id&gt;          hash    id, number, contact, reason, status, created, decided, decidedBy, note
+ * dunblock:{appeals}:pending           zset    pending appeal id -&gt; created (ms)
+ * dunblock:{appeals}:allowed           zset    allowed appeal id -&gt; decided (ms)
+ * dunblock:{appeals}:rejected          zset    rejected appeal id -&gt; decided (ms)
+ * dunblock:{appeals}:rl:net:&lt;hash&gt;    string  appeals from one client network (keyed hash) in the current hour
+ * dunblock:{appeals}:rl:num:&lt;e164&gt;    string  appeals about one number in the current hour
+ * </pre>
+ *
+ * A decided appeal expires {@code appealRetention} after its decision; pending ones stay until decided. Nothing
+ * here refers to a reporter; the appellant's network appears only hashed, in a counter that lives one hour.
+ */
+public final class AppealStore {
+  static final String PREFIX = "dunblock:{appeals}:";
+  static final long WINDOW_MS = Duration.ofHours(1).toMillis();
+
+  private final ReputationStore store;
+  private final LuaScript create;
+  private final LuaScript decide;
+  private final int perHour;
+  private final long retentionMs;
+
+  /** Loads the scripts (blocking; construct at start). */
+  public AppealStore(ReputationStore store, int perHour, Duration retention) {
+    this.store = store;
+    this.create = store.script("appeal-create.lua");
+    this.decide = store.script("appeal-decide.lua");
+    this.perHour = perHour;
+    this.retentionMs = retention.toMillis();
+  }
+
+  static String appeal(String id) {
+    return PREFIX + "a:" + id;
+  }
+
+  static String index(AppealStatus status) {
+    return PREFIX + status.wire();
+  }
+
+  /** Filed, or refused by a rate limit with the milliseconds until it lifts. */
+  public record Filed(boolean accepted, long retryAfterMs) {
+  }
+
+  public Future<Filed> file(String id, String e164, String contact, String reason, String networkHash, long nowMs) {
+    String[] keys = {appeal(id), index(AppealStatus.PENDING), PREFIX + "rl:net:" + networkHash,
+        PREFIX + "rl:num:" + e164};
+    return store.run(create, keys, id, e164, contact, reason, Long.toString(nowMs), Integer.toString(perHour),
+            Long.toString(WINDOW_MS))
+        .map(reply -> "ok".equals(reply.get(0))
+            ? new Filed(true, 0)
+            : new Filed(false, ((Number) reply.get(1)).longValue()));
+  }
+
+  /** What a decision did: "ok" (with the appeal's number), "absent", or "decided" (with the status it has). */
+  public record Decided(String result, String detail) {
+  }
+
+  public Future<Decided> decide(String id, AppealStatus to, String actor, String note, long nowMs) {
+    String[] keys = {appeal(id), index(AppealStatus.PENDING), index(to)};
+    return store.run(decide, keys, to.wire(), actor, note, Long.toString(nowMs), Long.toString(retentionMs))
+        .map(reply -> new Decided((String) reply.get(0), (String) reply.get(1)));
+  }
+
+  /** Puts a decided appeal back to pending (its decision could not be applied). */
+  public Future<Decided> reopen(String id, AppealStatus from, long nowMs) {
+    String[] keys = {appeal(id), index(AppealStatus.PENDING), index(from)};
+    return store.run(decide, keys, AppealStatus.PENDING.wire(), "", "", Long.toString(nowMs),
+            Long.toString(retentionMs))
+        .map(reply -> new Decided((String) reply.get(0), (String) reply.get(1)));
+  }
+
+  /** How many appeals have the status (decided ones within the retention). */
+  public Future<Long> count(AppealStatus status) {
+    return store.call(redis -> redis.zcard(index(status)));
+  }
+
+  /**
+   * Up to {@code limit} appeals with the status: pending ones oldest first (the review queue), decided ones newest
+   * decision first. Appeals that expired meanwhile are skipped.
+   */
+  public Future<List<Map<String, String>>> list(AppealStatus status, int limit) {
+    Range<Double> all = Range.create(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    Future<List<String>> ids = status == AppealStatus.PENDING
+        ? store.call(redis -> redis.zrangebyscore(index(status), all, Limit.create(0, limit)))
+        : store.call(redis -> redis.zrevrangebyscore(index(status), all, Limit.create(0, limit)));
+    return ids.compose(list -> {
+      List<Future<Map<String, String>>> reads = new ArrayList<>();
+      for (String id : list) {
+        reads.add(store.call(redis -> redis.hgetall(appeal(id))));
+      }
+      return Future.all(reads).map(done -> {
+        List<Map<String, String>> appeals = new ArrayList<>();
+        for (Future<Map<String, String>> read : reads) {
+          if (read.result() != null && !read.result().isEmpty()) {
+            appeals.add(read.result());
+          }
+        }
+        return appeals;
+      });
+    });
+  }
+}

@@ -1,0 +1,265 @@
+package org.dunblock.server.imports;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.dunblock.server.audit.AuditLog;
+import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.http.ApiException;
+import org.dunblock.server.store.ReportCommand;
+import org.dunblock.server.store.ReportOutcome;
+import org.dunblock.server.store.ReputationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One import, streamed: a {@link RecordParser} splits the body into lines; valid lines gather into batches whose
+ * report scripts run pipelined on the shared connection. While {@link #MAX_OUTSTANDING} lines are unanswered the
+ * parser is paused (and so the request and, through TCP, the client); it resumes as batches are answered, so
+ * parsing the next batch overlaps Redis running the previous one. Memory stays bounded by those lines, one parser
+ * buffer and the capped error list, whatever the size of the body. Outstanding lines also bound how long a lookup
+ * on the same connection may queue behind an import (about {@code MAX_OUTSTANDING} script runs).
+ *
+ * <p>Everything runs on the request's event loop: parser callbacks and the bridged store futures alike.
+ */
+final class ImportRun {
+  private static final Logger LOG = LoggerFactory.getLogger(ImportRun.class);
+  static final int BATCH = 256;
+  static final int MAX_OUTSTANDING = 2 * BATCH;
+  static final int MAX_ERRORS = 1000;
+  /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
+  static final int MAX_BUFFERED = 64 * 1024;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final RoutingContext ctx;
+  private final ImportLines lines;
+  private final ReputationStore store;
+  private final NumberFilter filter;
+  private final Clock clock;
+  private final String actor;
+  private final String source;
+  private final double weight;
+  private final ImportLines.Format format;
+  private final String region;
+  private final String importId;
+  private final String pseudoReporter;
+
+  private RecordParser parser;
+  private List<ImportLines.Entry> batch = new ArrayList<>(BATCH);
+  private final List<ImportLines.Invalid> errors = new ArrayList<>();
+  private int line;
+  private int lastContentLine;
+  private long imported;
+  private long updated;
+  private long invalid;
+  private int outstanding;
+  private boolean paused;
+  private boolean bodyEnded;
+  private boolean finished;
+
+  ImportRun(RoutingContext ctx, ImportLines lines, ReputationStore store, NumberFilter filter, Clock clock,
+      String actor, String source, double weight, ImportLines.Format format, String region) {
+    this.ctx = ctx;
+    this.lines = lines;
+    this.store = store;
+    this.filter = filter;
+    this.clock = clock;
+    this.actor = actor;
+    this.source = source;
+    this.weight = weight;
+    this.format = format;
+    this.region = region;
+    byte[] id = new byte[8];
+    RANDOM.nextBytes(id);
+    this.importId = "imp_" + HexFormat.of().formatHex(id);
+    this.pseudoReporter = "source:" + source;
+  }
+
+  void start() {
+    parser = RecordParser.newDelimited("\n", ctx.request());
+    parser.maxRecordSize(MAX_BUFFERED);
+    parser.exceptionHandler(this::failed);
+    parser.endHandler(v -> ended());
+    parser.handler(this::record);
+    ctx.request().resume();
+  }
+
+  private void record(Buffer record) {
+    if (finished) {
+      return;
+    }
+    line++;
+    ImportLines.Parsed parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
+    if (parsed instanceof ImportLines.Skip) {
+      if (!record.toString(StandardCharsets.UTF_8).isBlank()) {
+        lastContentLine = line;
+      }
+      return;
+    }
+    lastContentLine = line;
+    if (parsed instanceof ImportLines.Invalid bad) {
+      invalid++;
+      if (errors.size() < MAX_ERRORS) {
+        errors.add(bad);
+      }
+      return;
+    }
+    batch.add((ImportLines.Entry) parsed);
+    if (batch.size() >= BATCH) {
+      flush();
+    }
+  }
+
+  /** Sends the batch; pauses the parser while too many lines are unanswered. */
+  private void flush() {
+    List<ImportLines.Entry> sending = batch;
+    batch = new ArrayList<>(BATCH);
+    outstanding += sending.size();
+    if (outstanding >= MAX_OUTSTANDING && !paused) {
+      paused = true;
+      parser.pause();
+    }
+    long now = clock.millis();
+    List<Future<ReportOutcome>> replies = new ArrayList<>(sending.size());
+    for (ImportLines.Entry entry : sending) {
+      replies.add(store.report(new ReportCommand(entry.number(), pseudoReporter, pseudoReporter, entry.category(),
+          now, now, null, entry.note(), importId + "-" + entry.line(), null, "", weight, false)));
+    }
+    Future.join(replies).onComplete(done -> {
+      outstanding -= sending.size();
+      Throwable failure = null;
+      for (int i = 0; i < replies.size(); i++) {
+        Future<ReportOutcome> reply = replies.get(i);
+        if (reply.succeeded()) {
+          filter.add(sending.get(i).number());
+          if (reply.result().counted()) {
+            imported++;
+          } else {
+            updated++;
+          }
+        } else if (failure == null) {
+          failure = reply.cause();
+        }
+      }
+      if (failure != null) {
+        abort(failure);
+        return;
+      }
+      // Continue from a fresh event-loop turn: replies that were already in when the listener was added complete
+      // it synchronously, inside the parser's own callback, where a resume would be ignored (the parser does not
+      // re-enter itself) and the end of the body never signalled again.
+      ctx.vertx().getOrCreateContext().runOnContext(v -> {
+        if (finished) {
+          return;
+        }
+        if (paused && outstanding < MAX_OUTSTANDING) {
+          paused = false;
+          // May deliver more lines (and pause again), and calls ended() once the body is used up.
+          parser.resume();
+        }
+        finishIfDone();
+      });
+    });
+  }
+
+  /**
+   * The parser calls this when it reaches the end of the body, and again after each resume once it has. While we
+   * hold it paused it may still have lines buffered, so only an end seen while it runs freely is the end.
+   */
+  private void ended() {
+    if (finished || paused) {
+      return;
+    }
+    bodyEnded = true;
+    if (!batch.isEmpty()) {
+      flush();
+    }
+    finishIfDone();
+  }
+
+  private void finishIfDone() {
+    if (finished || !bodyEnded || outstanding > 0 || !batch.isEmpty()) {
+      return;
+    }
+    finished = true;
+    audit("").onComplete(ignored -> ctx.response()
+        .setStatusCode(200)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(summary().toBuffer()));
+  }
+
+  private void failed(Throwable error) {
+    if (error instanceof IllegalStateException) {
+      abort(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
+          + " bytes without a newline; the import stopped there. " + progress()));
+    } else {
+      abort(error);
+    }
+  }
+
+  /** Stops parsing and answers with the error; what was stored stays stored (ImportApi drops the rest). */
+  private void abort(Throwable error) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    parser.pause();
+    ctx.request().pause();
+    LOG.warn("Import {} from source {} stopped after line {}: {}", importId, source, line, error.toString());
+    audit("stopped: " + error.getMessage()).onComplete(ignored -> {
+      if (ctx.response().ended() || ctx.request().connection() == null) {
+        return;
+      }
+      ctx.fail(error);
+    });
+  }
+
+  private String progress() {
+    return "Before it: " + imported + " imported, " + updated + " updated, " + invalid + " invalid.";
+  }
+
+  private Future<Void> audit(String outcome) {
+    String details = "weight " + weightText() + ", format " + format.name().toLowerCase(Locale.ROOT)
+        + ", region " + region + ", lines " + lastContentLine + ", imported " + imported + ", updated " + updated
+        + ", invalid " + invalid + (outcome.isEmpty() ? "" : ", " + outcome);
+    Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
+        "target", pseudoReporter, "reason", importId, "details", details);
+    return store.call(redis -> redis.xadd(AuditLog.AUDIT_OTHER, entry)).<Void>mapEmpty().recover(err -> {
+      LOG.error("Import {} by {} ran but its audit entry failed", importId, actor, err);
+      return Future.succeededFuture();
+    });
+  }
+
+  private String weightText() {
+    return java.math.BigDecimal.valueOf(weight).stripTrailingZeros().toPlainString();
+  }
+
+  JsonObject summary() {
+    JsonArray listed = new JsonArray();
+    for (ImportLines.Invalid e : errors) {
+      listed.add(new JsonObject().put("line", e.line()).put("error", e.error()).put("reason", e.reason()));
+    }
+    return new JsonObject()
+        .put("importId", importId)
+        .put("source", source)
+        .put("weight", weight)
+        .put("format", format.name().toLowerCase(Locale.ROOT))
+        .put("lines", lastContentLine)
+        .put("imported", imported)
+        .put("updated", updated)
+        .put("invalid", invalid)
+        .put("errors", listed)
+        .put("errorsNotListed", invalid - errors.size());
+  }
+}

@@ -1,0 +1,256 @@
+package org.dunblock.server.appeal;
+
+import static org.dunblock.server.testing.Conditions.waitReady;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.keys.KeyRegistry;
+import org.dunblock.server.keys.Role;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Appeals: filed by anyone (rate-limited), listed and decided by operators, effective on every instance. */
+@ExtendWith(VertxExtension.class)
+class AppealIT {
+  static final String ADMIN_KEY = "dbk_appeal-admin-key-0123456789abcdef";
+  static final int PER_HOUR = 3;
+  static TestRedis redis;
+  DunblockServer a;
+  DunblockServer b;
+  Api apiA;
+  Api apiB;
+  String operatorKey;
+  /** Reporter tokens and client addresses used in the test, which no appeal listing may show. */
+  final List<String> secrets = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    redis.flushAll();
+    a = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
+    b = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
+    apiA = new Api(vertx, a.port());
+    apiB = new Api(vertx, b.port());
+    waitReady(apiA);
+    waitReady(apiB);
+    operatorKey = new KeyRegistry(redis.commands(), java.time.Clock.systemUTC())
+        .create(Role.OPERATOR, "appeal reviewer", "test").secret();
+  }
+
+  @AfterEach
+  void stop() {
+    apiA.close();
+    apiB.close();
+    a.close();
+    b.close();
+  }
+
+  void crowdBlocks(String number) {
+    for (int i = 1; i <= 5; i++) {
+      String token = apiA.newToken();
+      String ip = "198.51." + i + ".23";
+      secrets.add(token);
+      secrets.add(ip);
+      secrets.add(a.services().tokens().reporterHash(token).orElseThrow());
+      secrets.add(a.services().tokens().networkHash(ip(ip)));
+      assertEquals(202, apiA.report(token, ip, new JsonObject().put("number", number)
+          .put("category", "CONTACT_HARASSMENT").put("note", "calls my mother")).statusCode());
+    }
+    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+  }
+
+  static InetAddress ip(String text) {
+    try {
+      return InetAddress.getByName(text);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  HttpResponse<Buffer> appeal(Api api, String number, String clientIp) {
+    return api.post("/v1/appeals", new JsonObject().put("number", number).put("contact", "owner@example.com")
+            .put("reason", "This is my shop's number; I am not a collector.").encode(),
+        "Content-Type", "application/json", "X-Forwarded-For", clientIp);
+  }
+
+  HttpResponse<Buffer> list(String status) {
+    return Api.await(apiB.request(HttpMethod.GET, "/v1/admin/appeals?status=" + status)
+        .putHeader("Authorization", "Bearer " + operatorKey).send());
+  }
+
+  HttpResponse<Buffer> decide(Api api, String id, String decision, String note) {
+    return Api.await(api.request(HttpMethod.POST, "/v1/admin/appeals/" + id + "/decision")
+        .putHeader("Authorization", "Bearer " + operatorKey)
+        .sendBuffer(new JsonObject().put("decision", decision).put("note", note).toBuffer()));
+  }
+
+  JsonArray audit() {
+    return Api.await(apiB.request(HttpMethod.GET, "/v1/admin/audit")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject().getJsonArray("entries");
+  }
+
+  @Test
+  void allowedAppealPutsAnAllowOverrideInForceOnEveryInstanceAtOnce() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    HttpResponse<Buffer> filed = appeal(apiA, "138 0013 8000", "192.0.2.10");
+    assertEquals(202, filed.statusCode(), filed.bodyAsString());
+    String id = filed.bodyAsJsonObject().getString("appealId");
+    assertEquals("pending", filed.bodyAsJsonObject().getString("status"));
+    assertEquals(number, filed.bodyAsJsonObject().getString("number"));
+
+    HttpResponse<Buffer> pending = list("pending");
+    assertEquals(200, pending.statusCode(), pending.bodyAsString());
+    JsonObject listed = pending.bodyAsJsonObject().getJsonArray("appeals").getJsonObject(0);
+    assertEquals(id, listed.getString("appealId"));
+    assertEquals(number, listed.getString("number"));
+    assertEquals("owner@example.com", listed.getString("contact"));
+    assertEquals("This is my shop's number; I am not a collector.", listed.getString("reason"));
+    assertNotNull(listed.getString("createdAt"));
+    assertEquals("BLOCK", listed.getJsonObject("reputation").getString("verdict"));
+    assertEquals(5, listed.getJsonObject("reputation").getLong("reporters"));
+
+    HttpResponse<Buffer> decided = decide(apiA, id, "allow", "Checked the business licence");
+    assertEquals(200, decided.statusCode(), decided.bodyAsString());
+    assertEquals("allowed", decided.bodyAsJsonObject().getString("status"));
+
+    // Instance B answers from Redis at once: no wait, no cache.
+    JsonObject onB = apiB.lookup(number);
+    assertEquals("ALLOW", onB.getString("verdict"));
+    assertEquals("OPERATOR_OVERRIDE", onB.getJsonArray("reasons").getString(0));
+
+    assertEquals(0, list("pending").bodyAsJsonObject().getJsonArray("appeals").size());
+    JsonObject allowed = list("allowed").bodyAsJsonObject().getJsonArray("appeals").getJsonObject(0);
+    assertEquals(id, allowed.getString("appealId"));
+    assertEquals("Checked the business licence", allowed.getString("note"));
+    assertEquals(decided.bodyAsJsonObject().getString("decidedBy"), allowed.getString("decidedBy"));
+
+    JsonArray entries = audit();
+    JsonObject decision = find(entries, "appeal.allow");
+    assertEquals(id, decision.getString("target"));
+    assertEquals(decided.bodyAsJsonObject().getString("decidedBy"), decision.getString("actor"));
+    JsonObject override = find(entries, "override.set");
+    assertEquals(number, override.getString("target"));
+    assertEquals("appeal " + id + ": Checked the business licence", override.getString("reason"));
+    assertEquals(decision.getString("actor"), override.getString("actor"));
+  }
+
+  @Test
+  void rejectedAppealChangesNothingAndADecisionIsFinal() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    String id = appeal(apiA, number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+    HttpResponse<Buffer> rejected = decide(apiB, id, "reject", "Many victims, consistent reports");
+    assertEquals(200, rejected.statusCode(), rejected.bodyAsString());
+    assertEquals("rejected", rejected.bodyAsJsonObject().getString("status"));
+    assertEquals("BLOCK", apiA.lookup(number).getString("verdict"));
+    assertEquals("appeal.reject", audit().getJsonObject(0).getString("action"));
+
+    HttpResponse<Buffer> again = decide(apiA, id, "allow", "changed my mind");
+    assertEquals(409, again.statusCode());
+    assertEquals("already_decided", again.bodyAsJsonObject().getString("error"));
+    assertEquals("BLOCK", apiA.lookup(number).getString("verdict"), "a second decision has no effect");
+    assertEquals(409, decide(apiA, id, "reject", "").statusCode());
+    assertEquals(id, list("rejected").bodyAsJsonObject().getJsonArray("appeals").getJsonObject(0)
+        .getString("appealId"));
+
+    assertEquals("no_appeal", decide(apiA, "apl_000000000000000000000000", "allow", "")
+        .bodyAsJsonObject().getString("error"));
+    assertEquals("invalid_decision", decide(apiA, id, "maybe", "").bodyAsJsonObject().getString("error"));
+    assertEquals("invalid_status", list("open").bodyAsJsonObject().getString("error"));
+  }
+
+  @Test
+  void appealsAreRateLimitedPerNetworkAndPerNumber() {
+    String first = "+8613800138000";
+    String second = "+8613900139000";
+    crowdBlocks(first);
+    crowdBlocks(second);
+    // Per network: PER_HOUR appeals from one /24, then 429 whatever the number.
+    for (int i = 0; i < PER_HOUR; i++) {
+      assertEquals(202, appeal(apiA, i % 2 == 0 ? first : second, "192.0.2." + (10 + i)).statusCode());
+    }
+    HttpResponse<Buffer> limited = appeal(apiB, second, "192.0.2.99");
+    assertEquals(429, limited.statusCode(), limited.bodyAsString());
+    assertEquals("rate_limited", limited.bodyAsJsonObject().getString("error"));
+    int retryAfter = Integer.parseInt(limited.getHeader("Retry-After"));
+    assertTrue(retryAfter >= 1 && retryAfter <= 3600, "Retry-After " + retryAfter);
+
+    // Per number: the first number had 2 appeals; from fresh networks it takes one more, then 429.
+    assertEquals(202, appeal(apiA, first, "203.0.113.1").statusCode());
+    HttpResponse<Buffer> numberLimited = appeal(apiA, first, "100.64.7.1");
+    assertEquals(429, numberLimited.statusCode());
+    assertNotNull(numberLimited.getHeader("Retry-After"));
+    assertEquals(PER_HOUR + 1, list("pending").bodyAsJsonObject().getLong("total"));
+  }
+
+  @Test
+  void appealListingsNeverShowWhoReported() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    String id = appeal(apiA, number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+    String pending = list("pending").bodyAsString();
+    decide(apiA, id, "reject", "no");
+    String rejected = list("rejected").bodyAsString();
+    assertFalse(secrets.isEmpty());
+    for (String secret : secrets) {
+      assertFalse(pending.contains(secret), "pending listing shows " + secret);
+      assertFalse(rejected.contains(secret), "rejected listing shows " + secret);
+    }
+    assertFalse(pending.contains("192.0.2"), "nor the appellant's address");
+    // The appellant's network is only a short-lived counter; the appeal itself stores no address or hash.
+    String stored = redis.commands().hgetall(AppealStore.appeal(id)).toString();
+    assertFalse(stored.contains(a.services().tokens().networkHash(ip("192.0.2.10"))), stored);
+  }
+
+  @Test
+  void appealsNeedAVerdictToAppealAndTheirFields() {
+    HttpResponse<Buffer> nothing = appeal(apiA, "+8613700137000", "192.0.2.10");
+    assertEquals(422, nothing.statusCode());
+    assertEquals("nothing_to_appeal", nothing.bodyAsJsonObject().getString("error"));
+    HttpResponse<Buffer> missing = apiA.post("/v1/appeals",
+        new JsonObject().put("number", "13800138000").put("reason", "x").encode(), "Content-Type", "application/json");
+    assertEquals("missing_field", missing.bodyAsJsonObject().getString("error"));
+    HttpResponse<Buffer> bad = apiA.post("/v1/appeals", new JsonObject().put("number", "12").put("contact", "c")
+        .put("reason", "r").encode(), "Content-Type", "application/json");
+    assertEquals("invalid_number", bad.bodyAsJsonObject().getString("error"));
+  }
+
+  static JsonObject find(JsonArray entries, String action) {
+    for (int i = 0; i < entries.size(); i++) {
+      if (action.equals(entries.getJsonObject(i).getString("action"))) {
+        return entries.getJsonObject(i);
+      }
+    }
+    throw new AssertionError("no audit entry " + action + " in " + entries.encodePrettily());
+  }
+}
