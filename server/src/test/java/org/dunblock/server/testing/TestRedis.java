@@ -109,6 +109,21 @@ public final class TestRedis implements AutoCloseable {
     return calls;
   }
 
+  /**
+   * Commands Redis ran since {@code before} (a {@link #commandCalls()} snapshot), leaving out the stream
+   * follower's XREAD and our own INFO: what lookups and reports cost Redis.
+   */
+  public Map<String, Long> commandsSince(Map<String, Long> before) {
+    Map<String, Long> delta = new HashMap<>();
+    commandCalls().forEach((cmd, calls) -> {
+      long d = calls - before.getOrDefault(cmd, 0L);
+      if (d > 0 && !cmd.equals("xread") && !cmd.equals("info")) {
+        delta.put(cmd, d);
+      }
+    });
+    return delta;
+  }
+
   @Override
   public void close() {
     if (connection != null) {
