@@ -1,7 +1,8 @@
 -- Records one report atomically: per-reporter dedupe, counts, categories, decayed masses, networks,
 -- index, change stream, report log and idempotent answer. All keys share the number's shard hash tag.
 --
--- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash     KEYS[4] idempotency key
+-- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash (per polarity and network: count|mass|ms)
+-- KEYS[4] idempotency key
 -- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
 -- KEYS[9] active votes by call time (zset reporter hash -> occurred ms)
 -- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
@@ -70,17 +71,42 @@ local function parseVote(v)
   return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|?([^|]*)|?(.*)$')
 end
 
+-- One network, one voice: a network's votes of one polarity weigh their average, not their sum, so any number of
+-- tokens from one /24 (or /48) moves a score no more than one reporter there would. The nets hash keeps, per
+-- polarity ('n' negative, 'l' LEGITIMATE) and network, "count|mass|ms": the votes, the sum of their weights decayed
+-- to ms. The number's masses are the sums of those averages, kept up to date as a network's votes come and go.
+local function netAdjust(pol, pnet, dCount, dMass)
+  local field = pol .. ':' .. pnet
+  local count, mass, at = 0, 0, t
+  local cur = redis.call('HGET', KEYS[3], field)
+  if cur then
+    local c, m, a = string.match(cur, '^([^|]*)|([^|]*)|(.*)$')
+    count, mass, at = tonumber(c), tonumber(m), tonumber(a)
+  end
+  mass = mass * weightAt(at)
+  local before = count > 0 and mass / count or 0
+  count = count + dCount
+  mass = mass + dMass
+  if count <= 0 or mass < 1e-12 then mass = math.max(mass, 0) end
+  local after = count > 0 and mass / count or 0
+  if pol == 'l' then leg = leg - before + after else neg = neg - before + after end
+  if count <= 0 then
+    redis.call('HDEL', KEYS[3], field)
+  else
+    redis.call('HSET', KEYS[3], field, count .. '|' .. string.format('%.17g', mass) .. '|' .. string.format('%d', t))
+  end
+  return count
+end
+
 -- Takes an active vote out of the masses and the quorum counts (category and platform counts are history).
 local function takeOut(cat, occ, pnet, weight)
   local pw = weightAt(tonumber(occ)) * (tonumber(weight) or 1)
   if cat == 'LEGITIMATE' then
-    leg = leg - pw
+    netAdjust('l', pnet, -1, -pw)
     legr = legr - 1
   else
-    neg = neg - pw
     negr = negr - 1
-    if redis.call('HINCRBY', KEYS[3], pnet, -1) <= 0 then
-      redis.call('HDEL', KEYS[3], pnet)
+    if netAdjust('n', pnet, -1, -pw) <= 0 then
       negnets = negnets - 1
     end
   end
@@ -125,14 +151,13 @@ end
 
 local w = weightAt(occurred) * voteWeight
 if negative then
-  neg = neg + w
   negr = negr + 1
-  if redis.call('HINCRBY', KEYS[3], net, 1) == 1 then
+  if netAdjust('n', net, 1, w) == 1 then
     negnets = negnets + 1
   end
 else
-  leg = leg + w
   legr = legr + 1
+  netAdjust('l', net, 1, w)
 end
 redis.call('HINCRBY', KEYS[1], 'c:' .. category, 1)
 local platform = ARGV[14]

@@ -38,6 +38,7 @@ import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reporter.ServerSecret;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
+import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,8 @@ public final class DunblockServer implements AutoCloseable {
           ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
 
-          new AppealStore(store, config.appealsPerHour(), config.appealRetention()));
+          new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
+          new RateLimiter(store));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -16,6 +16,7 @@ import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /** The shared, thread-safe parts every API verticle instance is built from. */
@@ -37,5 +38,6 @@ public record Services(
     ExportSigningKey exportKey,
     EvidenceStore evidence,
 
-    AppealStore appeals) {
+    AppealStore appeals,
+    RateLimiter limiter) {
 }

@@ -37,7 +37,9 @@ public record DunblockConfig(
     Duration exportTtl,
 
     int appealsPerHour,
-    Duration appealRetention) {
+    Duration appealRetention,
+    int tokensPerNetworkPerDay,
+    int reportsPerReporterPerDay) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -53,6 +55,13 @@ public record DunblockConfig(
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
   /** How long an export's snapshot (for since=) and signature are kept. */
   public static final Duration DEFAULT_EXPORT_TTL = Duration.ofDays(7);
+  /**
+   * Reporter tokens one network (/24, /48) gets per day. Tokens are the unit of one-vote-per-reporter; bounding them
+   * per network bounds what one attacker gets, and the scoring gives one network one voice anyway.
+   */
+  public static final int DEFAULT_TOKENS_PER_NETWORK_PER_DAY = 20;
+  /** Reports one reporter token may make per day (a victim reports a handful; a script reports thousands). */
+  public static final int DEFAULT_REPORTS_PER_REPORTER_PER_DAY = 100;
   /** Appeals accepted per hour from one client network, and per hour about one number. */
   public static final int DEFAULT_APPEALS_PER_HOUR = 5;
   /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
@@ -95,6 +104,12 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_EXPORT_TTL_HOURS", exportTtl);
     exportSigningKey.ifPresent(k -> org.dunblock.server.export.ExportSigningKey.fromPkcs8(k,
         "DUNBLOCK_EXPORT_SIGNING_KEY"));
+    if (tokensPerNetworkPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "must be at least 1");
+    }
+    if (reportsPerReporterPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "must be at least 1");
+    }
     if (appealsPerHour < 1) {
       throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
     }
@@ -151,7 +166,10 @@ public record DunblockConfig(
         .exportTtl(Duration.ofHours(e.longValue("DUNBLOCK_EXPORT_TTL_HOURS", DEFAULT_EXPORT_TTL.toHours())))
         .appealsPerHour(e.integer("DUNBLOCK_APPEALS_PER_HOUR", DEFAULT_APPEALS_PER_HOUR))
         .appealRetention(Duration.ofDays(e.longValue("DUNBLOCK_APPEAL_RETENTION_DAYS",
-            DEFAULT_APPEAL_RETENTION.toDays())));
+            DEFAULT_APPEAL_RETENTION.toDays())))
+        .tokensPerNetworkPerDay(e.integer("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", DEFAULT_TOKENS_PER_NETWORK_PER_DAY))
+        .reportsPerReporterPerDay(e.integer("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY",
+            DEFAULT_REPORTS_PER_REPORTER_PER_DAY));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -170,7 +188,8 @@ public record DunblockConfig(
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
         .metricsPublic(metricsPublic).scoring(scoring)
         .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
-        .appealsPerHour(appealsPerHour).appealRetention(appealRetention);
+        .appealsPerHour(appealsPerHour).appealRetention(appealRetention)
+        .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay);
   }
 
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
@@ -185,7 +204,8 @@ public record DunblockConfig(
         + " exportSigningKey=" + (exportSigningKey.isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
             : "generated and kept in Redis") + " exportTtl=" + exportTtl
 
-        + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention;
+        + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention
+        + " tokensPerNetworkPerDay=" + tokensPerNetworkPerDay + " reportsPerReporterPerDay=" + reportsPerReporterPerDay;
   }
 
   static String redactUrl(String url) {
@@ -217,6 +237,8 @@ public record DunblockConfig(
     private String exportSigningKey;
     private Duration exportTtl = DEFAULT_EXPORT_TTL;
     private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
+    private int tokensPerNetworkPerDay = DEFAULT_TOKENS_PER_NETWORK_PER_DAY;
+    private int reportsPerReporterPerDay = DEFAULT_REPORTS_PER_REPORTER_PER_DAY;
     private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
 
     public Builder host(String v) { host = v; return this; }
@@ -242,6 +264,8 @@ public record DunblockConfig(
     public Builder exportSigningKey(String v) { exportSigningKey = v; return this; }
     public Builder exportTtl(Duration v) { exportTtl = v; return this; }
     public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
+    public Builder tokensPerNetworkPerDay(int v) { tokensPerNetworkPerDay = v; return this; }
+    public Builder reportsPerReporterPerDay(int v) { reportsPerReporterPerDay = v; return this; }
     public Builder appealRetention(Duration v) { appealRetention = v; return this; }
 
     public DunblockConfig build() {
@@ -251,7 +275,7 @@ public record DunblockConfig(
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring,
           Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
-          appealsPerHour, appealRetention);
+          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay);
     }
   }
 }

@@ -31,8 +31,9 @@ public final class ApiRouter {
     LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
-        services.evidence());
-    ReporterApi reporters = new ReporterApi(services.tokens());
+        services.evidence(), services.limiter());
+    ReporterApi reporters = new ReporterApi(services.tokens(), services.clientAddress(), services.limiter(),
+        services.config().tokensPerNetworkPerDay());
     OpsApi ops = new OpsApi(services.filter(), services.store());
     FilterFeedApi filterFeed = new FilterFeedApi(services.filterFeed());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes());

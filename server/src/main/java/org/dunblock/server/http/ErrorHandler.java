@@ -28,6 +28,9 @@ public final class ErrorHandler {
       return;
     }
     if (failure instanceof ApiException api) {
+      if (api instanceof org.dunblock.server.store.RateLimiter.RateLimitedException limited) {
+        ctx.response().putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
+      }
       send(ctx, api.status(), api.code(), api.getMessage());
     } else if (failure instanceof StoreUnavailableException || failure instanceof TimeoutException) {
       ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);

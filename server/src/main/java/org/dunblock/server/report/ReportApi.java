@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
@@ -25,6 +26,7 @@ import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Category;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReportOutcome;
+import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
@@ -44,11 +46,15 @@ public final class ReportApi {
   private final long timeoutMs;
   private final MeterRegistry registry;
   private final EvidenceStore evidence;
+  private final RateLimiter limiter;
+  private final int reportsPerDay;
   private final SecureRandom random = new SecureRandom();
 
   public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
       ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry,
-      EvidenceStore evidence) {
+      EvidenceStore evidence, RateLimiter limiter) {
+    this.limiter = limiter;
+    this.reportsPerDay = config.reportsPerReporterPerDay();
     this.normalizer = normalizer;
     this.tokens = tokens;
     this.clientAddress = clientAddress;
@@ -94,7 +100,10 @@ public final class ReportApi {
         idempotencyKey == null ? null : tokens.keyed("idempotency|" + reporter + "|" + number + "|" + idempotencyKey),
         fingerprint);
 
-    store.report(command).timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
+    // Per-reporter quota first (a keyed hash, a separate key from the number's slot): retries count too.
+    limiter.acquire("reports", reporter, reportsPerDay, Duration.ofDays(1))
+        .compose(used -> store.report(command))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
         registry.counter("dunblock.reports", "outcome", "unavailable").increment();
         ctx.fail(ar.cause());

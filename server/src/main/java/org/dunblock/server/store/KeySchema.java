@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:num:&lt;e164&gt;     hash    reputation record (see NumberRecord)
  * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash|platform"
  * dunblock:{sNN}:vt:&lt;e164&gt;      zset    active votes by call time, to expire them at the report age limit
- * dunblock:{sNN}:nets:&lt;e164&gt;    hash    network hash -&gt; number of negative votes from it
+ * dunblock:{sNN}:nets:&lt;e164&gt;    hash    n:/l: + network hash -&gt; "count|mass|ms" per polarity (one network, one voice)
  * dunblock:{sNN}:idem:&lt;hash&gt;     string  stored answer to a report, per reporter and Idempotency-Key
  * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it

@@ -176,7 +176,8 @@ class ReportRulesIT {
     blockWithFiveReporters(number);
     double blockedScore = api.lookup(number).getDouble("score");
     for (int i = 1; i <= 3; i++) {
-      assertEquals(202, api.report(api.newToken(), "192.0.2." + i, report(number, "LEGITIMATE")).statusCode());
+      assertEquals(202, api.report(api.newToken(), "192.0." + (100 + i) + ".1", report(number, "LEGITIMATE"))
+          .statusCode());
     }
     JsonObject r = api.lookup(number);
     assertTrue(r.getDouble("score") < blockedScore);

@@ -21,7 +21,11 @@ public final class TestServers {
         .trustedProxies(List.of("127.0.0.1", "::1"))
         .secret("test-secret-0123456789abcdef")
         .filterExpectedNumbers(100_000)
-        .lookupTimeout(Duration.ofSeconds(2));
+        .lookupTimeout(Duration.ofSeconds(2))
+        // Every test reporter asks for its token from loopback: lift the per-network token and report limits
+        // (SybilIT sets them back to the defaults).
+        .tokensPerNetworkPerDay(1_000_000)
+        .reportsPerReporterPerDay(1_000_000);
   }
 
   public static DunblockServer start(DunblockConfig.Builder config) {
