@@ -36,6 +36,7 @@ import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reporter.ServerSecret;
+import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
 import org.dunblock.server.store.RateLimiter;
@@ -96,16 +97,17 @@ public final class DunblockServer implements AutoCloseable {
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
       ReputationService reputations = new ReputationService(filter, store,
           new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
+      ReporterTrust trust = new ReporterTrust(store, config.retention());
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
-          new OverrideStore(store, config.retention()), new AuditLog(store),
+          new OverrideStore(store, config.retention(), trust), new AuditLog(store),
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
           new ExportStore(store, config.exportTtl()),
           ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
 
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
-          new RateLimiter(store));
+          new RateLimiter(store), trust);
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

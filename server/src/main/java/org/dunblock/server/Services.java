@@ -16,6 +16,7 @@ import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
@@ -39,5 +40,6 @@ public record Services(
     EvidenceStore evidence,
 
     AppealStore appeals,
-    RateLimiter limiter) {
+    RateLimiter limiter,
+    ReporterTrust trust) {
 }

@@ -2,6 +2,7 @@ package org.dunblock.server.override;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.reputation.Verdict;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
@@ -12,12 +13,16 @@ import org.dunblock.server.store.ReputationStore;
  * stream (so every instance's filter sees the number) and the audit stream.
  */
 public final class OverrideStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OverrideStore.class);
+
   private final ReputationStore store;
+  private final ReporterTrust trust;
   private final LuaScript script;
   private final long retentionMs;
 
   /** Loads the script (blocking; construct at start). */
-  public OverrideStore(ReputationStore store, Duration retention) {
+  public OverrideStore(ReputationStore store, Duration retention, ReporterTrust trust) {
+    this.trust = trust;
     this.store = store;
     this.script = store.script("override.lua");
     this.retentionMs = retention.toMillis();
@@ -27,8 +32,17 @@ public final class OverrideStore {
   public record Outcome(String result, String previous) {
   }
 
+  /**
+   * Sets the override; for a single number, the reporters whose votes the decision confirms or overturns then gain
+   * or lose trust (a failure there is logged, never undoes the override).
+   */
   public Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs) {
-    return apply(e164, verdict.name(), reason, actor, nowMs);
+    return apply(e164, verdict.name(), reason, actor, nowMs).compose(outcome -> KeySchema.isPrefixEntry(e164)
+        ? Future.succeededFuture(outcome)
+        : trust.decided(e164, verdict).map(outcome).recover(e -> {
+          LOG.warn("Trust update after the override of {} failed: {}", e164, e.toString());
+          return Future.succeededFuture(outcome);
+        }));
   }
 
   public Future<Outcome> clear(String e164, String reason, String actor, long nowMs) {

@@ -7,7 +7,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
@@ -24,9 +23,9 @@ import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Category;
+import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReportOutcome;
-import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
@@ -46,14 +45,14 @@ public final class ReportApi {
   private final long timeoutMs;
   private final MeterRegistry registry;
   private final EvidenceStore evidence;
-  private final RateLimiter limiter;
+  private final ReporterTrust trust;
   private final int reportsPerDay;
   private final SecureRandom random = new SecureRandom();
 
   public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
       ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry,
-      EvidenceStore evidence, RateLimiter limiter) {
-    this.limiter = limiter;
+      EvidenceStore evidence, ReporterTrust trust) {
+    this.trust = trust;
     this.reportsPerDay = config.reportsPerReporterPerDay();
     this.normalizer = normalizer;
     this.tokens = tokens;
@@ -93,16 +92,19 @@ public final class ReportApi {
     String fingerprint = Hashing.sha256().hashString(String.join("\u0000", number, category.name(),
         String.valueOf(rawOccurred), String.valueOf(rawPlatform), String.valueOf(note)), StandardCharsets.UTF_8)
         .toString().substring(0, 32);
-    ReportCommand command = new ReportCommand(number, reporter, tokens.networkHash(clientAddress.of(ctx.request())),
-        category, occurred, now, Platforms.normalize(rawPlatform), note, newReportId(),
-        // Scoped to reporter and number: the record lives in the number's shard, so the same key on another
-        // number is another report everywhere, not only when the two numbers happen to share a shard.
-        idempotencyKey == null ? null : tokens.keyed("idempotency|" + reporter + "|" + number + "|" + idempotencyKey),
-        fingerprint);
+    String network = tokens.networkHash(clientAddress.of(ctx.request()));
+    String platform = Platforms.normalize(rawPlatform);
+    String reportId = newReportId();
+    // Scoped to reporter and number: the record lives in the number's shard, so the same key on another
+    // number is another report everywhere, not only when the two numbers happen to share a shard.
+    String idempotencyHash = idempotencyKey == null ? null
+        : tokens.keyed("idempotency|" + reporter + "|" + number + "|" + idempotencyKey);
 
-    // Per-reporter quota first (a keyed hash, a separate key from the number's slot): retries count too.
-    limiter.acquire("reports", reporter, reportsPerDay, Duration.ofDays(1))
-        .compose(used -> store.report(command))
+    // The reporter's daily quota first (retries count too); it also tells the weight the reporter's trust gives.
+    ReportCommand command = new ReportCommand(number, reporter, network, category, occurred, now, platform, note,
+        reportId, idempotencyHash, fingerprint);
+    trust.admit(reporter, reportsPerDay)
+        .compose(weight -> store.report(command.withWeight(weight)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
         registry.counter("dunblock.reports", "outcome", "unavailable").increment();

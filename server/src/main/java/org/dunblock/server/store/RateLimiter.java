@@ -42,7 +42,7 @@ public final class RateLimiter {
   public static final class RateLimitedException extends ApiException {
     private final long retryAfterSeconds;
 
-    RateLimitedException(String what, long retryAfterSeconds) {
+    public RateLimitedException(String what, long retryAfterSeconds) {
       super(429, "rate_limited", "Too many " + what.replace('-', ' ') + " for now; retry in " + retryAfterSeconds
           + " seconds.");
       this.retryAfterSeconds = retryAfterSeconds;

@@ -22,6 +22,12 @@ public record ReportCommand(
     double weight,
     boolean reportedCall) {
 
+  /** The same report with its vote weighing {@code w} (the reporter's trust). */
+  public ReportCommand withWeight(double w) {
+    return new ReportCommand(number, reporterHash, networkHash, category, occurredAtMs, nowMs, platform, note, reportId,
+        idempotencyKeyHash, fingerprint, w, reportedCall);
+  }
+
   /** A crowd report: a reported call whose vote weighs 1. */
   public ReportCommand(String number, String reporterHash, String networkHash, Category category, long occurredAtMs,
       long nowMs, String platform, String note, String reportId, String idempotencyKeyHash, String fingerprint) {

@@ -1,0 +1,102 @@
+package org.dunblock.server.reputation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.dunblock.server.DunblockServer;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Reporters whose votes an operator's decision overturns weigh less afterwards; those it confirms weigh more. */
+@ExtendWith(VertxExtension.class)
+class TrustIT {
+  static final String ADMIN_KEY = "trust-admin-key-0123456789abcdef";
+  static TestRedis redis;
+  DunblockServer server;
+  Api api;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    redis.flushAll();
+    server = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY));
+    api = new Api(vertx, server.port());
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+    server.close();
+  }
+
+  void override(String number, String verdict) {
+    assertEquals(200, Api.await(api.request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
+        .statusCode());
+  }
+
+  static JsonObject report(String number, String category) {
+    return new JsonObject().put("number", number).put("category", category);
+  }
+
+  @Test
+  void aReporterOverturnedByAnOperatorWeighsLessOnItsNextReports() {
+    String careless = api.newToken();
+    String fair = api.newToken();
+    // A bank's hotline, wrongly reported by one, defended by another.
+    api.report(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
+    api.report(fair, "198.51.100.1", report("95588", "LEGITIMATE"));
+    override("95588", "ALLOW");
+
+    // Alone on a fresh number, one full-weight report scores 1 / 3 = 0.333 (WARN).
+    api.report(careless, "203.0.113.1", report("13800138000", "THREAT"));
+    JsonObject afterOverturn = api.lookup("13800138000");
+    assertEquals(0.273, afterOverturn.getDouble("score"), "weight 0.75: 0.75 / 2.75");
+    assertEquals("ALLOW", afterOverturn.getString("verdict"));
+
+    api.report(fair, "198.51.100.1", report("13800138001", "THREAT"));
+    assertEquals(0.355, api.lookup("13800138001").getDouble("score"), "weight 1.1: 1.1 / 3.1");
+  }
+
+  @Test
+  void reportersConfirmedByAnOperatorWeighMore() {
+    String early = api.newToken();
+    api.report(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
+    override("13800138002", "BLOCK");
+    api.report(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
+    assertEquals(0.355, api.lookup("13800138003").getDouble("score"));
+  }
+
+  @Test
+  void trustNeverFallsBelowItsFloor() {
+    String liar = api.newToken();
+    for (int i = 0; i < 6; i++) {
+      String number = "1380013801" + i;
+      api.report(liar, "203.0.113.1", report(number, "FRAUD"));
+      override(number, "ALLOW");
+    }
+    api.report(liar, "203.0.113.1", report("13900000000", "FRAUD"));
+    // Six overturns would take it to -0.5; the floor keeps a quarter: 0.25 / 2.25.
+    assertEquals(0.111, api.lookup("13900000000").getDouble("score"));
+  }
+}
