@@ -103,7 +103,8 @@ public final class DunblockServer implements AutoCloseable {
           new OverrideStore(store, config.retention(), trust), new AuditLog(store),
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
           new ExportStore(store, config.exportTtl()),
-          ExportSigningKey.load(config.exportSigningKey(), store.syncCommands()),
+          ExportSigningKey.load(config.exportSigningKey(),
+              config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
 
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
