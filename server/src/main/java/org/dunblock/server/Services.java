@@ -15,6 +15,7 @@ import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
+import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.ReputationStore;
 
@@ -36,6 +37,7 @@ public record Services(
     ExportStore exports,
     ExportSigningKey exportKey,
     EvidenceStore evidence,
+    Patterns patterns,
 
     AppealStore appeals) {
 }

@@ -31,7 +31,7 @@ public final class ApiRouter {
     LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
-        services.evidence());
+        services.evidence(), services.patterns());
     ReporterApi reporters = new ReporterApi(services.tokens());
     OpsApi ops = new OpsApi(services.filter(), services.store());
     FilterFeedApi filterFeed = new FilterFeedApi(services.filterFeed());
