@@ -166,6 +166,24 @@ class DunblockClientIT {
     assertEquals(ScreenResult.Source.LOCAL_FILTER, c.screen("13900155555").source());
   }
 
+  @Test
+  void numbersOfABlockWithARangeGoToTheServer() {
+    // Four consecutive collector lines blocked by five reporters each make their block of 100 a range.
+    for (int line = 0; line < 4; line++) {
+      for (int i = 1; i <= 5; i++) {
+        assertEquals(202, api.report(api.newToken(), "203.0." + i + ".1", new JsonObject()
+            .put("number", "+861380013800" + line).put("category", "DEBT_COLLECTION")).statusCode());
+      }
+    }
+    DunblockClient c = client("range");
+    c.syncFilter();
+    exchanges.clear();
+    ScreenResult fresh = c.screen("13800138077");
+    assertEquals(ScreenResult.Source.SERVER, fresh.source(), fresh.toString());
+    assertEquals(Verdict.WARN, fresh.verdict());
+    assertEquals(ScreenResult.Source.LOCAL_FILTER, c.screen("13800138177").source(), "the next block is clean");
+  }
+
   static final String ADMIN_KEY = "sdk-test-admin-key-0123456789abcdef";
 
   @Test

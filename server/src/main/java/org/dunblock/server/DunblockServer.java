@@ -32,6 +32,7 @@ import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
+import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
@@ -95,8 +96,10 @@ public final class DunblockServer implements AutoCloseable {
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
       }
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
-      ReputationService reputations = new ReputationService(filter, store,
-          new ReputationCalculator(config.scoring(), config.retention()), clock, config.lookupTimeout(), registry);
+      ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
+          config.retention());
+      ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
+          registry);
       ReporterTrust trust = new ReporterTrust(store, config.retention());
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
@@ -106,7 +109,7 @@ public final class DunblockServer implements AutoCloseable {
           ExportSigningKey.load(config.exportSigningKey(),
               config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
-
+          new Patterns(store, filter, calculator, config.patterns(), registry),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           new RateLimiter(store), trust);
 

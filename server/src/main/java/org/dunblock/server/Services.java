@@ -15,6 +15,7 @@ import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
+import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.RateLimiter;
@@ -38,7 +39,7 @@ public record Services(
     ExportStore exports,
     ExportSigningKey exportKey,
     EvidenceStore evidence,
-
+    Patterns patterns,
     AppealStore appeals,
     RateLimiter limiter,
     ReporterTrust trust) {

@@ -78,7 +78,8 @@ public final class FilterSync {
 
   /**
    * True when the number may be listed: it is in the filter, or one of its prefixes is (operators list whole blocks
-   * as entries {@code "P:" + prefix}, from "+" and 3 digits up to 3 digits short of the number), or there is no
+   * as entries {@code "P:" + prefix}, from "+" and 3 digits up to 3 digits short of the number), or its block of
+   * 100 has an automatic range (entry {@code "R:" + the number without its last two digits}), or there is no
    * filter yet.
    */
   public boolean mightContain(String e164) {
@@ -91,11 +92,16 @@ public final class FilterSync {
         return true;
       }
     }
-    return false;
+    return e164.length() >= RANGE_MIN_NUMBER_LENGTH
+        && s.bloom.mightContain(RANGE_ENTRY + e164.substring(0, e164.length() - 2));
   }
 
   /** How the server lists an operator's prefix override in filters and changes. */
   public static final String PREFIX_ENTRY = "P:";
+  /** How the server lists a block of 100 numbers with an automatic range (RANGE reason). */
+  public static final String RANGE_ENTRY = "R:";
+  /** Shorter numbers (E.164 with '+') form no ranges on the server. */
+  public static final int RANGE_MIN_NUMBER_LENGTH = 11;
 
   /** Brings the filter up to date: a snapshot when needed, then every change page. Blocking. */
   public FilterState sync() {

@@ -33,6 +33,7 @@ public record DunblockConfig(
     Duration retention,
     boolean metricsPublic,
     ScoringPolicy scoring,
+    PatternPolicy patterns,
     Optional<String> exportSigningKey,
     Duration exportTtl,
 
@@ -162,6 +163,7 @@ public record DunblockConfig(
         .retention(Duration.ofDays(e.longValue("DUNBLOCK_RETENTION_DAYS", DEFAULT_RETENTION.toDays())))
         .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
         .scoring(ScoringPolicy.fromEnv(e))
+        .patterns(PatternPolicy.fromEnv(e))
         .exportSigningKey(e.optional("DUNBLOCK_EXPORT_SIGNING_KEY").orElse(null))
         .exportTtl(Duration.ofHours(e.longValue("DUNBLOCK_EXPORT_TTL_HOURS", DEFAULT_EXPORT_TTL.toHours())))
         .appealsPerHour(e.integer("DUNBLOCK_APPEALS_PER_HOUR", DEFAULT_APPEALS_PER_HOUR))
@@ -186,7 +188,7 @@ public record DunblockConfig(
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
-        .metricsPublic(metricsPublic).scoring(scoring)
+        .metricsPublic(metricsPublic).scoring(scoring).patterns(patterns)
         .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
         .appealsPerHour(appealsPerHour).appealRetention(appealRetention)
         .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay);
@@ -200,7 +202,7 @@ public record DunblockConfig(
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + dataDir.resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
-        + " eventLoops=" + eventLoops + " scoring=" + scoring
+        + " eventLoops=" + eventLoops + " scoring=" + scoring + " patterns=" + patterns
         + " exportSigningKey=" + (exportSigningKey.isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
             : "generated and kept in Redis") + " exportTtl=" + exportTtl
 
@@ -234,6 +236,7 @@ public record DunblockConfig(
     private Duration retention = DEFAULT_RETENTION;
     private boolean metricsPublic = true;
     private ScoringPolicy scoring = ScoringPolicy.defaults();
+    private PatternPolicy patterns = PatternPolicy.defaults();
     private String exportSigningKey;
     private Duration exportTtl = DEFAULT_EXPORT_TTL;
     private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
@@ -261,6 +264,7 @@ public record DunblockConfig(
     public Builder retention(Duration v) { retention = v; return this; }
     public Builder metricsPublic(boolean v) { metricsPublic = v; return this; }
     public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
+    public Builder patterns(PatternPolicy v) { patterns = v; return this; }
     public Builder exportSigningKey(String v) { exportSigningKey = v; return this; }
     public Builder exportTtl(Duration v) { exportTtl = v; return this; }
     public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
@@ -273,7 +277,7 @@ public record DunblockConfig(
           embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
-          eventLoops, idempotencyTtl, retention, metricsPublic, scoring,
+          eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,
           Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
           appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay);
     }

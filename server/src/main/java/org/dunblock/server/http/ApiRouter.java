@@ -31,7 +31,7 @@ public final class ApiRouter {
     LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
-        services.evidence(), services.trust());
+        services.evidence(), services.trust(), services.patterns());
     ReporterApi reporters = new ReporterApi(services.tokens(), services.clientAddress(), services.limiter(),
         services.config().tokensPerNetworkPerDay());
     OpsApi ops = new OpsApi(services.filter(), services.store());
@@ -60,13 +60,15 @@ public final class ApiRouter {
     router.get("/v1/admin/audit").handler(admin).handler(audit::list);
 
     ExportApi exports = new ExportApi(services.exports(), services.exportKey(),
-        new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
+        new ReputationCalculator(services.config().scoring(), services.config().patterns(),
+            services.config().retention()), services.clock());
     Handler<RoutingContext> operator = services.apiKeys().require(Role.OPERATOR);
     router.get("/v1/export").handler(operator).handler(exports::export);
     router.get("/v1/export/:version/signature").handler(operator).handler(exports::signature);
     router.get("/.well-known/dunblock-export-key").handler(exports::publicKey);
     EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
-        new ReputationCalculator(services.config().scoring(), services.config().retention()), services.clock());
+        new ReputationCalculator(services.config().scoring(), services.config().patterns(),
+            services.config().retention()), services.clock());
     router.get("/v1/evidence/numbers/:number").handler(operator)
         .handler(evidence::number);
     router.get("/v1/evidence/platforms/:platform").handler(operator)

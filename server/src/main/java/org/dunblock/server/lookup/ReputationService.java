@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
@@ -52,17 +53,24 @@ public final class ReputationService {
     boolean loaded = filter.loaded();
     boolean numberHit = !loaded || filter.mightContain(e164);
     List<String> prefixHits = filter.prefixHits(e164);
-    if (!numberHit && prefixHits.isEmpty()) {
+    // One more probe for the number's block of 100: its record is read only when the block has a range.
+    String block = KeySchema.rangeBlock(e164);
+    boolean rangeHit = block != null && (!loaded || filter.mightContain(KeySchema.rangeEntry(block)));
+    if (!numberHit && prefixHits.isEmpty() && !rangeHit) {
       fastPath.increment();
       return Future.succeededFuture(Reputation.unreported(e164));
     }
     Future<Map<String, String>> own = numberHit ? store.number(e164) : Future.succeededFuture(Map.of());
+    Future<Map<String, String>> range = rangeHit
+        ? store.call(redis -> redis.hgetall(KeySchema.range(block)))
+        : Future.succeededFuture(Map.of());
     List<Future<Map<String, String>>> prefixRecords = new ArrayList<>(prefixHits.size());
     for (String entry : prefixHits) {
       prefixRecords.add(store.number(entry));
     }
     List<Future<?>> all = new ArrayList<>(prefixRecords);
     all.add(own);
+    all.add(range);
     return Future.all(all)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(done -> {
@@ -74,7 +82,7 @@ public final class ReputationService {
               prefix = record.result();
             }
           }
-          return calculator.evaluate(e164, own.result(), prefix, clock.millis());
+          return calculator.evaluate(e164, own.result(), prefix, range.result(), clock.millis());
         })
         .otherwise(e -> {
           degraded.increment();

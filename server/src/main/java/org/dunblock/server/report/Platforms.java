@@ -3,7 +3,12 @@ package org.dunblock.server.report;
 import java.text.Normalizer;
 import java.util.Locale;
 
-/** Normalises lending-platform names so the same lender counts as one (full-width, case, spacing). */
+/**
+ * Normalises lending-platform names so the same lender counts as one, however a victim typed it: Unicode NFKC
+ * (full-width letters, digits and punctuation become half-width, half-width katakana full-width, compatibility
+ * forms folded), invisible and control characters dropped, any run of spaces (ideographic, no-break, ...) made one
+ * space, trimmed, lower case. The result is stable: normalising it again changes nothing.
+ */
 public final class Platforms {
   private Platforms() {
   }
@@ -15,9 +20,11 @@ public final class Platforms {
     String s = Normalizer.normalize(raw, Normalizer.Form.NFKC)
         .replaceAll("\\p{C}", "")
         .replace('|', '/')
-        .replaceAll("\\s+", " ")
-        .trim()
+        .replaceAll("[\\s\\p{Z}]+", " ")
+        .strip()
         .toLowerCase(Locale.ROOT);
+    // Lower-casing can leave a string NFKC would still change (rare, e.g. a dotted capital I); fold it once more.
+    s = Normalizer.normalize(s, Normalizer.Form.NFKC);
     return s.isEmpty() ? null : s;
   }
 }

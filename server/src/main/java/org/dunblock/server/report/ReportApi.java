@@ -2,6 +2,7 @@ package org.dunblock.server.report;
 
 import com.google.common.hash.Hashing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Category;
 import org.dunblock.server.reputation.ReporterTrust;
@@ -47,11 +49,12 @@ public final class ReportApi {
   private final EvidenceStore evidence;
   private final ReporterTrust trust;
   private final int reportsPerDay;
+  private final Patterns patterns;
   private final SecureRandom random = new SecureRandom();
 
   public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
       ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry,
-      EvidenceStore evidence, ReporterTrust trust) {
+      EvidenceStore evidence, ReporterTrust trust, Patterns patterns) {
     this.trust = trust;
     this.reportsPerDay = config.reportsPerReporterPerDay();
     this.normalizer = normalizer;
@@ -64,6 +67,7 @@ public final class ReportApi {
     this.timeoutMs = config.redisTimeout().toMillis();
     this.registry = registry;
     this.evidence = evidence;
+    this.patterns = patterns;
   }
 
   public void report(RoutingContext ctx) {
@@ -107,7 +111,8 @@ public final class ReportApi {
         .compose(weight -> store.report(command.withWeight(weight)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
-        registry.counter("dunblock.reports", "outcome", "unavailable").increment();
+        registry.counter("dunblock.reports", "outcome",
+            ar.cause() instanceof ApiException ? "refused" : "unavailable").increment();
         ctx.fail(ar.cause());
         return;
       }
@@ -117,20 +122,26 @@ public final class ReportApi {
             "This Idempotency-Key was already used for a different report."));
         return;
       }
-      // The number is in Redis now; put it in our own filter before answering (others get it from the stream).
-      filter.add(number);
-      registry.counter("dunblock.reports", "outcome",
-          outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
-      if (outcome.replayed()) {
-        ctx.response().putHeader("Idempotent-Replayed", "true");
-      }
-      Responses.json(ctx, 202, new JsonObject()
-          .put("reportId", outcome.reportId())
-          .put("number", number)
-          .put("counted", outcome.counted()));
-      // Derived platform aggregates, after the answer: a failure there is logged and never fails the report.
-      evidence.recordPlatform(command);
+      // Abuse patterns before the answer, so a lookup after a 202 sees them (never fails; replays change nothing).
+      (outcome.replayed() ? Future.<Void>succeededFuture() : patterns.afterReport(command))
+          .onComplete(done -> answer(ctx, command, number, outcome));
     });
+  }
+
+  private void answer(RoutingContext ctx, ReportCommand command, String number, ReportOutcome outcome) {
+    // The number is in Redis now; put it in our own filter before answering (others get it from the stream).
+    filter.add(number);
+    registry.counter("dunblock.reports", "outcome",
+        outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
+    if (outcome.replayed()) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    Responses.json(ctx, 202, new JsonObject()
+        .put("reportId", outcome.reportId())
+        .put("number", number)
+        .put("counted", outcome.counted()));
+    // Derived platform aggregates, after the answer: a failure there is logged and never fails the report.
+    evidence.recordPlatform(command);
   }
 
   private String authenticate(RoutingContext ctx) {

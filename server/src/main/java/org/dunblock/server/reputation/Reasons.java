@@ -10,6 +10,22 @@ public final class Reasons {
   public static final String COUNTER_VOTES = "COUNTER_VOTES";
   /** An operator put the number on ALLOW or BLOCK; this beats the crowd. */
   public static final String OPERATOR_OVERRIDE = "OPERATOR_OVERRIDE";
+  /**
+   * Address-book explosion: at least DUNBLOCK_FANOUT_MIN_REPORTERS distinct reporters on at least
+   * DUNBLOCK_FANOUT_MIN_NETWORKS distinct networks reported CONTACT_HARASSMENT calls within the last
+   * DUNBLOCK_FANOUT_WINDOW_MINUTES (default 3, 3, 24 h): one caller working through a borrower's contacts. At least WARN.
+   */
+  public static final String ADDRESS_BOOK_EXPLOSION = "ADDRESS_BOOK_EXPLOSION";
+  /**
+   * Call-bombing: at least DUNBLOCK_BOMBING_MIN_REPORTERS distinct reporters (on DUNBLOCK_BOMBING_MIN_NETWORKS
+   * networks) reported SILENT calls within the last DUNBLOCK_BOMBING_WINDOW_MINUTES (default 3, 1, 1 h). At least WARN.
+   */
+  public static final String CALL_BOMBING = "CALL_BOMBING";
+  /**
+   * At least DUNBLOCK_RANGE_MIN_BLOCKED (default 4) other numbers of the number's block of 100 (same digits but the
+   * last two) are BLOCK: collectors rotate through consecutive lines. At least WARN.
+   */
+  public static final String RANGE = "RANGE";
   /** The store could not be asked in time; the answer fails open. */
   public static final String DEGRADED = "DEGRADED";
 

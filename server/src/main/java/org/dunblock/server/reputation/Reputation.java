@@ -18,7 +18,27 @@ public record Reputation(
     List<String> reasons,
     Instant firstReported,
     Instant lastReported,
-    boolean degraded) {
+    boolean degraded,
+    List<Platform> platforms) {
+
+  /** Lending platforms shown in a lookup: the most named, at most this many. */
+  public static final int TOP_PLATFORMS = 5;
+
+  /** A lending platform (normalised name) and how many current votes on the number name it. */
+  public record Platform(String name, long count) {
+  }
+
+  public Reputation {
+    platforms = platforms == null ? List.of() : List.copyOf(platforms);
+  }
+
+  /** A reputation that names no platform. */
+  public Reputation(String number, Verdict verdict, double score, long reports, long reporters, long networks,
+      Map<String, Long> categories, List<String> reasons, Instant firstReported, Instant lastReported,
+      boolean degraded) {
+    this(number, verdict, score, reports, reporters, networks, categories, reasons, firstReported, lastReported,
+        degraded, List.of());
+  }
 
   /** The answer for a number nobody reported: exactly what an empty Redis record evaluates to. */
   public static Reputation unreported(String number) {
@@ -44,6 +64,9 @@ public record Reputation(
         .put("reasons", new JsonArray(List.copyOf(reasons)))
         .put("firstReported", firstReported == null ? null : firstReported.toString())
         .put("lastReported", lastReported == null ? null : lastReported.toString());
+    JsonArray named = new JsonArray();
+    platforms.forEach(p -> named.add(new JsonObject().put("name", p.name()).put("count", p.count())));
+    json.put("platforms", named);
     if (degraded) {
       json.put("degraded", true);
     }

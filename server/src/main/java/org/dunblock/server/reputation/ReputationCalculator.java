@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.dunblock.server.config.PatternPolicy;
 import org.dunblock.server.config.ScoringPolicy;
 import org.dunblock.server.store.NumberRecord;
 
@@ -15,6 +16,7 @@ import org.dunblock.server.store.NumberRecord;
  */
 public final class ReputationCalculator {
   private final ScoringPolicy policy;
+  private final PatternPolicy patterns;
   private final long retentionMs;
 
   /**
@@ -22,7 +24,12 @@ public final class ReputationCalculator {
    *     so every instance and the filter agree on the same instant
    */
   public ReputationCalculator(ScoringPolicy policy, Duration retention) {
+    this(policy, PatternPolicy.defaults(), retention);
+  }
+
+  public ReputationCalculator(ScoringPolicy policy, PatternPolicy patterns, Duration retention) {
     this.policy = policy;
+    this.patterns = patterns;
     this.retentionMs = retention.toMillis();
   }
 
@@ -35,6 +42,20 @@ public final class ReputationCalculator {
    *     number's own override beats it, and it beats the crowd
    */
   public Reputation evaluate(String number, Map<String, String> fields, Map<String, String> prefixOverride,
+      long nowMs) {
+    return evaluate(number, fields, prefixOverride, null, nowMs);
+  }
+
+  /**
+   * @param range the record of the number's block of 100 (BLOCKed members -&gt; until when), or null when the
+   *     filter says the block has no range
+   */
+  public Reputation evaluate(String number, Map<String, String> fields, Map<String, String> prefixOverride,
+      Map<String, String> range, long nowMs) {
+    return patterns(crowd(number, fields, prefixOverride, nowMs), fields, range, nowMs);
+  }
+
+  private Reputation crowd(String number, Map<String, String> fields, Map<String, String> prefixOverride,
       long nowMs) {
     String override = fields == null ? null : fields.get(NumberRecord.OVERRIDE);
     if (override == null && prefixOverride != null) {
@@ -98,7 +119,88 @@ public final class ReputationCalculator {
     });
     return new Reputation(number, verdict, Math.round(score * 1000) / 1000.0,
         NumberRecord.integer(fields, NumberRecord.REPORTS), negativeReporters, networks, categories,
-        List.copyOf(reasons), instant(fields, NumberRecord.FIRST), instant(fields, NumberRecord.LAST), false);
+        List.copyOf(reasons), instant(fields, NumberRecord.FIRST), instant(fields, NumberRecord.LAST), false,
+        platforms(fields));
+  }
+
+  /** The most named platforms among the current votes: by count, then name, at most {@link Reputation#TOP_PLATFORMS}. */
+  static List<Reputation.Platform> platforms(Map<String, String> fields) {
+    List<Reputation.Platform> named = new ArrayList<>();
+    fields.forEach((k, v) -> {
+      if (k.startsWith(NumberRecord.PLATFORM_PREFIX)) {
+        long count = Long.parseLong(v);
+        if (count > 0) {
+          named.add(new Reputation.Platform(k.substring(NumberRecord.PLATFORM_PREFIX.length()), count));
+        }
+      }
+    });
+    named.sort(java.util.Comparator.comparingLong(Reputation.Platform::count).reversed()
+        .thenComparing(Reputation.Platform::name));
+    return named.size() > Reputation.TOP_PLATFORMS ? List.copyOf(named.subList(0, Reputation.TOP_PLATFORMS)) : named;
+  }
+
+  /**
+   * Abuse patterns (README, "How scoring works"): each adds its reason while it holds and raises ALLOW to WARN,
+   * never further (BLOCK stays with the quorum), and never past an operator override.
+   */
+  private Reputation patterns(Reputation crowd, Map<String, String> fields, Map<String, String> range, long nowMs) {
+    List<String> found = new ArrayList<>(0);
+    if (fields != null && !fields.isEmpty()) {
+      if (NumberRecord.integer(fields, NumberRecord.FAN_OUT_UNTIL) > nowMs) {
+        found.add(Reasons.ADDRESS_BOOK_EXPLOSION);
+      }
+      if (NumberRecord.integer(fields, NumberRecord.BOMBING_UNTIL) > nowMs) {
+        found.add(Reasons.CALL_BOMBING);
+      }
+    }
+    if (range != null && blockedNeighbours(crowd.number(), range, nowMs) >= patterns.rangeMinBlocked()) {
+      found.add(Reasons.RANGE);
+    }
+    if (found.isEmpty()) {
+      return crowd;
+    }
+    List<String> reasons = new ArrayList<>(crowd.reasons());
+    reasons.addAll(found);
+    Verdict verdict = crowd.verdict() == Verdict.ALLOW && !crowd.reasons().contains(Reasons.OPERATOR_OVERRIDE)
+        ? Verdict.WARN : crowd.verdict();
+    return new Reputation(crowd.number(), verdict, crowd.score(), crowd.reports(), crowd.reporters(),
+        crowd.networks(), crowd.categories(), List.copyOf(reasons), crowd.firstReported(), crowd.lastReported(),
+        crowd.degraded(), crowd.platforms());
+  }
+
+  /** Other numbers of the block that are BLOCK now: each member's record says until when it stays BLOCK. */
+  static long blockedNeighbours(String number, Map<String, String> range, long nowMs) {
+    long count = 0;
+    for (Map.Entry<String, String> member : range.entrySet()) {
+      if (!member.getKey().equals(number) && Long.parseLong(member.getValue()) > nowMs) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Until when the record stays BLOCK if nothing is written to it (scores only decay between writes), to the
+   * minute; 0 when it is not BLOCK now. At most the retention ahead: a block's member is refreshed by its reports.
+   */
+  public long blockedUntil(String number, Map<String, String> fields, long nowMs) {
+    if (crowd(number, fields, null, nowMs).verdict() != Verdict.BLOCK) {
+      return 0;
+    }
+    long low = nowMs;
+    long high = nowMs + retentionMs;
+    if (crowd(number, fields, null, high).verdict() == Verdict.BLOCK) {
+      return high;
+    }
+    while (high - low > 60_000) {
+      long mid = low + (high - low) / 2;
+      if (crowd(number, fields, null, mid).verdict() == Verdict.BLOCK) {
+        low = mid;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
   }
 
   double score(double negative, double legitimate) {

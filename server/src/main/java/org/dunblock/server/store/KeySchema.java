@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
  * dunblock:{sNN}:reports         stream  every accepted report (hashed reporter and network only)
  * dunblock:{sNN}:log:&lt;e164&gt;    stream  the number's reports (category, call time, platform; no reporter)
+ * dunblock:{sNN}:win:&lt;e164&gt;    zset    reporters whose CONTACT_HARASSMENT/SILENT call is in the pattern windows
+ * dunblock:{sNN}:winv:&lt;e164&gt;   hash    reporter hash -&gt; "category|network hash" for the window set
+ * dunblock:{sNN}:range:&lt;block&gt;  hash    BLOCKed numbers of a block of 100 -&gt; until when they stay BLOCK (ms)
  * dunblock:{plat:&lt;name&gt;}:agg      hash   a platform's evidence aggregates (counts, categories, days, hours)
  * dunblock:{plat:&lt;name&gt;}:victims  HLL    hashed reporters who named the platform
  * dunblock:{plat:&lt;name&gt;}:numbers  zset   numbers that named it -&gt; counted reports
@@ -58,6 +61,36 @@ public final class KeySchema {
 
   public static boolean isPrefixEntry(String entry) {
     return entry.startsWith(PREFIX_ENTRY);
+  }
+
+  /**
+   * Index and filter entries of automatic ranges are "R:" + the block (a number without its last two digits,
+   * "R:+86138001380"), published in the shard of the entry once enough numbers of the block are BLOCK.
+   */
+  public static final String RANGE_ENTRY = "R:";
+  /** Numbers shorter than this (E.164 with '+') form no ranges: a block of short service numbers is many owners. */
+  public static final int RANGE_MIN_NUMBER_LENGTH = 11;
+
+  /** The block of 100 a number belongs to, or null when the number is too short to form ranges. */
+  public static String rangeBlock(String e164) {
+    return e164.length() < RANGE_MIN_NUMBER_LENGTH ? null : e164.substring(0, e164.length() - 2);
+  }
+
+  public static String rangeEntry(String block) {
+    return RANGE_ENTRY + block;
+  }
+
+  /** The block record, in the slot of its index entry so one script updates both with the change stream. */
+  public static String range(String block) {
+    return tag(shardOf(rangeEntry(block))) + "range:" + block;
+  }
+
+  public static String windows(String e164) {
+    return tag(shardOf(e164)) + "win:" + e164;
+  }
+
+  public static String windowVotes(String e164) {
+    return tag(shardOf(e164)) + "winv:" + e164;
   }
 
   public static int shardOf(String e164) {

@@ -25,6 +25,10 @@ public final class NumberRecord {
   public static final String OVERRIDE_REASON = "ovr_reason";
   public static final String OVERRIDE_AT = "ovr_at";
   public static final String OVERRIDE_BY = "ovr_by";
+  /** Until when (epoch ms) the address-book explosion pattern holds without new reports; written by patterns.lua. */
+  public static final String FAN_OUT_UNTIL = "fan_until";
+  /** Until when (epoch ms) the call-bombing pattern holds without new reports; written by patterns.lua. */
+  public static final String BOMBING_UNTIL = "bomb_until";
   /** Prefix of per-platform counts (normalised lending-platform names), e.g. {@code p:quickloan}. */
   public static final String PLATFORM_PREFIX = "p:";
   /** Prefix of per-category counts, e.g. {@code c:DEBT_COLLECTION}. */

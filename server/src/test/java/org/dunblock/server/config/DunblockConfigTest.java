@@ -104,4 +104,22 @@ class DunblockConfigTest {
     assertEquals("DUNBLOCK_APPEAL_RETENTION_DAYS", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_APPEAL_RETENTION_DAYS", "0"))).variable());
   }
+
+  @Test
+  void abusePatternSettingsAreReadAndChecked() {
+    assertEquals(PatternPolicy.defaults(), DunblockConfig.fromEnv(Map.of()).patterns());
+    PatternPolicy p = DunblockConfig.fromEnv(Map.of("DUNBLOCK_FANOUT_MIN_REPORTERS", "5",
+        "DUNBLOCK_FANOUT_WINDOW_MINUTES", "720", "DUNBLOCK_BOMBING_MIN_NETWORKS", "2",
+        "DUNBLOCK_RANGE_MIN_BLOCKED", "10")).patterns();
+    assertEquals(5, p.fanOutMinReporters());
+    assertEquals(java.time.Duration.ofHours(12), p.fanOutWindow());
+    assertEquals(2, p.bombingMinNetworks());
+    assertEquals(10, p.rangeMinBlocked());
+    assertEquals("DUNBLOCK_FANOUT_MIN_NETWORKS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FANOUT_MIN_NETWORKS", "4"))).variable());
+    assertEquals("DUNBLOCK_FANOUT_WINDOW_MINUTES", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FANOUT_WINDOW_MINUTES", "2000"))).variable());
+    assertEquals("DUNBLOCK_RANGE_MIN_BLOCKED", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_RANGE_MIN_BLOCKED", "100"))).variable());
+  }
 }

@@ -703,7 +703,8 @@ class ContractIT {
         .put("categories", new JsonObject())
         .put("reasons", new JsonArray())
         .putNull("firstReported")
-        .putNull("lastReported");
+        .putNull("lastReported")
+        .put("platforms", new JsonArray());
   }
 
   static JsonObject debt(String number) {

@@ -80,4 +80,43 @@ class ReputationCalculatorTest {
     assertEquals(Reputation.unreported("+1"), r);
     assertNull(r.firstReported());
   }
+
+  @Test
+  void patternsRaiseAllowToWarnButNeverBlockAndNeverPastAnOverride() {
+    Map<String, String> f = record(1, 10, 1, 1, NOW);
+    f.put("fan_until", Long.toString(NOW + 1));
+    Reputation raised = calculator.evaluate("+1", f, NOW);
+    assertEquals(Verdict.WARN, raised.verdict());
+    assertEquals(java.util.List.of(Reasons.COUNTER_VOTES, Reasons.ADDRESS_BOOK_EXPLOSION), raised.reasons());
+    assertEquals(Verdict.ALLOW, calculator.evaluate("+1", f, NOW + 1).verdict(), "the window has passed");
+
+    f.put("bomb_until", Long.toString(NOW + 1));
+    f.put("ovr", "ALLOW");
+    Reputation overridden = calculator.evaluate("+1", f, NOW);
+    assertEquals(Verdict.ALLOW, overridden.verdict());
+    assertEquals(Reasons.OPERATOR_OVERRIDE, overridden.reasons().get(0));
+  }
+
+  @Test
+  void aRangeCountsOtherMembersThatAreStillBlock() {
+    Map<String, String> range = new HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      range.put("+8613800138" + (100 + i), Long.toString(NOW + DAY));
+    }
+    assertEquals(java.util.List.of(Reasons.RANGE),
+        calculator.evaluate("+8613800138150", Map.of(), null, range, NOW).reasons());
+    assertEquals(Verdict.ALLOW, calculator.evaluate("+8613800138150", Map.of(), null, range, NOW + DAY).verdict());
+    // A member does not count itself.
+    assertEquals(Verdict.ALLOW, calculator.evaluate("+8613800138100", Map.of(), null, range, NOW).verdict());
+  }
+
+  @Test
+  void blockedUntilIsWhenTheScoreDecaysBelowTheBlockScore() {
+    // 5f / (5f + 2) >= 0.55 while f >= 0.489: about 1.03 half-lives (30 days each).
+    long until = calculator.blockedUntil("+1", record(5, 0, 5, 5, NOW), NOW);
+    assertEquals(Verdict.BLOCK, calculator.evaluate("+1", record(5, 0, 5, 5, NOW), until).verdict());
+    assertEquals(Verdict.WARN, calculator.evaluate("+1", record(5, 0, 5, 5, NOW), until + 60_001).verdict());
+    assertTrue(until > NOW + 30 * DAY && until < NOW + 32 * DAY, Long.toString(until - NOW));
+    assertEquals(0, calculator.blockedUntil("+1", record(2, 0, 2, 2, NOW), NOW));
+  }
 }
