@@ -109,7 +109,8 @@ public final class DunblockServer implements AutoCloseable {
           ExportSigningKey.load(config.exportSigningKey(),
               config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
-          new Patterns(store, filter, calculator, config.patterns(), registry),
+          new Patterns(store, filter, calculator, config.patterns(), registry, trust,
+              config.scoring().blockMinReporters()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           new RateLimiter(store), trust);
 

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.dunblock.server.config.PatternPolicy;
 import org.dunblock.server.filter.NumberFilter;
+import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReputationStore;
@@ -25,6 +27,8 @@ public final class Patterns {
   private static final Logger LOG = LoggerFactory.getLogger(Patterns.class);
 
   private final ReputationStore store;
+  private final ReporterTrust trust;
+  private final int minCounterReporters;
   private final NumberFilter filter;
   private final ReputationCalculator calculator;
   private final PatternPolicy policy;
@@ -34,7 +38,9 @@ public final class Patterns {
 
   /** Loads the scripts (blocking; construct at start). */
   public Patterns(ReputationStore store, NumberFilter filter, ReputationCalculator calculator, PatternPolicy policy,
-      MeterRegistry registry) {
+      MeterRegistry registry, ReporterTrust trust, int minCounterReporters) {
+    this.trust = trust;
+    this.minCounterReporters = minCounterReporters;
     this.store = store;
     this.filter = filter;
     this.calculator = calculator;
@@ -56,7 +62,10 @@ public final class Patterns {
             ms(policy.fanOutWindow()), Integer.toString(policy.fanOutMinReporters()),
             Integer.toString(policy.fanOutMinNetworks()), ms(policy.bombingWindow()),
             Integer.toString(policy.bombingMinReporters()), Integer.toString(policy.bombingMinNetworks()))
-        .compose(record -> block(c.number(), fields(record), c.nowMs()))
+        .compose(record -> {
+          Map<String, String> fields = fields(record);
+          return block(c.number(), fields, c.nowMs()).compose(v -> crowdOutcome(c.number(), fields, c.nowMs()));
+        })
         .andThen(ar -> registry.counter("dunblock.patterns.updates", "outcome", ar.succeeded() ? "ok" : "failed")
             .increment())
         .recover(e -> {
@@ -87,6 +96,14 @@ public final class Patterns {
           }
           return null;
         });
+  }
+
+  /** The crowd's verdict alone (an override is the operator's, not the crowd's) feeds reporters' trust. */
+  private Future<Void> crowdOutcome(String number, Map<String, String> record, long nowMs) {
+    Map<String, String> crowd = new HashMap<>(record);
+    crowd.keySet().removeIf(k -> k.startsWith(NumberRecord.OVERRIDE));
+    return trust.crowdOutcome(number, record, calculator.evaluate(number, crowd, nowMs).verdict(),
+        minCounterReporters);
   }
 
   private static Map<String, String> fields(List<Object> flat) {

@@ -31,6 +31,7 @@ public final class ReporterTrust {
   private final ReputationStore store;
   private final LuaScript gate;
   private final LuaScript trust;
+  private final LuaScript consensus;
   private final long expiryMs;
 
   /** Loads the scripts (blocking; construct at start). */
@@ -38,6 +39,7 @@ public final class ReporterTrust {
     this.store = store;
     this.gate = store.script("reporter-gate.lua");
     this.trust = store.script("trust.lua");
+    this.consensus = store.script("consensus.lua");
     this.expiryMs = retention.toMillis();
   }
 
@@ -55,6 +57,31 @@ public final class ReporterTrust {
       }
       return Future.succeededFuture(Math.max(MIN, Math.min(MAX, Double.parseDouble((String) reply.get(1)))));
     });
+  }
+
+  /**
+   * The crowd's own outcome as a decision: when a number first reaches BLOCK by the crowd, its negative voters agreed
+   * with the consensus (and its LEGITIMATE voters were overturned); when counter-votes from at least
+   * {@code minCounterReporters} reporters later bring that number down to ALLOW, the reverse. Each move happens once
+   * per number ({@code consensus.lua}), on whichever instance sees it first.
+   */
+  public Future<Void> crowdOutcome(String e164, Map<String, String> record, Verdict crowdVerdict,
+      int minCounterReporters) {
+    String settled = record.getOrDefault("tc", "");
+    String from;
+    Verdict to;
+    if (crowdVerdict == Verdict.BLOCK && !settled.equals("BLOCK")) {
+      from = settled;
+      to = Verdict.BLOCK;
+    } else if (settled.equals("BLOCK") && crowdVerdict == Verdict.ALLOW
+        && Long.parseLong(record.getOrDefault("legr", "0")) >= minCounterReporters) {
+      from = settled;
+      to = Verdict.ALLOW;
+    } else {
+      return Future.succeededFuture();
+    }
+    return store.run(consensus, new String[] {KeySchema.number(e164)}, from, to.name())
+        .compose(moved -> (Long) moved.get(0) == 1L ? decided(e164, to) : Future.succeededFuture());
   }
 
   /** The reporter's current trust (1 for an unknown reporter). */

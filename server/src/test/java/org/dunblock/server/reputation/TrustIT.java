@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;
@@ -98,5 +99,28 @@ class TrustIT {
     api.report(liar, "203.0.113.1", report("13900000000", "FRAUD"));
     // Six overturns would take it to -0.5; the floor keeps a quarter: 0.25 / 2.25.
     assertEquals(0.111, api.lookup("13900000000").getDouble("score"));
+  }
+
+  @Test
+  void theCrowdsOwnOutcomeMovesTrustOnceEachWay() {
+    String number = "13800138020";
+    List<String> blockers = new java.util.ArrayList<>();
+    for (int net = 1; net <= 3; net++) {
+      String token = api.newToken();
+      blockers.add(token);
+      api.report(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+    }
+    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+    // Agreed with the consensus: 1.1 on the next lone report.
+    api.report(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
+    assertEquals(0.355, api.lookup("13800138021").getDouble("score"));
+
+    // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
+    for (int net = 1; net <= 6; net++) {
+      api.report(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+    }
+    assertEquals("ALLOW", api.lookup(number).getString("verdict"));
+    api.report(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
+    assertEquals(0.298, api.lookup("13800138022").getDouble("score"), "1.1 - 0.25 = 0.85: 0.85 / 2.85");
   }
 }
