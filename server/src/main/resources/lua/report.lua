@@ -46,7 +46,8 @@ if lastWrite and now - lastWrite > retention then
   end
 end
 
-local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last')
+local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
+  'legnets')
 local neg = tonumber(h[1]) or 0
 local leg = tonumber(h[2]) or 0
 local ref = tonumber(h[3]) or now
@@ -54,6 +55,7 @@ local reports = tonumber(h[4]) or 0
 local negr = tonumber(h[5]) or 0
 local legr = tonumber(h[6]) or 0
 local negnets = tonumber(h[7]) or 0
+local legnets = tonumber(h[10]) or 0
 local first = tonumber(h[8])
 local last = tonumber(h[9])
 
@@ -102,7 +104,9 @@ end
 local function takeOut(cat, occ, pnet, weight)
   local pw = weightAt(tonumber(occ)) * (tonumber(weight) or 1)
   if cat == 'LEGITIMATE' then
-    netAdjust('l', pnet, -1, -pw)
+    if netAdjust('l', pnet, -1, -pw) <= 0 then
+      legnets = legnets - 1
+    end
     legr = legr - 1
   else
     negr = negr - 1
@@ -157,7 +161,9 @@ if negative then
   end
 else
   legr = legr + 1
-  netAdjust('l', net, 1, w)
+  if netAdjust('l', net, 1, w) == 1 then
+    legnets = legnets + 1
+  end
 end
 redis.call('HINCRBY', KEYS[1], 'c:' .. category, 1)
 local platform = ARGV[14]
@@ -173,7 +179,7 @@ if last == nil or occurred > last then last = occurred end
 
 redis.call('HSET', KEYS[1],
   'neg', string.format('%.17g', neg), 'leg', string.format('%.17g', leg), 'ref', string.format('%d', t),
-  'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets,
+  'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets, 'legnets', legnets,
   'first', string.format('%d', first), 'last', string.format('%d', last))
 -- Platform names are normalised by the server and never contain '|'.
 -- A vote remembers its weight, so replacing or expiring it takes out what it put in.

@@ -110,7 +110,7 @@ public final class DunblockServer implements AutoCloseable {
               config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands()),
           new EvidenceStore(store, new RegionZones(), config.retention(), registry),
           new Patterns(store, filter, calculator, config.patterns(), registry, trust,
-              config.scoring().blockMinReporters()),
+              config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           new RateLimiter(store), trust);
 

@@ -18,6 +18,11 @@ public record ScoringPolicy(
     Duration maxReportAge,
     Duration maxClockSkew) {
 
+  /**
+   * The least weight a reporter's vote can have (reporter trust's floor). Rule 4 is checked with it: five reporters
+   * at the floor, a day old, must still reach the block score.
+   */
+  public static final double MIN_TRUST = 0.6;
   public static final double DEFAULT_WARN_SCORE = 0.3;
   /**
    * Three fresh reports score 3 / (3 + 2) = 0.6, a hair less a moment later as they age; 0.55 lets the minimum quorum
@@ -64,11 +69,11 @@ public record ScoringPolicy(
       throw new ConfigException("DUNBLOCK_BLOCK_MIN_NETWORKS", "must be at most 5 (five networks must be able to block)");
     }
     double dayOld = Math.pow(2, -(double) Duration.ofDays(1).toMillis() / halfLife.toMillis());
-    double fiveInADay = 5 * dayOld / (5 * dayOld + prior);
+    double fiveInADay = 5 * MIN_TRUST * dayOld / (5 * MIN_TRUST * dayOld + prior);
     if (fiveInADay < blockScore) {
       throw new ConfigException("DUNBLOCK_BLOCK_SCORE", String.format(
-          "%.3f is out of reach: five reports a day old score %.3f with this half-life and prior", blockScore,
-          fiveInADay));
+          "%.3f is out of reach: five reports a day old, from reporters at the lowest trust (%.1f), score %.3f "
+              + "with this half-life and prior", blockScore, MIN_TRUST, fiveInADay));
     }
   }
 

@@ -60,6 +60,9 @@ public final class ClientAddress {
     String s = text;
     if (s.startsWith("[") && s.contains("]")) {
       s = s.substring(1, s.indexOf(']'));
+    } else if (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':') && s.indexOf('.') > 0) {
+      // "a.b.c.d:port", as some load balancers write hops
+      s = s.substring(0, s.indexOf(':'));
     }
     // Zone ids (fe80::1%eth0) name an interface of the machine that wrote them; they mean nothing here.
     if (s.indexOf('%') >= 0) {

@@ -76,6 +76,10 @@ public final class IpRange {
   /** The network a client belongs to for the distinct-network quorum: IPv4 /24, IPv6 /48. */
   public static String networkOf(InetAddress address) {
     InetAddress a = unmap(address);
+    if (a instanceof java.net.Inet6Address v6 && InetAddresses.is6to4Address(v6)) {
+      // 2002:aabb:ccdd::/48 is the IPv4 host aa.bb.cc.dd tunnelled: count it as that IPv4 /24, not as its own /48s.
+      a = InetAddresses.get6to4IPv4Address(v6);
+    }
     byte[] b = a.getAddress();
     if (a instanceof Inet4Address) {
       return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";

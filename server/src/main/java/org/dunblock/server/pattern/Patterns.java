@@ -28,7 +28,7 @@ public final class Patterns {
 
   private final ReputationStore store;
   private final ReporterTrust trust;
-  private final int minCounterReporters;
+  private final int minCounterNetworks;
   private final NumberFilter filter;
   private final ReputationCalculator calculator;
   private final PatternPolicy policy;
@@ -38,9 +38,9 @@ public final class Patterns {
 
   /** Loads the scripts (blocking; construct at start). */
   public Patterns(ReputationStore store, NumberFilter filter, ReputationCalculator calculator, PatternPolicy policy,
-      MeterRegistry registry, ReporterTrust trust, int minCounterReporters) {
+      MeterRegistry registry, ReporterTrust trust, int minCounterNetworks) {
     this.trust = trust;
-    this.minCounterReporters = minCounterReporters;
+    this.minCounterNetworks = minCounterNetworks;
     this.store = store;
     this.filter = filter;
     this.calculator = calculator;
@@ -103,7 +103,7 @@ public final class Patterns {
     Map<String, String> crowd = new HashMap<>(record);
     crowd.keySet().removeIf(k -> k.startsWith(NumberRecord.OVERRIDE));
     return trust.crowdOutcome(number, record, calculator.evaluate(number, crowd, nowMs).verdict(),
-        minCounterReporters);
+        minCounterNetworks);
   }
 
   private static Map<String, String> fields(List<Object> flat) {

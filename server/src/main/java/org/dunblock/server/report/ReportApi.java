@@ -28,6 +28,7 @@ import org.dunblock.server.reputation.Category;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReportOutcome;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
@@ -107,7 +108,10 @@ public final class ReportApi {
     // The reporter's daily quota first (retries count too); it also tells the weight the reporter's trust gives.
     ReportCommand command = new ReportCommand(number, reporter, network, category, occurred, now, platform, note,
         reportId, idempotencyHash, fingerprint);
-    trust.admit(reporter, reportsPerDay)
+    // A retry of a stored report is answered from its Idempotency-Key record, quota or not (rule 3).
+    Future<Boolean> retry = idempotencyHash == null ? Future.succeededFuture(false)
+        : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash))).map(n -> n > 0);
+    retry.compose(replay -> replay ? Future.succeededFuture(1.0) : trust.admit(reporter, reportsPerDay))
         .compose(weight -> store.report(command.withWeight(weight)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {

@@ -11,10 +11,20 @@ import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /**
- * How much a reporter's word weighs. Every reporter starts at 1. When an operator decides a number (an override, or
- * an appeal allowed), reporters whose vote agreed with the decision gain {@link #AGREED}, those it overturns lose
- * {@link #OVERTURNED}; trust stays within [{@link #MIN}, {@link #MAX}] and new votes carry it as their weight.
- * A vote keeps the weight it was cast with, so a later change never rewrites the past.
+ * How much a reporter's word weighs. Every reporter starts at 1; new votes carry the reporter's trust as their
+ * weight, and a vote keeps the weight it was cast with, so a later change never rewrites the past.
+ *
+ * <p>What moves it:
+ * <ul>
+ *   <li>an operator's decision on a number (an override, or an allowed appeal): reporters whose vote it confirms gain
+ *       {@link #AGREED}, those it overturns lose {@link #OVERTURNED}; once per number and direction, so re-saving an
+ *       override or a second allowed appeal changes nothing;</li>
+ *   <li>the crowd overturning a block: when a number the crowd had blocked falls to ALLOW under counter-votes from at
+ *       least as many networks as a block needs, its negative voters lose {@link #OVERTURNED}, once per number. The
+ *       crowd never rewards, so trust cannot be farmed by blocking and unblocking numbers.</li>
+ * </ul>
+ * Trust stays within [{@link #MIN}, {@link #MAX}]; MIN is high enough that five reporters on five networks still
+ * block ({@code ScoringPolicy} checks it), MAX low enough that one network stays one voice.
  *
  * <pre>
  * dunblock:{r:&lt;reporter hash&gt;}:trust   hash    t = trust, a = agreed, o = overturned
@@ -22,8 +32,8 @@ import org.dunblock.server.store.ReputationStore;
  * </pre>
  */
 public final class ReporterTrust {
-  public static final double MIN = 0.25;
-  public static final double MAX = 2.0;
+  public static final double MIN = org.dunblock.server.config.ScoringPolicy.MIN_TRUST;
+  public static final double MAX = 1.5;
   public static final double AGREED = 0.1;
   public static final double OVERTURNED = -0.25;
   private static final Duration DAY = Duration.ofDays(1);
@@ -60,28 +70,29 @@ public final class ReporterTrust {
   }
 
   /**
-   * The crowd's own outcome as a decision: when a number first reaches BLOCK by the crowd, its negative voters agreed
-   * with the consensus (and its LEGITIMATE voters were overturned); when counter-votes from at least
-   * {@code minCounterReporters} reporters later bring that number down to ALLOW, the reverse. Each move happens once
-   * per number ({@code consensus.lua}), on whichever instance sees it first.
+   * After a report: if the crowd had blocked this number ({@code tc} = BLOCK, set the first time the crowd verdict
+   * is BLOCK) and counter-votes from at least {@code minNetworks} networks have now brought it to ALLOW, its negative
+   * voters were overturned. Final once done; nothing here ever rewards. Skipped while an operator override stands.
    */
-  public Future<Void> crowdOutcome(String e164, Map<String, String> record, Verdict crowdVerdict,
-      int minCounterReporters) {
-    String settled = record.getOrDefault("tc", "");
-    String from;
-    Verdict to;
-    if (crowdVerdict == Verdict.BLOCK && !settled.equals("BLOCK")) {
-      from = settled;
-      to = Verdict.BLOCK;
-    } else if (settled.equals("BLOCK") && crowdVerdict == Verdict.ALLOW
-        && Long.parseLong(record.getOrDefault("legr", "0")) >= minCounterReporters) {
-      from = settled;
-      to = Verdict.ALLOW;
-    } else {
+  public Future<Void> crowdOutcome(String e164, Map<String, String> record, Verdict crowdVerdict, int minNetworks) {
+    if (record.containsKey("ovr")) {
       return Future.succeededFuture();
     }
-    return store.run(consensus, new String[] {KeySchema.number(e164)}, from, to.name())
-        .compose(moved -> (Long) moved.get(0) == 1L ? decided(e164, to) : Future.succeededFuture());
+    String settled = record.getOrDefault("tc", "");
+    if (crowdVerdict == Verdict.BLOCK && settled.isEmpty()) {
+      return move(e164, "tc", "", "BLOCK").mapEmpty();
+    }
+    if (crowdVerdict == Verdict.ALLOW && settled.equals("BLOCK")
+        && Long.parseLong(record.getOrDefault("legnets", "0")) >= minNetworks) {
+      return move(e164, "tc", "BLOCK", "ALLOW").compose(moved -> moved ? judge(e164, Verdict.ALLOW, false)
+          : Future.succeededFuture());
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Boolean> move(String e164, String field, String from, String to) {
+    return store.run(consensus, new String[] {KeySchema.number(e164)}, field, from, to)
+        .map(reply -> (Long) reply.get(0) == 1L);
   }
 
   /** The reporter's current trust (1 for an unknown reporter). */
@@ -91,10 +102,16 @@ public final class ReporterTrust {
   }
 
   /**
-   * An operator decided {@code e164}: every active crowd vote on it agreed or was overturned. Import sources
-   * ("source:...") are weighted by their operator, not by trust, and are left alone.
+   * An operator decided {@code e164}: every active crowd vote on it agreed or was overturned, once per number and
+   * direction. Import sources ("source:...") are weighted by their operator, not by trust, and are left alone.
    */
   public Future<Void> decided(String e164, Verdict decision) {
+    return move(e164, "tj", "*", decision.name())
+        .compose(moved -> moved ? judge(e164, decision, true) : Future.succeededFuture());
+  }
+
+  /** Moves the trust of the number's active voters; {@code reward} false only takes from the overturned. */
+  private Future<Void> judge(String e164, Verdict decision, boolean reward) {
     return store.call(redis -> redis.hgetall(KeySchema.votes(e164))).compose(votes -> {
       List<Future<?>> moves = new ArrayList<>();
       for (Map.Entry<String, String> vote : votes.entrySet()) {
@@ -103,6 +120,9 @@ public final class ReporterTrust {
         }
         boolean legitimate = vote.getValue().startsWith(Category.LEGITIMATE.name() + "|");
         boolean agreed = (decision == Verdict.ALLOW) == legitimate;
+        if (agreed && !reward) {
+          continue;
+        }
         moves.add(store.run(trust, new String[] {tag(vote.getKey()) + "trust"},
             Double.toString(agreed ? AGREED : OVERTURNED), Double.toString(MIN), Double.toString(MAX),
             Long.toString(expiryMs)));

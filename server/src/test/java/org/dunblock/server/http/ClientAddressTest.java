@@ -14,6 +14,9 @@ class ClientAddressTest {
     assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("203.0.113.77")));
     assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("::ffff:203.0.113.9")));
     assertEquals("2001:0db8:0001::/48", IpRange.networkOf(InetAddresses.forString("2001:db8:1:ffff::1")));
+    // 6to4 tunnels an IPv4 host: its /24, however many /48s it could present.
+    assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("2002:cb00:7107::1")));
+    assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("2002:cb00:7101:ff::1")));
   }
 
   @Test

@@ -119,6 +119,10 @@ class SybilIT {
   void aReporterHasADailyQuota() {
     String token = honestToken(7);
     int accepted = 0;
+    HttpResponse<Buffer> first = api.report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
+        "Idempotency-Key", "first-report");
+    assertEquals(202, first.statusCode());
+    accepted++;
     HttpResponse<Buffer> last = null;
     for (int i = 0; i < DunblockConfig.DEFAULT_REPORTS_PER_REPORTER_PER_DAY + 5; i++) {
       last = api.report(token, "203.0.7.9", report("+8613900" + String.format("%06d", i), "TELEMARKETING"));
@@ -131,6 +135,11 @@ class SybilIT {
     assertEquals(429, last.statusCode());
     assertEquals("rate_limited", last.bodyAsJsonObject().getString("error"));
     assertNotEquals(null, last.getHeader("Retry-After"));
+    // A retry of a report already stored still gets its answer, quota spent or not.
+    HttpResponse<Buffer> retry = api.report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
+        "Idempotency-Key", "first-report");
+    assertEquals(202, retry.statusCode());
+    assertEquals(first.bodyAsJsonObject(), retry.bodyAsJsonObject());
     // Another reporter is not affected.
     assertEquals(202, api.report(honestToken(8), "203.0.8.9", report("13900000000", "THREAT")).statusCode());
   }

@@ -89,6 +89,17 @@ class TrustIT {
   }
 
   @Test
+  void anOperatorDecidingTheSameWayAgainMovesTrustOnce() {
+    String careless = api.newToken();
+    api.report(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
+    override("95588", "ALLOW");
+    override("95588", "ALLOW");
+    override("95588", "ALLOW");
+    api.report(careless, "203.0.113.1", report("13800138030", "THREAT"));
+    assertEquals(0.273, api.lookup("13800138030").getDouble("score"), "one overturn, 0.75");
+  }
+
+  @Test
   void trustNeverFallsBelowItsFloor() {
     String liar = api.newToken();
     for (int i = 0; i < 6; i++) {
@@ -97,8 +108,8 @@ class TrustIT {
       override(number, "ALLOW");
     }
     api.report(liar, "203.0.113.1", report("13900000000", "FRAUD"));
-    // Six overturns would take it to -0.5; the floor keeps a quarter: 0.25 / 2.25.
-    assertEquals(0.111, api.lookup("13900000000").getDouble("score"));
+    // Six overturns would take it to -0.5; the floor keeps 0.6 (five reporters at the floor still block): 0.6 / 2.6.
+    assertEquals(0.231, api.lookup("13900000000").getDouble("score"));
   }
 
   @Test
@@ -111,9 +122,9 @@ class TrustIT {
       api.report(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
     assertEquals("BLOCK", api.lookup(number).getString("verdict"));
-    // Agreed with the consensus: 1.1 on the next lone report.
+    // The crowd never rewards (no trust to farm by blocking numbers): still 1 on the next lone report.
     api.report(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
-    assertEquals(0.355, api.lookup("13800138021").getDouble("score"));
+    assertEquals(0.333, api.lookup("13800138021").getDouble("score"));
 
     // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
     for (int net = 1; net <= 6; net++) {
@@ -121,6 +132,13 @@ class TrustIT {
     }
     assertEquals("ALLOW", api.lookup(number).getString("verdict"));
     api.report(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
-    assertEquals(0.298, api.lookup("13800138022").getDouble("score"), "1.1 - 0.25 = 0.85: 0.85 / 2.85");
+    assertEquals(0.273, api.lookup("13800138022").getDouble("score"), "1 - 0.25 = 0.75: 0.75 / 2.75");
+
+    // Blocked again and overturned again: the crowd's outcome for a number is final, no second penalty.
+    for (int net = 4; net <= 12; net++) {
+      api.report(api.newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+    }
+    api.report(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));
+    assertEquals(0.273, api.lookup("13800138023").getDouble("score"));
   }
 }
