@@ -187,7 +187,8 @@ redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occ
   .. '|' .. voteWeightText)
 redis.call('ZADD', KEYS[9], occurred, reporter)
 
-local expireAt = now + retention
+-- From t (never behind the record's reference time), so every key of the number expires together with it.
+local expireAt = t + retention
 local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
 if overridden then
   redis.call('PERSIST', KEYS[1])
