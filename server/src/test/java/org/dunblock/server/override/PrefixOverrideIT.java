@@ -115,6 +115,9 @@ class PrefixOverrideIT {
     }
     assertEquals("BLOCK", apiA.lookup(number).getString("verdict"));
     assertEquals(200, putPrefix("+86138001", "ALLOW").statusCode());
+    // Rule 1: the override reaches every instance's filter within a second of the write.
+    waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
+        () -> b.services().filter().mightContain("P:+86138001"));
     JsonObject allowed = apiB.lookup(number);
     assertEquals("ALLOW", allowed.getString("verdict"));
     assertTrue(allowed.getJsonArray("reasons").contains("CROWD_REPORTS"));
