@@ -22,19 +22,19 @@ import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Appeals: filed by anyone (rate-limited), listed and decided by operators, effective on every instance. */
 @ExtendWith(VertxExtension.class)
 class AppealIT {
   static final String ADMIN_KEY = "dbk_appeal-admin-key-0123456789abcdef";
   static final int PER_HOUR = 3;
-  static TestRedis redis;
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
   DunblockServer a;
   DunblockServer b;
   Api apiA;
@@ -42,16 +42,6 @@ class AppealIT {
   String operatorKey;
   /** Reporter tokens and client addresses used in the test, which no appeal listing may show. */
   final List<String> secrets = new ArrayList<>();
-
-  @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void start(Vertx vertx) {

@@ -40,12 +40,11 @@ import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GET /v1/export as a carrier sees it: content, filters, gzip, signatures and incremental exports. */
 @ExtendWith(VertxExtension.class)
@@ -61,22 +60,13 @@ class ExportIT {
   static final String STEADY = "+8613800138006";
   static final String NEWCOMER = "+8613800138007";
 
-  static TestRedis redis;
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
   MutableClock clock;
   DunblockServer server;
   Api api;
   String operatorKey;
   int network;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void start(Vertx vertx) {

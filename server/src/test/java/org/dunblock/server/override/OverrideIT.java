@@ -20,33 +20,23 @@ import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DESIGN.md rule 5: an operator override beats the crowd, on every instance, audited. */
 @ExtendWith(VertxExtension.class)
 class OverrideIT {
   static final String ADMIN_KEY = "an-operator-chosen-admin-key-0123456789";
-  static TestRedis redis;
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
   MutableClock clock;
   DunblockServer a;
   DunblockServer b;
   Api apiA;
   Api apiB;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void start(Vertx vertx) {

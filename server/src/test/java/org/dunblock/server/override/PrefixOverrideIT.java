@@ -18,32 +18,22 @@ import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Operators put a whole block of numbers (a prefix) on ALLOW or BLOCK; the fast path stays exact. */
 @ExtendWith(VertxExtension.class)
 class PrefixOverrideIT {
   static final String ADMIN_KEY = "prefix-walk-admin-key-0123456789abcdef";
-  static TestRedis redis;
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
   DunblockServer a;
   DunblockServer b;
   Api apiA;
   Api apiB;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = TestRedis.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void start(Vertx vertx) {

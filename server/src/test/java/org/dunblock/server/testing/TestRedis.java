@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
 /** A real redis-server process on a random loopback port, for tests. Never a mock. */
-public final class TestRedis implements AutoCloseable {
+public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private final int port;
   private final Path dir;
   private RedisServer server;
@@ -23,6 +26,28 @@ public final class TestRedis implements AutoCloseable {
   private TestRedis(int port, Path dir) {
     this.port = port;
     this.dir = dir;
+  }
+
+  /**
+   * One Redis for a test class: {@code @RegisterExtension static final TestRedis redis = TestRedis.perClass();}
+   * starts it before the class's first test and stops it after its last.
+   */
+  public static TestRedis perClass() {
+    try {
+      return new TestRedis(freePort(), Files.createTempDirectory("dunblock-test-redis"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    startProcess();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   public static TestRedis start() {
