@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=load-tests/lib.sh
+source "$ROOT/load-tests/lib.sh"
 JAR="$ROOT/server/target/dunblock-server.jar"
 LINES=${IMPORT_LINES:-1000000}
 HEAP=${IMPORT_HEAP:-128m}
@@ -33,26 +35,15 @@ SERVER_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    local children
-    children=$(pgrep -P "$SERVER_PID" 2>/dev/null || true)
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null || true
-    for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
-  fi
-  if [[ "${BENCH_KEEP:-0}" == 1 ]]; then echo "bench-import: kept $WORK"; else rm -rf "$WORK"; fi
+  dunblock_stop_server bench-import
+  dunblock_remove_work bench-import
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^DUNBLOCK_' || true)
+dunblock_clean_env
 
 echo "Generating $LINES lines ..."
 awk -v n="$LINES" 'BEGIN {

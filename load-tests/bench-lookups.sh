@@ -19,6 +19,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=load-tests/lib.sh
+source "$ROOT/load-tests/lib.sh"
 JAR="$ROOT/server/target/dunblock-server.jar"
 WRK_DIR="$ROOT/load-tests/wrk"
 BLOCKED_NUMBER="+8618600000000"
@@ -50,7 +52,6 @@ fi
 
 WORK=$(mktemp -d -t dunblock-bench.XXXXXX)
 SERVER_PID=""
-SERVER_CHILDREN=""
 WRK_PID=""
 
 cleanup() {
@@ -60,40 +61,15 @@ cleanup() {
     kill -TERM "$WRK_PID" 2>/dev/null || true
     wait "$WRK_PID" 2>/dev/null || true
   fi
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    # The embedded redis-server is the JVM's child; remember it in case the JVM must be killed.
-    if command -v pgrep >/dev/null 2>&1; then
-      SERVER_CHILDREN=$(pgrep -P "$SERVER_PID" || true)
-    fi
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "bench-lookups: server did not stop within 30 s; killing it" >&2
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    for child in $SERVER_CHILDREN; do
-      kill -TERM "$child" 2>/dev/null || true
-    done
-  fi
-  if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
-    echo "bench-lookups: kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
+  dunblock_stop_server bench-lookups
+  dunblock_remove_work bench-lookups
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Only our settings: a DUNBLOCK_REDIS_URL from the caller's shell must not point the benchmark at a real store.
-while IFS= read -r name; do
-  unset "$name"
-done < <(compgen -e | grep '^DUNBLOCK_' || true)
+dunblock_clean_env
 
 echo "Starting $JAR (data in $WORK/data) ..."
 DUNBLOCK_HOST=127.0.0.1 \

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=load-tests/lib.sh
+source "$ROOT/load-tests/lib.sh"
 JAR="$ROOT/server/target/dunblock-server.jar"
 PRELOAD="$ROOT/load-tests/export/Preload.java"
 ADMIN_KEY="dbk_export-bench-key-0123456789abcdef"
@@ -34,43 +36,19 @@ done
 
 WORK=$(mktemp -d -t dunblock-export-bench.XXXXXX)
 SERVER_PID=""
-SERVER_CHILDREN=""
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    if command -v pgrep >/dev/null 2>&1; then
-      SERVER_CHILDREN=$(pgrep -P "$SERVER_PID" || true)
-    fi
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "export-1m: server did not stop within 30 s; killing it" >&2
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-    for child in $SERVER_CHILDREN; do
-      kill -TERM "$child" 2>/dev/null || true
-    done
-  fi
-  if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
-    echo "export-1m: kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
+  dunblock_stop_server export-1m
+  dunblock_remove_work export-1m
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-while IFS= read -r name; do
-  unset "$name"
-done < <(compgen -e | grep '^DUNBLOCK_' || true)
+dunblock_clean_env
 
 echo "Starting $JAR with -Xmx128m (data in $WORK/data) ..."
 DUNBLOCK_HOST=127.0.0.1 \
