@@ -100,9 +100,11 @@ public final class DunblockServer implements AutoCloseable {
           config.retention());
       ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
           registry);
-      ReporterTrust trust = new ReporterTrust(store, config.retention());
+      RateLimiter limiter = new RateLimiter(store);
+      ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
-          filter, reputations, tokens, new ClientAddress(config.trustedProxies()), registry, new ApiKeyAuth(store),
+          filter, reputations, calculator, tokens, new ClientAddress(config.trustedProxies()), registry,
+          new ApiKeyAuth(store),
           new OverrideStore(store, config.retention(), trust), new AuditLog(store),
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
           new ExportStore(store, config.exportTtl()),
@@ -112,7 +114,7 @@ public final class DunblockServer implements AutoCloseable {
           new Patterns(store, filter, calculator, config.patterns(), registry, trust,
               config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
-          new RateLimiter(store), trust);
+          limiter, trust);
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

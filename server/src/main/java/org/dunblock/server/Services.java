@@ -18,6 +18,7 @@ import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.ReporterTrust;
+import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
@@ -29,6 +30,7 @@ public record Services(
     ReputationStore store,
     NumberFilter filter,
     ReputationService reputations,
+    ReputationCalculator calculator,
     ReporterTokens tokens,
     ClientAddress clientAddress,
     MeterRegistry registry,

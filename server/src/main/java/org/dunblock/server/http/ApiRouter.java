@@ -20,7 +20,6 @@ import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
-import org.dunblock.server.reputation.ReputationCalculator;
 
 /** Every route of the v1 API in one place; openapi.yaml is checked against {@link Router#getRoutes()}. */
 public final class ApiRouter {
@@ -60,15 +59,13 @@ public final class ApiRouter {
     router.get("/v1/admin/audit").handler(admin).handler(audit::list);
 
     ExportApi exports = new ExportApi(services.exports(), services.exportKey(),
-        new ReputationCalculator(services.config().scoring(), services.config().patterns(),
-            services.config().retention()), services.clock());
+        services.calculator(), services.clock());
     Handler<RoutingContext> operator = services.apiKeys().require(Role.OPERATOR);
     router.get("/v1/export").handler(operator).handler(exports::export);
     router.get("/v1/export/:version/signature").handler(operator).handler(exports::signature);
     router.get("/.well-known/dunblock-export-key").handler(exports::publicKey);
     EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
-        new ReputationCalculator(services.config().scoring(), services.config().patterns(),
-            services.config().retention()), services.clock());
+        services.calculator(), services.clock());
     router.get("/v1/evidence/numbers/:number").handler(operator)
         .handler(evidence::number);
     router.get("/v1/evidence/platforms/:platform").handler(operator)

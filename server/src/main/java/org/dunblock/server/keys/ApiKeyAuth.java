@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.BearerToken;
 import org.dunblock.server.store.ReputationStore;
 
 /**
@@ -24,10 +25,8 @@ public final class ApiKeyAuth {
 
   public Handler<RoutingContext> require(Role role) {
     return ctx -> {
-      String header = ctx.request().getHeader("Authorization");
-      String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-          ? header.substring(7).trim() : null;
-      if (presented == null || presented.isEmpty()) {
+      String presented = BearerToken.of(ctx.request());
+      if (presented == null) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"dunblock-operators\"");
         ctx.fail(new ApiException(401, "missing_api_key", "This endpoint needs 'Authorization: Bearer <API key>'."));
         return;

@@ -18,6 +18,7 @@ import org.dunblock.server.config.ScoringPolicy;
 import org.dunblock.server.evidence.EvidenceStore;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.BearerToken;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
@@ -29,6 +30,7 @@ import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReportOutcome;
 import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
@@ -108,10 +110,13 @@ public final class ReportApi {
     // The reporter's daily quota first (retries count too); it also tells the weight the reporter's trust gives.
     ReportCommand command = new ReportCommand(number, reporter, network, category, occurred, now, platform, note,
         reportId, idempotencyHash, fingerprint);
-    // A retry of a stored report is answered from its Idempotency-Key record, quota or not (rule 3).
-    Future<Boolean> retry = idempotencyHash == null ? Future.succeededFuture(false)
-        : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash))).map(n -> n > 0);
-    retry.compose(replay -> replay ? Future.succeededFuture(1.0) : trust.admit(reporter, reportsPerDay))
+    // The daily quota (retries count too) also tells the weight the reporter's trust gives. A retry of a report
+    // already stored is answered from its Idempotency-Key record even when the quota is spent (rule 3).
+    trust.admit(reporter, reportsPerDay)
+        .recover(refused -> idempotencyHash == null || !(refused instanceof RateLimiter.RateLimitedException)
+            ? Future.failedFuture(refused)
+            : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash)))
+                .compose(n -> n > 0 ? Future.succeededFuture(1.0) : Future.failedFuture(refused)))
         .compose(weight -> store.report(command.withWeight(weight)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
@@ -155,8 +160,7 @@ public final class ReportApi {
       throw new ApiException(401, "missing_token",
           "Reports need 'Authorization: Bearer <token>'; get a token from POST /v1/reporters.");
     }
-    String token = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-    return tokens.reporterHash(token).orElseThrow(() -> {
+    return tokens.reporterHash(BearerToken.of(ctx.request())).orElseThrow(() -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       return new ApiException(401, "invalid_token", "The reporter token is not valid.");
     });

@@ -28,7 +28,6 @@ import org.dunblock.server.store.ReputationStore;
  *
  * <pre>
  * dunblock:{r:&lt;reporter hash&gt;}:trust   hash    t = trust, a = agreed, o = overturned
- * dunblock:{r:&lt;reporter hash&gt;}:quota   string  reports in the current day; expires with it
  * </pre>
  */
 public final class ReporterTrust {
@@ -39,15 +38,15 @@ public final class ReporterTrust {
   private static final Duration DAY = Duration.ofDays(1);
 
   private final ReputationStore store;
-  private final LuaScript gate;
+  private final RateLimiter limiter;
   private final LuaScript trust;
   private final LuaScript consensus;
   private final long expiryMs;
 
   /** Loads the scripts (blocking; construct at start). */
-  public ReporterTrust(ReputationStore store, Duration retention) {
+  public ReporterTrust(ReputationStore store, RateLimiter limiter, Duration retention) {
     this.store = store;
-    this.gate = store.script("reporter-gate.lua");
+    this.limiter = limiter;
     this.trust = store.script("trust.lua");
     this.consensus = store.script("consensus.lua");
     this.expiryMs = retention.toMillis();
@@ -59,14 +58,10 @@ public final class ReporterTrust {
 
   /** Counts a report against the reporter's daily quota (429 when spent) and returns the reporter's weight. */
   public Future<Double> admit(String reporterHash, int perDay) {
-    String[] keys = {tag(reporterHash) + "quota", tag(reporterHash) + "trust"};
-    return store.run(gate, keys, Integer.toString(perDay), Long.toString(DAY.toMillis())).compose(reply -> {
-      if ("limited".equals(reply.get(0))) {
-        long ms = (Long) reply.get(1);
-        return Future.failedFuture(new RateLimiter.RateLimitedException("reports", Math.max(1, (ms + 999) / 1000)));
-      }
-      return Future.succeededFuture(Math.max(MIN, Math.min(MAX, Double.parseDouble((String) reply.get(1)))));
-    });
+    // Both go out pipelined on the shared connection; a spent quota fails the pair with its 429.
+    Future<Long> quota = limiter.acquire("reports", reporterHash, perDay, DAY);
+    Future<Double> weight = of(reporterHash);
+    return Future.all(quota, weight).map(done -> Math.max(MIN, Math.min(MAX, weight.result())));
   }
 
   /**
@@ -96,7 +91,7 @@ public final class ReporterTrust {
   }
 
   /** The reporter's current trust (1 for an unknown reporter). */
-  public Future<Double> of(String reporterHash) {
+  Future<Double> of(String reporterHash) {
     return store.call(redis -> redis.hget(tag(reporterHash) + "trust", "t"))
         .map(t -> t == null ? 1.0 : Double.parseDouble(t));
   }
