@@ -9,4 +9,4 @@ t = math.max(tonumber(ARGV[2]), math.min(tonumber(ARGV[3]), t))
 redis.call('HSET', KEYS[1], 't', string.format('%.4f', t))
 redis.call('HINCRBY', KEYS[1], tonumber(ARGV[1]) >= 0 and 'a' or 'o', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return string.format('%.4f', t)
+return {string.format('%.4f', t)}

@@ -87,10 +87,7 @@ public final class AppealApi {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (!ar.result().accepted()) {
-        long seconds = Math.max(1, (ar.result().retryAfterMs() + 999) / 1000);
-        ctx.response().putHeader("Retry-After", Long.toString(seconds));
-        ctx.fail(new ApiException(429, "rate_limited",
-            "Too many appeals from your network or about this number; try again in " + seconds + " s."));
+        ctx.fail(ApiException.rateLimited("Too many appeals from your network or about this number", ar.result().retryAfterMs()));
       } else {
         Responses.json(ctx, 202, new JsonObject().put("appealId", id).put("status", "pending").put("number", number));
       }

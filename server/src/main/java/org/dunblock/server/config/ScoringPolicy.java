@@ -95,9 +95,4 @@ public record ScoringPolicy(
         Duration.ofDays(e.longValue("DUNBLOCK_MAX_REPORT_AGE_DAYS", DEFAULT_MAX_REPORT_AGE.toDays())),
         DEFAULT_MAX_CLOCK_SKEW);
   }
-
-  public ScoringPolicy withHalfLife(Duration value) {
-    return new ScoringPolicy(warnScore, blockScore, blockMinReporters, blockMinNetworks, prior, legitimateWeight,
-        value, maxReportAge, maxClockSkew);
-  }
 }

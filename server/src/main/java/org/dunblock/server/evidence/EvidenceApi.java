@@ -1,5 +1,6 @@
 package org.dunblock.server.evidence;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -9,7 +10,7 @@ import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.report.Platforms;
-import org.dunblock.server.reputation.ReputationCalculator;
+import org.dunblock.server.lookup.ReputationService;
 
 /**
  * Operator endpoints for evidence packs: {@code GET /v1/evidence/numbers/{number}} and
@@ -24,14 +25,14 @@ public final class EvidenceApi {
 
   private final PhoneNumberNormalizer normalizer;
   private final EvidenceStore store;
-  private final ReputationCalculator calculator;
+  private final ReputationService reputations;
   private final Clock clock;
 
-  public EvidenceApi(PhoneNumberNormalizer normalizer, EvidenceStore store, ReputationCalculator calculator,
+  public EvidenceApi(PhoneNumberNormalizer normalizer, EvidenceStore store, ReputationService reputations,
       Clock clock) {
     this.normalizer = normalizer;
     this.store = store;
-    this.calculator = calculator;
+    this.reputations = reputations;
     this.clock = clock;
   }
 
@@ -41,15 +42,16 @@ public final class EvidenceApi {
     String number = normalizer.normalize(ctx.pathParam("number"), normalizer.region(ctx.queryParams().get("region")));
     String region = store.zones().regionOf(number);
     ZoneId zone = zone(ctx.queryParams().get("tz"), region);
-    store.number(number).onComplete(ar -> {
+    // The verdict is the lookup's own answer (prefix overrides and ranges included), so the pack never disagrees.
+    var data = store.number(number);
+    var reputation = reputations.reputation(number);
+    Future.all(data, reputation).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
       }
-      long now = clock.millis();
-      var data = ar.result();
-      JsonObject pack = EvidencePacks.number(number, region, zone, data.record(), data.log(),
-          calculator.evaluate(number, data.record(), now), clock.instant());
+      JsonObject pack = EvidencePacks.number(number, region, zone, data.result().record(), data.result().log(),
+          reputation.result(), clock.instant());
       send(ctx, pack, html);
     });
   }

@@ -208,7 +208,7 @@ public final class FilterFeedApi {
       String[] parts = change.split("\\|", 3);
       int shard = Integer.parseInt(parts[0]);
       String id = parts[1];
-      if (FilterVersion.compareIds(id, version.id(shard)) <= 0) {
+      if (org.dunblock.server.store.StreamIds.compare(id, version.id(shard)) <= 0) {
         return; // already sent in the catch-up
       }
       version = version.with(shard, id);

@@ -81,15 +81,6 @@ public final class FilterVersion {
     return of(ids);
   }
 
-  /** Compares two Redis stream ids ("ms-seq"). */
-  public static int compareIds(String a, String b) {
-    int da = a.indexOf('-');
-    int db = b.indexOf('-');
-    int c = Long.compareUnsigned(Long.parseUnsignedLong(a.substring(0, da)), Long.parseUnsignedLong(b.substring(0, db)));
-    return c != 0 ? c
-        : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)), Long.parseUnsignedLong(b.substring(db + 1)));
-  }
-
   @Override
   public String toString() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(ms.length * 8);

@@ -4,11 +4,28 @@ package org.dunblock.server.http;
 public class ApiException extends RuntimeException {
   private final int status;
   private final String code;
+  private final long retryAfterSeconds;
 
   public ApiException(int status, String code, String message) {
+    this(status, code, message, 0);
+  }
+
+  /** With {@code retryAfterSeconds} > 0 the answer carries a Retry-After header. */
+  public ApiException(int status, String code, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 429 rate_limited for a window that ends in {@code retryAfterMs}, rounded up to whole seconds. */
+  public static ApiException rateLimited(String what, long retryAfterMs) {
+    long seconds = Math.max(1, (retryAfterMs + 999) / 1000);
+    return new ApiException(429, "rate_limited", what + "; retry in " + seconds + " s.", seconds);
+  }
+
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public int status() {

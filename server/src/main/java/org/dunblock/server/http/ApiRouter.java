@@ -64,8 +64,8 @@ public final class ApiRouter {
     router.get("/v1/export").handler(operator).handler(exports::export);
     router.get("/v1/export/:version/signature").handler(operator).handler(exports::signature);
     router.get("/.well-known/dunblock-export-key").handler(exports::publicKey);
-    EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(),
-        services.calculator(), services.clock());
+    EvidenceApi evidence = new EvidenceApi(services.normalizer(), services.evidence(), services.reputations(),
+        services.clock());
     router.get("/v1/evidence/numbers/:number").handler(operator)
         .handler(evidence::number);
     router.get("/v1/evidence/platforms/:platform").handler(operator)

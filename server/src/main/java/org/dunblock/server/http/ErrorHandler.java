@@ -28,8 +28,8 @@ public final class ErrorHandler {
       return;
     }
     if (failure instanceof ApiException api) {
-      if (api instanceof org.dunblock.server.store.RateLimiter.RateLimitedException limited) {
-        ctx.response().putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
+      if (api.retryAfterSeconds() > 0) {
+        ctx.response().putHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
       }
       send(ctx, api.status(), api.code(), api.getMessage());
     } else if (failure instanceof StoreUnavailableException || failure instanceof TimeoutException) {

@@ -6,13 +6,14 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Gives every response an X-Request-Id (echoing a sane client one) so SDK errors can be traced in logs. */
 public final class RequestIds {
   public static final String HEADER = "X-Request-Id";
+  private static final java.util.regex.Pattern SANE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
 
   private RequestIds() {
   }
 
   public static void assign(RoutingContext ctx) {
     String given = ctx.request().getHeader(HEADER);
-    String id = given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._-]+")
+    String id = given != null && given.length() <= 64 && SANE.matcher(given).matches()
         ? given
         : generate();
     ctx.response().putHeader(HEADER, id);

@@ -54,7 +54,7 @@ public final class OverrideStore {
     String[] keys = {KeySchema.number(e164), KeySchema.index(shard), KeySchema.changes(shard),
         KeySchema.audit(shard)};
     return store.run(script, keys, e164, verdict, reason, actor, Long.toString(nowMs), Long.toString(retentionMs),
-            Long.toString(ReputationStore.CHANGES_MAX_LENGTH), String.format("%.0f", KeySchema.PINNED_INDEX_SCORE))
+            Long.toString(ReputationStore.CHANGES_MAX_LENGTH), KeySchema.PINNED_INDEX_SCORE_TEXT)
         .map(reply -> new Outcome((String) reply.get(0), (String) reply.get(1)));
   }
 }

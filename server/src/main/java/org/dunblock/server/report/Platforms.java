@@ -2,6 +2,7 @@ package org.dunblock.server.report;
 
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Normalises lending-platform names so the same lender counts as one, however a victim typed it: Unicode NFKC
@@ -10,6 +11,9 @@ import java.util.Locale;
  * space, trimmed, lower case. The result is stable: normalising it again changes nothing.
  */
 public final class Platforms {
+  private static final Pattern INVISIBLE = Pattern.compile("\\p{C}");
+  private static final Pattern SPACES = Pattern.compile("[\\s\\p{Z}]+");
+
   private Platforms() {
   }
 
@@ -17,10 +21,8 @@ public final class Platforms {
     if (raw == null) {
       return null;
     }
-    String s = Normalizer.normalize(raw, Normalizer.Form.NFKC)
-        .replaceAll("\\p{C}", "")
-        .replace('|', '/')
-        .replaceAll("[\\s\\p{Z}]+", " ")
+    String s = SPACES.matcher(INVISIBLE.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKC)).replaceAll("")
+        .replace('|', '/')).replaceAll(" ")
         .strip()
         .toLowerCase(Locale.ROOT);
     // Lower-casing can leave a string NFKC would still change (rare, e.g. a dotted capital I); fold it once more.

@@ -1,6 +1,7 @@
 package org.dunblock.server.report;
 
 import com.google.common.hash.Hashing;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.config.DunblockConfig;
@@ -30,7 +33,6 @@ import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.ReportCommand;
 import org.dunblock.server.store.ReportOutcome;
 import org.dunblock.server.store.KeySchema;
-import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
@@ -48,7 +50,7 @@ public final class ReportApi {
   private final Clock clock;
   private final ScoringPolicy policy;
   private final long timeoutMs;
-  private final MeterRegistry registry;
+  private final Map<String, Counter> outcomes = new HashMap<>();
   private final EvidenceStore evidence;
   private final ReporterTrust trust;
   private final int reportsPerDay;
@@ -68,7 +70,10 @@ public final class ReportApi {
     this.clock = clock;
     this.policy = config.scoring();
     this.timeoutMs = config.redisTimeout().toMillis();
-    this.registry = registry;
+    for (String outcome : new String[] {"counted", "updated", "replayed", "refused", "unavailable"}) {
+      outcomes.put(outcome, Counter.builder("dunblock.reports").tag("outcome", outcome)
+          .description("Reports by what became of them").register(registry));
+    }
     this.evidence = evidence;
     this.patterns = patterns;
   }
@@ -113,15 +118,15 @@ public final class ReportApi {
     // The daily quota (retries count too) also tells the weight the reporter's trust gives. A retry of a report
     // already stored is answered from its Idempotency-Key record even when the quota is spent (rule 3).
     trust.admit(reporter, reportsPerDay)
-        .recover(refused -> idempotencyHash == null || !(refused instanceof RateLimiter.RateLimitedException)
+        .recover(refused -> idempotencyHash == null || !(refused instanceof ApiException limited)
+            || limited.status() != 429
             ? Future.failedFuture(refused)
             : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash)))
                 .compose(n -> n > 0 ? Future.succeededFuture(1.0) : Future.failedFuture(refused)))
         .compose(weight -> store.report(command.withWeight(weight)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
-        registry.counter("dunblock.reports", "outcome",
-            ar.cause() instanceof ApiException ? "refused" : "unavailable").increment();
+        outcomes.get(ar.cause() instanceof ApiException ? "refused" : "unavailable").increment();
         ctx.fail(ar.cause());
         return;
       }
@@ -140,8 +145,7 @@ public final class ReportApi {
   private void answer(RoutingContext ctx, ReportCommand command, String number, ReportOutcome outcome) {
     // The number is in Redis now; put it in our own filter before answering (others get it from the stream).
     filter.add(number);
-    registry.counter("dunblock.reports", "outcome",
-        outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
+    outcomes.get(outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
     if (outcome.replayed()) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
@@ -70,16 +71,16 @@ public final class ReporterTrust {
    * voters were overturned. Final once done; nothing here ever rewards. Skipped while an operator override stands.
    */
   public Future<Void> crowdOutcome(String e164, Map<String, String> record, Verdict crowdVerdict, int minNetworks) {
-    if (record.containsKey("ovr")) {
+    if (record.containsKey(NumberRecord.OVERRIDE)) {
       return Future.succeededFuture();
     }
-    String settled = record.getOrDefault("tc", "");
+    String settled = record.getOrDefault(NumberRecord.CROWD_OUTCOME, "");
     if (crowdVerdict == Verdict.BLOCK && settled.isEmpty()) {
-      return move(e164, "tc", "", "BLOCK").mapEmpty();
+      return move(e164, NumberRecord.CROWD_OUTCOME, "", "BLOCK").mapEmpty();
     }
     if (crowdVerdict == Verdict.ALLOW && settled.equals("BLOCK")
-        && Long.parseLong(record.getOrDefault("legnets", "0")) >= minNetworks) {
-      return move(e164, "tc", "BLOCK", "ALLOW").compose(moved -> moved ? judge(e164, Verdict.ALLOW, false)
+        && Long.parseLong(record.getOrDefault(NumberRecord.LEGITIMATE_NETWORKS, "0")) >= minNetworks) {
+      return move(e164, NumberRecord.CROWD_OUTCOME, "BLOCK", "ALLOW").compose(moved -> moved ? judge(e164, Verdict.ALLOW, false)
           : Future.succeededFuture());
     }
     return Future.succeededFuture();
@@ -101,7 +102,7 @@ public final class ReporterTrust {
    * direction. Import sources ("source:...") are weighted by their operator, not by trust, and are left alone.
    */
   public Future<Void> decided(String e164, Verdict decision) {
-    return move(e164, "tj", "*", decision.name())
+    return move(e164, NumberRecord.TRUST_JUDGED, "*", decision.name())
         .compose(moved -> moved ? judge(e164, decision, true) : Future.succeededFuture());
   }
 

@@ -45,6 +45,8 @@ public final class KeySchema {
    * removes entries older than a cut-off) never drops them from the index or the filter.
    */
   public static final double PINNED_INDEX_SCORE = 9.0e15;
+  /** {@link #PINNED_INDEX_SCORE} as Lua scripts take it. */
+  public static final String PINNED_INDEX_SCORE_TEXT = String.format("%.0f", PINNED_INDEX_SCORE);
 
   private KeySchema() {
   }

@@ -29,6 +29,12 @@ public final class NumberRecord {
   public static final String FAN_OUT_UNTIL = "fan_until";
   /** Until when (epoch ms) the call-bombing pattern holds without new reports; written by patterns.lua. */
   public static final String BOMBING_UNTIL = "bomb_until";
+  /** Distinct networks with at least one LEGITIMATE vote. */
+  public static final String LEGITIMATE_NETWORKS = "legnets";
+  /** The crowd's settled outcome for reporter trust: absent, BLOCK, then ALLOW (final). */
+  public static final String CROWD_OUTCOME = "tc";
+  /** The last operator decision reporter trust was moved for. */
+  public static final String TRUST_JUDGED = "tj";
   /** Prefix of per-platform counts (normalised lending-platform names), e.g. {@code p:quickloan}. */
   public static final String PLATFORM_PREFIX = "p:";
   /** Prefix of per-category counts, e.g. {@code c:DEBT_COLLECTION}. */

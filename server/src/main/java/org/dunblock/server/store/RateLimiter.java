@@ -32,24 +32,9 @@ public final class RateLimiter {
         .compose(reply -> {
           long value = (Long) reply.get(1);
           if ("limited".equals(reply.get(0))) {
-            return Future.failedFuture(new RateLimitedException(what, Math.max(1, (value + 999) / 1000)));
+            return Future.failedFuture(ApiException.rateLimited("Too many " + what.replace('-', ' ') + " for now", value));
           }
           return Future.succeededFuture(value);
         });
-  }
-
-  /** 429 with the seconds to wait; ErrorHandler adds the Retry-After header. */
-  public static final class RateLimitedException extends ApiException {
-    private final long retryAfterSeconds;
-
-    public RateLimitedException(String what, long retryAfterSeconds) {
-      super(429, "rate_limited", "Too many " + what.replace('-', ' ') + " for now; retry in " + retryAfterSeconds
-          + " seconds.");
-      this.retryAfterSeconds = retryAfterSeconds;
-    }
-
-    public long retryAfterSeconds() {
-      return retryAfterSeconds;
-    }
   }
 }

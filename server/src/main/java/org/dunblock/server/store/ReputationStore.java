@@ -181,7 +181,7 @@ public final class ReputationStore implements AutoCloseable {
         c.idempotencyKeyHash() == null ? "0" : Long.toString(config.idempotencyTtl().toMillis()),
         c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
         Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
-        String.format("%.0f", KeySchema.PINNED_INDEX_SCORE),
+        KeySchema.PINNED_INDEX_SCORE_TEXT,
         Long.toString(config.scoring().maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1"};
     return bridge(reportScript.run(redis, keys, args)).map(reply -> {
       String status = (String) reply.get(0);

@@ -8,7 +8,9 @@ public final class StreamIds {
   public static int compare(String a, String b) {
     int da = a.indexOf('-');
     int db = b.indexOf('-');
-    int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-    return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+    int c = Long.compareUnsigned(Long.parseUnsignedLong(a.substring(0, da)),
+        Long.parseUnsignedLong(b.substring(0, db)));
+    return c != 0 ? c : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)),
+        Long.parseUnsignedLong(b.substring(db + 1)));
   }
 }

@@ -44,9 +44,9 @@ class FilterVersionTest {
 
   @Test
   void idsCompareNumerically() {
-    assertTrue(FilterVersion.compareIds("10-0", "9-5") > 0);
-    assertTrue(FilterVersion.compareIds("9-10", "9-9") > 0);
-    assertEquals(0, FilterVersion.compareIds("9-9", "9-9"));
+    assertTrue(org.dunblock.server.store.StreamIds.compare("10-0", "9-5") > 0);
+    assertTrue(org.dunblock.server.store.StreamIds.compare("9-10", "9-9") > 0);
+    assertEquals(0, org.dunblock.server.store.StreamIds.compare("9-9", "9-9"));
   }
 
   @Test
