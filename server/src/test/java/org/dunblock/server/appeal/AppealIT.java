@@ -16,6 +16,7 @@ import io.vertx.junit5.VertxExtension;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.keys.Role;
@@ -207,10 +208,14 @@ class AppealIT {
   void appealListingsNeverShowWhoReported() {
     String number = "+8613800138000";
     crowdBlocks(number);
-    String id = appeal(apiA, number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+    HttpResponse<Buffer> filed = appeal(apiA, number, "192.0.2.10");
+    assertEquals(202, filed.statusCode(), filed.bodyAsString());
+    String id = filed.bodyAsJsonObject().getString("appealId");
     String pending = list("pending").bodyAsString();
-    decide(apiA, id, "reject", "no");
+    assertTrue(pending.contains(id), "the appeal is listed");
+    assertEquals(200, decide(apiA, id, "reject", "no").statusCode());
     String rejected = list("rejected").bodyAsString();
+    assertTrue(rejected.contains(id), "the decided appeal is listed");
     assertFalse(secrets.isEmpty());
     for (String secret : secrets) {
       assertFalse(pending.contains(secret), "pending listing shows " + secret);
@@ -218,7 +223,9 @@ class AppealIT {
     }
     assertFalse(pending.contains("192.0.2"), "nor the appellant's address");
     // The appellant's network is only a short-lived counter; the appeal itself stores no address or hash.
-    String stored = redis.commands().hgetall(AppealStore.appeal(id)).toString();
+    Map<String, String> record = redis.commands().hgetall(AppealStore.appeal(id));
+    assertFalse(record.isEmpty(), "the appeal is stored");
+    String stored = record.toString();
     assertFalse(stored.contains(a.services().tokens().networkHash(ip("192.0.2.10"))), stored);
   }
 

@@ -38,6 +38,7 @@ class DunblockConfigTest {
         "DUNBLOCK_HALF_LIFE_DAYS", "7",
         "DUNBLOCK_BLOCK_MIN_NETWORKS", "4"));
     assertEquals(9090, c.port());
+    assertEquals("redis://:pw@10.0.0.5:6379", c.redisUrl().orElseThrow());
     assertEquals("US", c.defaultRegion());
     assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
     assertEquals(Duration.ofDays(7), c.scoring().halfLife());

@@ -70,7 +70,10 @@ class PlatformsIT {
   @Test
   void aNumberNobodyNamedAPlatformForShowsNone() {
     assertEquals(new JsonArray(), api.lookup("13700137001").getJsonArray("platforms"));
-    api.report(api.newToken(), "203.0.113.9", new JsonObject().put("number", "13700137001").put("category", "FRAUD"));
-    assertEquals(new JsonArray(), api.lookup("13700137001").getJsonArray("platforms"));
+    assertEquals(202, api.report(api.newToken(), "203.0.113.9",
+        new JsonObject().put("number", "13700137001").put("category", "FRAUD")).statusCode());
+    JsonObject reported = api.lookup("13700137001");
+    assertEquals(1, reported.getLong("reports"));
+    assertEquals(new JsonArray(), reported.getJsonArray("platforms"));
   }
 }

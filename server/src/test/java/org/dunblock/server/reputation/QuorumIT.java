@@ -85,9 +85,10 @@ class QuorumIT {
     String number = "13800138003";
     // Same /48, different /64s: one network.
     for (int i = 1; i <= 5; i++) {
-      api.report(api.newToken(), "2001:db8:1:" + i + "::1", debt(number));
+      assertEquals(202, api.report(api.newToken(), "2001:db8:1:" + i + "::1", debt(number)).statusCode());
     }
     JsonObject r = api.lookup(number);
+    assertEquals(5, r.getLong("reporters"));
     assertEquals(1, r.getLong("networks"));
     assertFalse("BLOCK".equals(r.getString("verdict")));
   }

@@ -98,7 +98,8 @@ class SybilIT {
 
     List<String> tokens = attackerTokens();
     for (int i = 0; i < tokens.size(); i++) {
-      api.report(tokens.get(i), "198.51.100." + (i + 1), report(number, "LEGITIMATE"));
+      assertEquals(202, api.report(tokens.get(i), "198.51.100." + (i + 1), report(number, "LEGITIMATE"))
+          .statusCode());
     }
     JsonObject r = api.lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));

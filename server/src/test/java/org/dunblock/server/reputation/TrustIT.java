@@ -46,6 +46,11 @@ class TrustIT {
         .statusCode());
   }
 
+  /** A report that must be accepted. */
+  void reported(String token, String ip, JsonObject body) {
+    assertEquals(202, api.report(token, ip, body).statusCode());
+  }
+
   static JsonObject report(String number, String category) {
     return new JsonObject().put("number", number).put("category", category);
   }
@@ -55,37 +60,37 @@ class TrustIT {
     String careless = api.newToken();
     String fair = api.newToken();
     // A bank's hotline, wrongly reported by one, defended by another.
-    api.report(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
-    api.report(fair, "198.51.100.1", report("95588", "LEGITIMATE"));
+    reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
+    reported(fair, "198.51.100.1", report("95588", "LEGITIMATE"));
     override("95588", "ALLOW");
 
     // Alone on a fresh number, one full-weight report scores 1 / 3 = 0.333 (WARN).
-    api.report(careless, "203.0.113.1", report("13800138000", "THREAT"));
+    reported(careless, "203.0.113.1", report("13800138000", "THREAT"));
     JsonObject afterOverturn = api.lookup("13800138000");
     assertEquals(0.273, afterOverturn.getDouble("score"), "weight 0.75: 0.75 / 2.75");
     assertEquals("ALLOW", afterOverturn.getString("verdict"));
 
-    api.report(fair, "198.51.100.1", report("13800138001", "THREAT"));
+    reported(fair, "198.51.100.1", report("13800138001", "THREAT"));
     assertEquals(0.355, api.lookup("13800138001").getDouble("score"), "weight 1.1: 1.1 / 3.1");
   }
 
   @Test
   void reportersConfirmedByAnOperatorWeighMore() {
     String early = api.newToken();
-    api.report(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
+    reported(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
     override("13800138002", "BLOCK");
-    api.report(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
+    reported(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
     assertEquals(0.355, api.lookup("13800138003").getDouble("score"));
   }
 
   @Test
   void anOperatorDecidingTheSameWayAgainMovesTrustOnce() {
     String careless = api.newToken();
-    api.report(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
+    reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
     override("95588", "ALLOW");
     override("95588", "ALLOW");
     override("95588", "ALLOW");
-    api.report(careless, "203.0.113.1", report("13800138030", "THREAT"));
+    reported(careless, "203.0.113.1", report("13800138030", "THREAT"));
     assertEquals(0.273, api.lookup("13800138030").getDouble("score"), "one overturn, 0.75");
   }
 
@@ -94,10 +99,10 @@ class TrustIT {
     String liar = api.newToken();
     for (int i = 0; i < 6; i++) {
       String number = "1380013801" + i;
-      api.report(liar, "203.0.113.1", report(number, "FRAUD"));
+      reported(liar, "203.0.113.1", report(number, "FRAUD"));
       override(number, "ALLOW");
     }
-    api.report(liar, "203.0.113.1", report("13900000000", "FRAUD"));
+    reported(liar, "203.0.113.1", report("13900000000", "FRAUD"));
     // Six overturns would take it to -0.5; the floor keeps 0.6 (five reporters at the floor still block): 0.6 / 2.6.
     assertEquals(0.231, api.lookup("13900000000").getDouble("score"));
   }
@@ -109,26 +114,31 @@ class TrustIT {
     for (int net = 1; net <= 3; net++) {
       String token = api.newToken();
       blockers.add(token);
-      api.report(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+      reported(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
     assertEquals("BLOCK", api.lookup(number).getString("verdict"));
     // The crowd never rewards (no trust to farm by blocking numbers): still 1 on the next lone report.
-    api.report(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
+    reported(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
     assertEquals(0.333, api.lookup("13800138021").getDouble("score"));
 
     // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
     for (int net = 1; net <= 6; net++) {
-      api.report(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+      reported(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
     }
     assertEquals("ALLOW", api.lookup(number).getString("verdict"));
-    api.report(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
+    reported(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
     assertEquals(0.273, api.lookup("13800138022").getDouble("score"), "1 - 0.25 = 0.75: 0.75 / 2.75");
 
     // Blocked again and overturned again: the crowd's outcome for a number is final, no second penalty.
     for (int net = 4; net <= 12; net++) {
-      api.report(api.newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+      reported(api.newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
-    api.report(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));
+    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+    for (int net = 7; net <= 36; net++) {
+      reported(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+    }
+    assertEquals("ALLOW", api.lookup(number).getString("verdict"));
+    reported(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));
     assertEquals(0.273, api.lookup("13800138023").getDouble("score"));
   }
 }
