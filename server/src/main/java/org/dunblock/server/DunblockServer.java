@@ -147,6 +147,11 @@ public final class DunblockServer implements AutoCloseable {
     return port;
   }
 
+  /** The instance's Vert.x (tests build their HTTP clients on it). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public Services services() {
     return services;
   }

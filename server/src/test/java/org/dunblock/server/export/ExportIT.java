@@ -70,7 +70,6 @@ class ExportIT {
 
   @BeforeEach
   void start(Vertx vertx) {
-    redis.flushAll();
     clock = new MutableClock(Instant.now());
     server = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY), clock);
     api = new Api(vertx, server.port());

@@ -19,7 +19,6 @@ import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,11 +32,6 @@ class FastPathIT {
   DunblockServer b;
   Api apiA;
   Api apiB;
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
 
   @AfterEach
   void stopServers() {

@@ -50,7 +50,6 @@ class FilterFeedIT {
 
   @BeforeEach
   void start(Vertx vertx) {
-    redis.flushAll();
     server = TestServers.start(TestServers.config(redis).filterRebuildInterval(Duration.ofMinutes(30)));
     api = new Api(vertx, server.port());
     waitReady(api);

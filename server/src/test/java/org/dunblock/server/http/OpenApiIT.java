@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
@@ -28,10 +27,9 @@ import org.dunblock.server.reputation.Category;
 import org.dunblock.server.reputation.Reasons;
 import org.dunblock.server.reputation.Verdict;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,26 +43,21 @@ class OpenApiIT {
 
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer server;
-  Api api;
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis);
 
-  @BeforeEach
-  void startServer(Vertx vertx) {
-    redis.flushAll();
-    server = TestServers.start(TestServers.config(redis));
-    api = new Api(vertx, server.port());
+  Api api() {
+    return app.api();
   }
 
-  @AfterEach
-  void stopServer() {
-    api.close();
-    server.close();
+  DunblockServer server() {
+    return app.server();
   }
 
   @Test
   void documentDescribesExactlyTheRoutesTheRouterServes() {
     Set<String> routed = new TreeSet<>();
-    for (Route route : server.routes()) {
+    for (Route route : server().routes()) {
       String path = route.getPath();
       if (path == null) {
         continue; // catch-all handlers: request ids, failure handler
@@ -104,7 +97,7 @@ class OpenApiIT {
 
   @Test
   void documentIsServedAsYaml() {
-    HttpResponse<Buffer> response = api.get("/openapi.yaml");
+    HttpResponse<Buffer> response = api().get("/openapi.yaml");
     assertEquals(200, response.statusCode());
     String type = response.getHeader("Content-Type");
     assertNotNull(type, "Content-Type");

@@ -1,12 +1,10 @@
 package org.dunblock.server.override;
 
-import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -18,10 +16,9 @@ import java.time.Instant;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,56 +29,52 @@ class OverrideIT {
   static final String ADMIN_KEY = "an-operator-chosen-admin-key-0123456789";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  MutableClock clock;
-  DunblockServer a;
-  DunblockServer b;
-  Api apiA;
-  Api apiB;
+  final MutableClock clock = new MutableClock(Instant.now());
+  @RegisterExtension
+  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);
+  @RegisterExtension
+  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);
 
-  @BeforeEach
-  void start(Vertx vertx) {
-    redis.flushAll();
-    clock = new MutableClock(Instant.now());
-    a = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY), clock);
-    b = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY), clock);
-    apiA = new Api(vertx, a.port());
-    apiB = new Api(vertx, b.port());
-    waitReady(apiA);
-    waitReady(apiB);
+  Api apiA() {
+    return first.api();
   }
 
-  @AfterEach
-  void stop() {
-    apiA.close();
-    apiB.close();
-    a.close();
-    b.close();
+  Api apiB() {
+    return second.api();
+  }
+
+  DunblockServer a() {
+    return first.server();
+  }
+
+  DunblockServer b() {
+    return second.server();
   }
 
   HttpResponse<Buffer> put(String number, String verdict, String reason) {
-    return Api.await(apiA.request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+    return Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", reason).toBuffer()));
   }
 
   HttpResponse<Buffer> delete(String number, String reason) {
-    return Api.await(apiA.request(HttpMethod.DELETE, "/v1/admin/overrides/" + number)
+    return Api.await(apiA().request(HttpMethod.DELETE, "/v1/admin/overrides/" + number)
         .addQueryParam("reason", reason)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .send());
   }
 
   JsonArray audit() {
-    return Api.await(apiB.request(HttpMethod.GET, "/v1/admin/audit")
+    return Api.await(apiB().request(HttpMethod.GET, "/v1/admin/audit")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject().getJsonArray("entries");
   }
 
   void crowdBlocks(String number) {
     for (int i = 1; i <= 5; i++) {
-      apiA.report(apiA.newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      apiA().report(apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
   }
 
   @Test
@@ -92,15 +85,15 @@ class OverrideIT {
     assertEquals(200, set.statusCode(), set.bodyAsString());
     assertEquals(null, set.bodyAsJsonObject().getValue("previous"), "no override before");
 
-    for (Api api : new Api[] {apiA, apiB}) {
+    for (Api api : new Api[] {apiA(), apiB()}) {
       JsonObject r = api.lookup(number);
       assertEquals("ALLOW", r.getString("verdict"));
       assertEquals("OPERATOR_OVERRIDE", r.getJsonArray("reasons").getString(0));
       assertEquals(5, r.getLong("reports"), "crowd evidence is still shown");
     }
     // More crowd reports do not move it.
-    apiA.report(apiA.newToken(), "203.0.9.1", new JsonObject().put("number", number).put("category", "THREAT"));
-    assertEquals("ALLOW", apiB.lookup(number).getString("verdict"));
+    apiA().report(apiA().newToken(), "203.0.9.1", new JsonObject().put("number", number).put("category", "THREAT"));
+    assertEquals("ALLOW", apiB().lookup(number).getString("verdict"));
 
     JsonObject entry = audit().getJsonObject(0);
     assertEquals("override.set", entry.getString("action"));
@@ -110,7 +103,7 @@ class OverrideIT {
     assertTrue(entry.getString("at").startsWith("20"));
 
     assertEquals(200, delete(number, "bank changed its hotline").statusCode());
-    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
     assertEquals("override.clear", audit().getJsonObject(0).getString("action"));
     assertEquals(404, delete(number, "again").statusCode());
   }
@@ -118,11 +111,11 @@ class OverrideIT {
   @Test
   void blockOverrideOnAnUnreportedNumberReachesEveryFilterWithinOneSecond() {
     String number = "+8613900139000";
-    assertEquals("ALLOW", apiB.lookup(number).getString("verdict"));
+    assertEquals("ALLOW", apiB().lookup(number).getString("verdict"));
     assertEquals(200, put(number, "BLOCK", "Regulator notice 2026-117").statusCode());
     waitUntil("B's filter holds the overridden number", Duration.ofSeconds(1),
-        () -> b.services().filter().mightContain(number));
-    JsonObject r = apiB.lookup(number);
+        () -> b().services().filter().mightContain(number));
+    JsonObject r = apiB().lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
     assertEquals(0, r.getLong("reports"));
@@ -134,7 +127,7 @@ class OverrideIT {
     crowdBlocks(number);
     put(number, "BLOCK", "Confirmed collector");
     clock.advance(Duration.ofDays(400));
-    JsonObject r = apiA.lookup(number);
+    JsonObject r = apiA().lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
   }
@@ -144,6 +137,6 @@ class OverrideIT {
     assertEquals("invalid_verdict", put("13800138000", "WARN", "x").bodyAsJsonObject().getString("error"));
     assertEquals("missing_field", put("13800138000", "BLOCK", "  ").bodyAsJsonObject().getString("error"));
     assertEquals("invalid_number", put("12", "BLOCK", "x").bodyAsJsonObject().getString("error"));
-    assertFalse(a.services().filter().mightContain("+8613800138000"));
+    assertFalse(a().services().filter().mightContain("+8613800138000"));
   }
 }

@@ -1,11 +1,9 @@
 package org.dunblock.server.override;
 
-import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -16,10 +14,9 @@ import java.time.Duration;
 import java.util.Map;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,32 +27,29 @@ class PrefixOverrideIT {
   static final String ADMIN_KEY = "prefix-walk-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer a;
-  DunblockServer b;
-  Api apiA;
-  Api apiB;
+  @RegisterExtension
+  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
+  @RegisterExtension
+  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 
-  @BeforeEach
-  void start(Vertx vertx) {
-    redis.flushAll();
-    a = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY));
-    b = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY));
-    apiA = new Api(vertx, a.port());
-    apiB = new Api(vertx, b.port());
-    waitReady(apiA);
-    waitReady(apiB);
+  Api apiA() {
+    return first.api();
   }
 
-  @AfterEach
-  void stop() {
-    apiA.close();
-    apiB.close();
-    a.close();
-    b.close();
+  Api apiB() {
+    return second.api();
+  }
+
+  DunblockServer a() {
+    return first.server();
+  }
+
+  DunblockServer b() {
+    return second.server();
   }
 
   HttpResponse<Buffer> putPrefix(String prefix, String verdict) {
-    return Api.await(apiA.request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
+    return Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "collector block, notice 17").toBuffer()));
   }
@@ -66,20 +60,20 @@ class PrefixOverrideIT {
     assertEquals(200, set.statusCode(), set.bodyAsString());
     assertEquals("+86138001", set.bodyAsJsonObject().getString("prefix"));
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> b.services().filter().mightContain("P:+86138001"));
+        () -> b().services().filter().mightContain("P:+86138001"));
 
     for (String inside : new String[] {"13800100000", "13800155555", "+86 138 0019 9999"}) {
-      JsonObject r = apiB.lookup(inside.replace(" ", "%20").replace("+", "%2B"));
+      JsonObject r = apiB().lookup(inside.replace(" ", "%20").replace("+", "%2B"));
       assertEquals("BLOCK", r.getString("verdict"), inside);
       assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
       assertEquals(0, r.getLong("reports"));
     }
-    assertEquals("ALLOW", apiB.lookup("13800200000").getString("verdict"));
+    assertEquals("ALLOW", apiB().lookup("13800200000").getString("verdict"));
 
     // Unrelated unreported numbers still cost Redis nothing.
     Map<String, Long> before = redis.commandCalls();
     for (int i = 0; i < 100; i++) {
-      assertEquals("ALLOW", apiB.lookup("+861590000" + String.format("%04d", i)).getString("verdict"));
+      assertEquals("ALLOW", apiB().lookup("+861590000" + String.format("%04d", i)).getString("verdict"));
     }
     assertEquals(Map.of(), redis.commandsSince(before));
   }
@@ -88,35 +82,35 @@ class PrefixOverrideIT {
   void aNumberOverrideBeatsItsPrefixAndTheLongestPrefixWins() {
     assertEquals(200, putPrefix("+86138001", "BLOCK").statusCode());
     assertEquals(200, putPrefix("+861380012", "ALLOW").statusCode());
-    assertEquals("BLOCK", apiA.lookup("13800110000").getString("verdict"));
-    assertEquals("ALLOW", apiA.lookup("13800120000").getString("verdict"));
-    Api.await(apiA.request(HttpMethod.PUT, "/v1/admin/overrides/13800120001")
+    assertEquals("BLOCK", apiA().lookup("13800110000").getString("verdict"));
+    assertEquals("ALLOW", apiA().lookup("13800120000").getString("verdict"));
+    Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/13800120001")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "this one is a collector").toBuffer()));
-    assertEquals("BLOCK", apiA.lookup("13800120001").getString("verdict"));
+    assertEquals("BLOCK", apiA().lookup("13800120001").getString("verdict"));
   }
 
   @Test
   void anAllowedPrefixClearsCrowdBlocksUnderItUntilLifted() {
     String number = "13800133333";
     for (int i = 1; i <= 5; i++) {
-      apiA.report(apiA.newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      apiA().report(apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", apiA.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", apiA().lookup(number).getString("verdict"));
     assertEquals(200, putPrefix("+86138001", "ALLOW").statusCode());
     // Rule 1: the override reaches every instance's filter within a second of the write.
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> b.services().filter().mightContain("P:+86138001"));
-    JsonObject allowed = apiB.lookup(number);
+        () -> b().services().filter().mightContain("P:+86138001"));
+    JsonObject allowed = apiB().lookup(number);
     assertEquals("ALLOW", allowed.getString("verdict"));
     assertTrue(allowed.getJsonArray("reasons").contains("CROWD_REPORTS"));
 
-    HttpResponse<Buffer> lifted = Api.await(apiA.request(HttpMethod.DELETE, "/v1/admin/overrides/prefixes/+86138001")
+    HttpResponse<Buffer> lifted = Api.await(apiA().request(HttpMethod.DELETE, "/v1/admin/overrides/prefixes/+86138001")
         .addQueryParam("reason", "bank moved its lines")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send());
     assertEquals(200, lifted.statusCode(), lifted.bodyAsString());
-    assertEquals("BLOCK", apiB.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
   }
 
   @Test

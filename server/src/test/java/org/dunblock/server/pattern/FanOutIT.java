@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,28 +23,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FanOutIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  MutableClock clock;
-  DunblockServer server;
-  Api api;
+  final MutableClock clock = new MutableClock(Instant.now());
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis).clock(clock);
 
-  @BeforeEach
-  void startServer(Vertx vertx) {
-    redis.flushAll();
-    clock = new MutableClock(Instant.now());
-    server = TestServers.start(TestServers.config(redis), clock);
-    api = new Api(vertx, server.port());
-  }
-
-  @AfterEach
-  void stopServer() {
-    api.close();
-    server.close();
+  Api api() {
+    return app.api();
   }
 
   void report(String number, String category, String ip, Duration ago) {
     JsonObject body = new JsonObject().put("number", number).put("category", category)
         .put("occurredAt", clock.instant().minus(ago).toString());
-    assertEquals(202, api.report(api.newToken(), ip, body).statusCode());
+    assertEquals(202, api().report(api().newToken(), ip, body).statusCode());
   }
 
   @Test
@@ -56,12 +43,12 @@ class FanOutIT {
     for (int i = 0; i < 20; i++) {
       report("13900139000", "CONTACT_HARASSMENT", "203.0." + (i % 7) + "." + (10 + i), Duration.ofMinutes(3L * i));
     }
-    JsonObject r = api.lookup("13900139000");
+    JsonObject r = api().lookup("13900139000");
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("CROWD_REPORTS").add("ADDRESS_BOOK_EXPLOSION"), r.getJsonArray("reasons"));
 
     clock.advance(Duration.ofHours(25));
-    JsonObject later = api.lookup("13900139000");
+    JsonObject later = api().lookup("13900139000");
     assertFalse(later.getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"), later.encode());
     assertEquals("BLOCK", later.getString("verdict"), "the crowd's reports still stand");
   }
@@ -75,14 +62,14 @@ class FanOutIT {
     for (int i = 1; i <= 6; i++) {
       report("13900139001", "LEGITIMATE", "192.0." + i + ".9", Duration.ZERO);
     }
-    JsonObject r = api.lookup("13900139001");
+    JsonObject r = api().lookup("13900139001");
     assertEquals("WARN", r.getString("verdict"));
     assertEquals(new JsonArray().add("COUNTER_VOTES").add("ADDRESS_BOOK_EXPLOSION"), r.getJsonArray("reasons"));
     assertTrue(r.getDouble("score") < 0.3, r.encode());
 
     // The oldest call leaves the 24-hour window 18 hours from now: three victims no longer stand within a day.
     clock.advance(Duration.ofHours(19));
-    JsonObject later = api.lookup("13900139001");
+    JsonObject later = api().lookup("13900139001");
     assertEquals("ALLOW", later.getString("verdict"), later.encode());
     assertEquals(new JsonArray().add("COUNTER_VOTES"), later.getJsonArray("reasons"));
   }
@@ -92,27 +79,28 @@ class FanOutIT {
     report("13900139002", "CONTACT_HARASSMENT", "198.51.100.1", Duration.ZERO);
     report("13900139002", "CONTACT_HARASSMENT", "198.51.100.2", Duration.ZERO);
     report("13900139002", "CONTACT_HARASSMENT", "203.0.113.1", Duration.ZERO);
-    assertFalse(api.lookup("13900139002").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
+    assertFalse(api().lookup("13900139002").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
 
     report("13900139003", "CONTACT_HARASSMENT", "198.51.1.1", Duration.ofHours(30));
     report("13900139003", "CONTACT_HARASSMENT", "198.51.2.1", Duration.ofHours(2));
     report("13900139003", "CONTACT_HARASSMENT", "198.51.3.1", Duration.ZERO);
-    assertFalse(api.lookup("13900139003").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
+    assertFalse(api().lookup("13900139003").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
     // A fourth victim on another network within the day completes it.
     report("13900139003", "CONTACT_HARASSMENT", "198.51.4.1", Duration.ZERO);
-    assertTrue(api.lookup("13900139003").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
+    assertTrue(api().lookup("13900139003").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
   }
 
   @Test
   void aVictimWhoChangesTheirReportLeavesTheWindow() {
-    String[] tokens = {api.newToken(), api.newToken(), api.newToken()};
+    String[] tokens = {api().newToken(), api().newToken(), api().newToken()};
     for (int i = 0; i < 3; i++) {
-      api.report(tokens[i], "198.18." + i + ".1",
+      api().report(tokens[i], "198.18." + i + ".1",
           new JsonObject().put("number", "13900139004").put("category", "CONTACT_HARASSMENT"));
     }
-    assertTrue(api.lookup("13900139004").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
-    api.report(tokens[2], "198.18.2.1", new JsonObject().put("number", "13900139004").put("category", "TELEMARKETING"));
-    assertFalse(api.lookup("13900139004").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
+    assertTrue(api().lookup("13900139004").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
+    api().report(tokens[2], "198.18.2.1",
+        new JsonObject().put("number", "13900139004").put("category", "TELEMARKETING"));
+    assertFalse(api().lookup("13900139004").getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"));
   }
 
   @Test
@@ -121,13 +109,13 @@ class FanOutIT {
     for (int i = 1; i <= 3; i++) {
       report("13900139005", "SILENT", "198.51.100." + i, Duration.ofMinutes(10L * i));
     }
-    JsonObject r = api.lookup("13900139005");
+    JsonObject r = api().lookup("13900139005");
     assertEquals("WARN", r.getString("verdict"));
     assertTrue(r.getJsonArray("reasons").contains("CALL_BOMBING"), r.encode());
 
     // The oldest call (30 minutes ago) leaves the hour in 31 minutes.
     clock.advance(Duration.ofMinutes(31));
-    JsonObject later = api.lookup("13900139005");
+    JsonObject later = api().lookup("13900139005");
     assertFalse(later.getJsonArray("reasons").contains("CALL_BOMBING"), later.encode());
   }
 
@@ -136,6 +124,6 @@ class FanOutIT {
     for (int i = 0; i < 4; i++) {
       report("13900139006", "SILENT", "198.51." + i + ".3", Duration.ofMinutes(70L * i));
     }
-    assertFalse(api.lookup("13900139006").getJsonArray("reasons").contains("CALL_BOMBING"));
+    assertFalse(api().lookup("13900139006").getJsonArray("reasons").contains("CALL_BOMBING"));
   }
 }

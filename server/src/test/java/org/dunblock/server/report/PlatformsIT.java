@@ -2,16 +2,13 @@ package org.dunblock.server.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,24 +18,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PlatformsIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer server;
-  Api api;
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis);
 
-  @BeforeEach
-  void startServer(Vertx vertx) {
-    redis.flushAll();
-    server = TestServers.start(TestServers.config(redis));
-    api = new Api(vertx, server.port());
-  }
-
-  @AfterEach
-  void stopServer() {
-    api.close();
-    server.close();
+  Api api() {
+    return app.api();
   }
 
   void report(String token, String platform) {
-    assertEquals(202, api.report(token, "203.0.113.9", new JsonObject().put("number", "13700137000")
+    assertEquals(202, api().report(token, "203.0.113.9", new JsonObject().put("number", "13700137000")
         .put("category", "DEBT_COLLECTION").put("platform", platform)).statusCode());
   }
 
@@ -48,31 +36,31 @@ class PlatformsIT {
 
   @Test
   void theFiveMostNamedPlatformsAreShownAsOneLenderEach() {
-    report(api.newToken(), "借贷宝");
-    report(api.newToken(), "\u3000借贷宝 ");
-    report(api.newToken(), "借贷宝\u3000");
-    report(api.newToken(), "ＱｕｉｃｋＬｏａｎ");
-    String changesMind = api.newToken();
+    report(api().newToken(), "借贷宝");
+    report(api().newToken(), "\u3000借贷宝 ");
+    report(api().newToken(), "借贷宝\u3000");
+    report(api().newToken(), "ＱｕｉｃｋＬｏａｎ");
+    String changesMind = api().newToken();
     report(changesMind, "quickloan");
     for (String other : new String[] {"delta", "alpha", "charlie", "bravo"}) {
-      report(api.newToken(), other);
+      report(api().newToken(), other);
     }
-    JsonObject r = api.lookup("13700137000");
+    JsonObject r = api().lookup("13700137000");
     assertEquals(new JsonArray().add(named("借贷宝", 3)).add(named("quickloan", 2)).add(named("alpha", 1))
         .add(named("bravo", 1)).add(named("charlie", 1)), r.getJsonArray("platforms"));
 
     // One reporter counts once: naming another platform moves their count.
     report(changesMind, "ＤＥＬＴＡ");
     assertEquals(new JsonArray().add(named("借贷宝", 3)).add(named("delta", 2)).add(named("alpha", 1))
-        .add(named("bravo", 1)).add(named("charlie", 1)), api.lookup("13700137000").getJsonArray("platforms"));
+        .add(named("bravo", 1)).add(named("charlie", 1)), api().lookup("13700137000").getJsonArray("platforms"));
   }
 
   @Test
   void aNumberNobodyNamedAPlatformForShowsNone() {
-    assertEquals(new JsonArray(), api.lookup("13700137001").getJsonArray("platforms"));
-    assertEquals(202, api.report(api.newToken(), "203.0.113.9",
+    assertEquals(new JsonArray(), api().lookup("13700137001").getJsonArray("platforms"));
+    assertEquals(202, api().report(api().newToken(), "203.0.113.9",
         new JsonObject().put("number", "13700137001").put("category", "FRAUD")).statusCode());
-    JsonObject reported = api.lookup("13700137001");
+    JsonObject reported = api().lookup("13700137001");
     assertEquals(1, reported.getLong("reports"));
     assertEquals(new JsonArray(), reported.getJsonArray("platforms"));
   }

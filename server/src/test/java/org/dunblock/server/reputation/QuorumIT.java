@@ -9,10 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,20 +21,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class QuorumIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer server;
-  Api api;
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis);
 
-  @BeforeEach
-  void startServer(Vertx vertx) {
-    redis.flushAll();
-    server = TestServers.start(TestServers.config(redis));
-    api = new Api(vertx, server.port());
-  }
-
-  @AfterEach
-  void stopServer() {
-    api.close();
-    server.close();
+  Api api() {
+    return app.api();
   }
 
   static JsonObject debt(String number) {
@@ -45,9 +35,9 @@ class QuorumIT {
   @Test
   void fiveReportersOnFiveNetworksBlockANumber() {
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, api.report(api.newToken(), "203.0." + i + ".10", debt("138-0013-8000")).statusCode());
+      assertEquals(202, api().report(api().newToken(), "203.0." + i + ".10", debt("138-0013-8000")).statusCode());
     }
-    JsonObject r = api.lookup("+8613800138000");
+    JsonObject r = api().lookup("+8613800138000");
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(5, r.getLong("reports"));
     assertEquals(5, r.getLong("reporters"));
@@ -59,9 +49,9 @@ class QuorumIT {
   @Test
   void manyReportersOnOneNetworkCannotBlock() {
     for (int i = 1; i <= 20; i++) {
-      assertEquals(202, api.report(api.newToken(), "198.51.100." + i, debt("13800138001")).statusCode());
+      assertEquals(202, api().report(api().newToken(), "198.51.100." + i, debt("13800138001")).statusCode());
     }
-    JsonObject r = api.lookup("13800138001");
+    JsonObject r = api().lookup("13800138001");
     assertEquals("WARN", r.getString("verdict"));
     assertEquals(20, r.getLong("reporters"));
     assertEquals(1, r.getLong("networks"));
@@ -73,11 +63,11 @@ class QuorumIT {
   void twoNetworksAreNotEnoughButThreeAre() {
     String number = "13800138002";
     for (int i = 1; i <= 6; i++) {
-      api.report(api.newToken(), "192.0." + (i % 2) + "." + i, debt(number));
+      api().report(api().newToken(), "192.0." + (i % 2) + "." + i, debt(number));
     }
-    assertEquals("WARN", api.lookup(number).getString("verdict"));
-    api.report(api.newToken(), "192.0.9.1", debt(number));
-    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+    assertEquals("WARN", api().lookup(number).getString("verdict"));
+    api().report(api().newToken(), "192.0.9.1", debt(number));
+    assertEquals("BLOCK", api().lookup(number).getString("verdict"));
   }
 
   @Test
@@ -85,9 +75,9 @@ class QuorumIT {
     String number = "13800138003";
     // Same /48, different /64s: one network.
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, api.report(api.newToken(), "2001:db8:1:" + i + "::1", debt(number)).statusCode());
+      assertEquals(202, api().report(api().newToken(), "2001:db8:1:" + i + "::1", debt(number)).statusCode());
     }
-    JsonObject r = api.lookup(number);
+    JsonObject r = api().lookup(number);
     assertEquals(5, r.getLong("reporters"));
     assertEquals(1, r.getLong("networks"));
     assertFalse("BLOCK".equals(r.getString("verdict")));

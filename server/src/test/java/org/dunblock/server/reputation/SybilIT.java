@@ -4,20 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,29 +27,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SybilIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer server;
-  Api api;
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis).with(c -> c
+      .tokensPerNetworkPerDay(DunblockConfig.DEFAULT_TOKENS_PER_NETWORK_PER_DAY)
+      .reportsPerReporterPerDay(DunblockConfig.DEFAULT_REPORTS_PER_REPORTER_PER_DAY));
 
-  @BeforeEach
-  void start(Vertx vertx) {
-    redis.flushAll();
-    server = TestServers.start(TestServers.config(redis)
-        .tokensPerNetworkPerDay(DunblockConfig.DEFAULT_TOKENS_PER_NETWORK_PER_DAY)
-        .reportsPerReporterPerDay(DunblockConfig.DEFAULT_REPORTS_PER_REPORTER_PER_DAY));
-    api = new Api(vertx, server.port());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    server.close();
+  Api api() {
+    return app.api();
   }
 
   /** Every token the attacker's network (198.51.100.0/24) is given today. */
   List<String> attackerTokens() {
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      HttpResponse<Buffer> r = api.post("/v1/reporters", null, "X-Forwarded-For", "198.51.100." + (i % 250 + 1));
+      HttpResponse<Buffer> r = api().post("/v1/reporters", null, "X-Forwarded-For", "198.51.100." + (i % 250 + 1));
       if (r.statusCode() == 429) {
         assertEquals("rate_limited", r.bodyAsJsonObject().getString("error"));
         assertTrue(Long.parseLong(r.getHeader("Retry-After")) > 0);
@@ -65,7 +53,7 @@ class SybilIT {
   }
 
   String honestToken(int network) {
-    HttpResponse<Buffer> r = api.post("/v1/reporters", null, "X-Forwarded-For", "203.0." + network + ".9");
+    HttpResponse<Buffer> r = api().post("/v1/reporters", null, "X-Forwarded-For", "203.0." + network + ".9");
     assertEquals(201, r.statusCode());
     return r.bodyAsJsonObject().getString("token");
   }
@@ -79,10 +67,10 @@ class SybilIT {
     List<String> tokens = attackerTokens();
     assertEquals(DunblockConfig.DEFAULT_TOKENS_PER_NETWORK_PER_DAY, tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
-      assertEquals(202, api.report(tokens.get(i), "198.51.100." + (i + 1), report("13800138000", "THREAT"))
+      assertEquals(202, api().report(tokens.get(i), "198.51.100." + (i + 1), report("13800138000", "THREAT"))
           .statusCode());
     }
-    JsonObject r = api.lookup("13800138000");
+    JsonObject r = api().lookup("13800138000");
     assertEquals("WARN", r.getString("verdict"));
     assertEquals(0.333, r.getDouble("score"), "twenty tokens on one network weigh one reporter");
   }
@@ -91,17 +79,17 @@ class SybilIT {
   void oneNetworksTokensCannotBuryANumberFiveHonestReportersBlocked() {
     String number = "13800138001";
     for (int net = 1; net <= 5; net++) {
-      assertEquals(202, api.report(honestToken(net), "203.0." + net + ".9", report(number, "DEBT_COLLECTION"))
+      assertEquals(202, api().report(honestToken(net), "203.0." + net + ".9", report(number, "DEBT_COLLECTION"))
           .statusCode());
     }
-    assertEquals("BLOCK", api.lookup(number).getString("verdict"), "five honest first reports block");
+    assertEquals("BLOCK", api().lookup(number).getString("verdict"), "five honest first reports block");
 
     List<String> tokens = attackerTokens();
     for (int i = 0; i < tokens.size(); i++) {
-      assertEquals(202, api.report(tokens.get(i), "198.51.100." + (i + 1), report(number, "LEGITIMATE"))
+      assertEquals(202, api().report(tokens.get(i), "198.51.100." + (i + 1), report(number, "LEGITIMATE"))
           .statusCode());
     }
-    JsonObject r = api.lookup(number);
+    JsonObject r = api().lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));
     assertTrue(r.getJsonArray("reasons").contains("COUNTER_VOTES"));
   }
@@ -110,13 +98,13 @@ class SybilIT {
   void aReporterHasADailyQuota() {
     String token = honestToken(7);
     int accepted = 0;
-    HttpResponse<Buffer> first = api.report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
+    HttpResponse<Buffer> first = api().report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
         "Idempotency-Key", "first-report");
     assertEquals(202, first.statusCode());
     accepted++;
     HttpResponse<Buffer> last = null;
     for (int i = 0; i < DunblockConfig.DEFAULT_REPORTS_PER_REPORTER_PER_DAY + 5; i++) {
-      last = api.report(token, "203.0.7.9", report("+8613900" + String.format("%06d", i), "TELEMARKETING"));
+      last = api().report(token, "203.0.7.9", report("+8613900" + String.format("%06d", i), "TELEMARKETING"));
       if (last.statusCode() != 202) {
         break;
       }
@@ -127,11 +115,11 @@ class SybilIT {
     assertEquals("rate_limited", last.bodyAsJsonObject().getString("error"));
     assertNotEquals(null, last.getHeader("Retry-After"));
     // A retry of a report already stored still gets its answer, quota spent or not.
-    HttpResponse<Buffer> retry = api.report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
+    HttpResponse<Buffer> retry = api().report(token, "203.0.7.9", report("+8613900999999", "THREAT"),
         "Idempotency-Key", "first-report");
     assertEquals(202, retry.statusCode());
     assertEquals(first.bodyAsJsonObject(), retry.bodyAsJsonObject());
     // Another reporter is not affected.
-    assertEquals(202, api.report(honestToken(8), "203.0.8.9", report("13900000000", "THREAT")).statusCode());
+    assertEquals(202, api().report(honestToken(8), "203.0.8.9", report("13900000000", "THREAT")).statusCode());
   }
 }

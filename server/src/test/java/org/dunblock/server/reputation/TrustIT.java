@@ -2,17 +2,14 @@ package org.dunblock.server.reputation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,24 +20,15 @@ class TrustIT {
   static final String ADMIN_KEY = "trust-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
-  DunblockServer server;
-  Api api;
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 
-  @BeforeEach
-  void start(Vertx vertx) {
-    redis.flushAll();
-    server = TestServers.start(TestServers.config(redis).adminKey(ADMIN_KEY));
-    api = new Api(vertx, server.port());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    server.close();
+  Api api() {
+    return app.api();
   }
 
   void override(String number, String verdict) {
-    assertEquals(200, Api.await(api.request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+    assertEquals(200, Api.await(api().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
         .statusCode());
@@ -48,7 +36,7 @@ class TrustIT {
 
   /** A report that must be accepted. */
   void reported(String token, String ip, JsonObject body) {
-    assertEquals(202, api.report(token, ip, body).statusCode());
+    assertEquals(202, api().report(token, ip, body).statusCode());
   }
 
   static JsonObject report(String number, String category) {
@@ -57,8 +45,8 @@ class TrustIT {
 
   @Test
   void aReporterOverturnedByAnOperatorWeighsLessOnItsNextReports() {
-    String careless = api.newToken();
-    String fair = api.newToken();
+    String careless = api().newToken();
+    String fair = api().newToken();
     // A bank's hotline, wrongly reported by one, defended by another.
     reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
     reported(fair, "198.51.100.1", report("95588", "LEGITIMATE"));
@@ -66,37 +54,37 @@ class TrustIT {
 
     // Alone on a fresh number, one full-weight report scores 1 / 3 = 0.333 (WARN).
     reported(careless, "203.0.113.1", report("13800138000", "THREAT"));
-    JsonObject afterOverturn = api.lookup("13800138000");
+    JsonObject afterOverturn = api().lookup("13800138000");
     assertEquals(0.273, afterOverturn.getDouble("score"), "weight 0.75: 0.75 / 2.75");
     assertEquals("ALLOW", afterOverturn.getString("verdict"));
 
     reported(fair, "198.51.100.1", report("13800138001", "THREAT"));
-    assertEquals(0.355, api.lookup("13800138001").getDouble("score"), "weight 1.1: 1.1 / 3.1");
+    assertEquals(0.355, api().lookup("13800138001").getDouble("score"), "weight 1.1: 1.1 / 3.1");
   }
 
   @Test
   void reportersConfirmedByAnOperatorWeighMore() {
-    String early = api.newToken();
+    String early = api().newToken();
     reported(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
     override("13800138002", "BLOCK");
     reported(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
-    assertEquals(0.355, api.lookup("13800138003").getDouble("score"));
+    assertEquals(0.355, api().lookup("13800138003").getDouble("score"));
   }
 
   @Test
   void anOperatorDecidingTheSameWayAgainMovesTrustOnce() {
-    String careless = api.newToken();
+    String careless = api().newToken();
     reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
     override("95588", "ALLOW");
     override("95588", "ALLOW");
     override("95588", "ALLOW");
     reported(careless, "203.0.113.1", report("13800138030", "THREAT"));
-    assertEquals(0.273, api.lookup("13800138030").getDouble("score"), "one overturn, 0.75");
+    assertEquals(0.273, api().lookup("13800138030").getDouble("score"), "one overturn, 0.75");
   }
 
   @Test
   void trustNeverFallsBelowItsFloor() {
-    String liar = api.newToken();
+    String liar = api().newToken();
     for (int i = 0; i < 6; i++) {
       String number = "1380013801" + i;
       reported(liar, "203.0.113.1", report(number, "FRAUD"));
@@ -104,7 +92,7 @@ class TrustIT {
     }
     reported(liar, "203.0.113.1", report("13900000000", "FRAUD"));
     // Six overturns would take it to -0.5; the floor keeps 0.6 (five reporters at the floor still block): 0.6 / 2.6.
-    assertEquals(0.231, api.lookup("13900000000").getDouble("score"));
+    assertEquals(0.231, api().lookup("13900000000").getDouble("score"));
   }
 
   @Test
@@ -112,33 +100,33 @@ class TrustIT {
     String number = "13800138020";
     List<String> blockers = new java.util.ArrayList<>();
     for (int net = 1; net <= 3; net++) {
-      String token = api.newToken();
+      String token = api().newToken();
       blockers.add(token);
       reported(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", api().lookup(number).getString("verdict"));
     // The crowd never rewards (no trust to farm by blocking numbers): still 1 on the next lone report.
     reported(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
-    assertEquals(0.333, api.lookup("13800138021").getDouble("score"));
+    assertEquals(0.333, api().lookup("13800138021").getDouble("score"));
 
     // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
     for (int net = 1; net <= 6; net++) {
-      reported(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+      reported(api().newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
     }
-    assertEquals("ALLOW", api.lookup(number).getString("verdict"));
+    assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
-    assertEquals(0.273, api.lookup("13800138022").getDouble("score"), "1 - 0.25 = 0.75: 0.75 / 2.75");
+    assertEquals(0.273, api().lookup("13800138022").getDouble("score"), "1 - 0.25 = 0.75: 0.75 / 2.75");
 
     // Blocked again and overturned again: the crowd's outcome for a number is final, no second penalty.
     for (int net = 4; net <= 12; net++) {
-      reported(api.newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+      reported(api().newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", api.lookup(number).getString("verdict"));
+    assertEquals("BLOCK", api().lookup(number).getString("verdict"));
     for (int net = 7; net <= 36; net++) {
-      reported(api.newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+      reported(api().newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
     }
-    assertEquals("ALLOW", api.lookup(number).getString("verdict"));
+    assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));
-    assertEquals(0.273, api.lookup("13800138023").getDouble("score"));
+    assertEquals(0.273, api().lookup("13800138023").getDouble("score"));
   }
 }

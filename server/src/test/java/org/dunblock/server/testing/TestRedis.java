@@ -12,11 +12,12 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
 /** A real redis-server process on a random loopback port, for tests. Never a mock. */
-public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
   private final int port;
   private final Path dir;
   private RedisServer server;
@@ -30,7 +31,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
 
   /**
    * One Redis for a test class: {@code @RegisterExtension static final TestRedis redis = TestRedis.perClass();}
-   * starts it before the class's first test and stops it after its last.
+   * starts it before the class's first test, empties it before each test and stops it after the last.
    */
   public static TestRedis perClass() {
     try {
@@ -43,6 +44,12 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
     startProcess();
+  }
+
+  /** Every test of the class starts from an empty store. */
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    flushAll();
   }
 
   @Override
