@@ -15,11 +15,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
-import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,25 +34,7 @@ class AppealIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   @RegisterExtension
-  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
-  @RegisterExtension
-  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
-
-  Api apiA() {
-    return first.api();
-  }
-
-  Api apiB() {
-    return second.api();
-  }
-
-  DunblockServer a() {
-    return first.server();
-  }
-
-  DunblockServer b() {
-    return second.server();
-  }
+  final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
   String operatorKey;
   /** Reporter tokens and client addresses used in the test, which no appeal listing may show. */
   final List<String> secrets = new ArrayList<>();
@@ -66,16 +47,16 @@ class AppealIT {
 
   void crowdBlocks(String number) {
     for (int i = 1; i <= 5; i++) {
-      String token = apiA().newToken();
+      String token = both.apiA().newToken();
       String ip = "198.51." + i + ".23";
       secrets.add(token);
       secrets.add(ip);
-      secrets.add(a().services().tokens().reporterHash(token).orElseThrow());
-      secrets.add(a().services().tokens().networkHash(ip(ip)));
-      assertEquals(202, apiA().report(token, ip, new JsonObject().put("number", number)
+      secrets.add(both.a().services().tokens().reporterHash(token).orElseThrow());
+      secrets.add(both.a().services().tokens().networkHash(ip(ip)));
+      assertEquals(202, both.apiA().report(token, ip, new JsonObject().put("number", number)
           .put("category", "CONTACT_HARASSMENT").put("note", "calls my mother")).statusCode());
     }
-    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
   }
 
   static InetAddress ip(String text) {
@@ -93,7 +74,7 @@ class AppealIT {
   }
 
   HttpResponse<Buffer> list(String status) {
-    return Api.await(apiB().request(HttpMethod.GET, "/v1/admin/appeals?status=" + status)
+    return Api.await(both.apiB().request(HttpMethod.GET, "/v1/admin/appeals?status=" + status)
         .putHeader("Authorization", "Bearer " + operatorKey).send());
   }
 
@@ -104,7 +85,7 @@ class AppealIT {
   }
 
   JsonArray audit() {
-    return Api.await(apiB().request(HttpMethod.GET, "/v1/admin/audit")
+    return Api.await(both.apiB().request(HttpMethod.GET, "/v1/admin/audit")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject().getJsonArray("entries");
   }
 
@@ -112,7 +93,7 @@ class AppealIT {
   void allowedAppealPutsAnAllowOverrideInForceOnEveryInstanceAtOnce() {
     String number = "+8613800138000";
     crowdBlocks(number);
-    HttpResponse<Buffer> filed = appeal(apiA(), "138 0013 8000", "192.0.2.10");
+    HttpResponse<Buffer> filed = appeal(both.apiA(), "138 0013 8000", "192.0.2.10");
     assertEquals(202, filed.statusCode(), filed.bodyAsString());
     String id = filed.bodyAsJsonObject().getString("appealId");
     assertEquals("pending", filed.bodyAsJsonObject().getString("status"));
@@ -129,12 +110,12 @@ class AppealIT {
     assertEquals("BLOCK", listed.getJsonObject("reputation").getString("verdict"));
     assertEquals(5, listed.getJsonObject("reputation").getLong("reporters"));
 
-    HttpResponse<Buffer> decided = decide(apiA(), id, "allow", "Checked the business licence");
+    HttpResponse<Buffer> decided = decide(both.apiA(), id, "allow", "Checked the business licence");
     assertEquals(200, decided.statusCode(), decided.bodyAsString());
     assertEquals("allowed", decided.bodyAsJsonObject().getString("status"));
 
     // Instance B answers from Redis at once: no wait, no cache.
-    JsonObject onB = apiB().lookup(number);
+    JsonObject onB = both.apiB().lookup(number);
     assertEquals("ALLOW", onB.getString("verdict"));
     assertEquals("OPERATOR_OVERRIDE", onB.getJsonArray("reasons").getString(0));
 
@@ -158,24 +139,24 @@ class AppealIT {
   void rejectedAppealChangesNothingAndADecisionIsFinal() {
     String number = "+8613800138000";
     crowdBlocks(number);
-    String id = appeal(apiA(), number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
-    HttpResponse<Buffer> rejected = decide(apiB(), id, "reject", "Many victims, consistent reports");
+    String id = appeal(both.apiA(), number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+    HttpResponse<Buffer> rejected = decide(both.apiB(), id, "reject", "Many victims, consistent reports");
     assertEquals(200, rejected.statusCode(), rejected.bodyAsString());
     assertEquals("rejected", rejected.bodyAsJsonObject().getString("status"));
-    assertEquals("BLOCK", apiA().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"));
     assertEquals("appeal.reject", audit().getJsonObject(0).getString("action"));
 
-    HttpResponse<Buffer> again = decide(apiA(), id, "allow", "changed my mind");
+    HttpResponse<Buffer> again = decide(both.apiA(), id, "allow", "changed my mind");
     assertEquals(409, again.statusCode());
     assertEquals("already_decided", again.bodyAsJsonObject().getString("error"));
-    assertEquals("BLOCK", apiA().lookup(number).getString("verdict"), "a second decision has no effect");
-    assertEquals(409, decide(apiA(), id, "reject", "").statusCode());
+    assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"), "a second decision has no effect");
+    assertEquals(409, decide(both.apiA(), id, "reject", "").statusCode());
     assertEquals(id, list("rejected").bodyAsJsonObject().getJsonArray("appeals").getJsonObject(0)
         .getString("appealId"));
 
-    assertEquals("no_appeal", decide(apiA(), "apl_000000000000000000000000", "allow", "")
+    assertEquals("no_appeal", decide(both.apiA(), "apl_000000000000000000000000", "allow", "")
         .bodyAsJsonObject().getString("error"));
-    assertEquals("invalid_decision", decide(apiA(), id, "maybe", "").bodyAsJsonObject().getString("error"));
+    assertEquals("invalid_decision", decide(both.apiA(), id, "maybe", "").bodyAsJsonObject().getString("error"));
     assertEquals("invalid_status", list("open").bodyAsJsonObject().getString("error"));
   }
 
@@ -187,17 +168,17 @@ class AppealIT {
     crowdBlocks(second);
     // Per network: PER_HOUR appeals from one /24, then 429 whatever the number.
     for (int i = 0; i < PER_HOUR; i++) {
-      assertEquals(202, appeal(apiA(), i % 2 == 0 ? first : second, "192.0.2." + (10 + i)).statusCode());
+      assertEquals(202, appeal(both.apiA(), i % 2 == 0 ? first : second, "192.0.2." + (10 + i)).statusCode());
     }
-    HttpResponse<Buffer> limited = appeal(apiB(), second, "192.0.2.99");
+    HttpResponse<Buffer> limited = appeal(both.apiB(), second, "192.0.2.99");
     assertEquals(429, limited.statusCode(), limited.bodyAsString());
     assertEquals("rate_limited", limited.bodyAsJsonObject().getString("error"));
     int retryAfter = Integer.parseInt(limited.getHeader("Retry-After"));
     assertTrue(retryAfter >= 1 && retryAfter <= 3600, "Retry-After " + retryAfter);
 
     // Per number: the first number had 2 appeals; from fresh networks it takes one more, then 429.
-    assertEquals(202, appeal(apiA(), first, "203.0.113.1").statusCode());
-    HttpResponse<Buffer> numberLimited = appeal(apiA(), first, "100.64.7.1");
+    assertEquals(202, appeal(both.apiA(), first, "203.0.113.1").statusCode());
+    HttpResponse<Buffer> numberLimited = appeal(both.apiA(), first, "100.64.7.1");
     assertEquals(429, numberLimited.statusCode());
     assertNotNull(numberLimited.getHeader("Retry-After"));
     assertEquals(PER_HOUR + 1, list("pending").bodyAsJsonObject().getLong("total"));
@@ -207,12 +188,12 @@ class AppealIT {
   void appealListingsNeverShowWhoReported() {
     String number = "+8613800138000";
     crowdBlocks(number);
-    HttpResponse<Buffer> filed = appeal(apiA(), number, "192.0.2.10");
+    HttpResponse<Buffer> filed = appeal(both.apiA(), number, "192.0.2.10");
     assertEquals(202, filed.statusCode(), filed.bodyAsString());
     String id = filed.bodyAsJsonObject().getString("appealId");
     String pending = list("pending").bodyAsString();
     assertTrue(pending.contains(id), "the appeal is listed");
-    assertEquals(200, decide(apiA(), id, "reject", "no").statusCode());
+    assertEquals(200, decide(both.apiA(), id, "reject", "no").statusCode());
     String rejected = list("rejected").bodyAsString();
     assertTrue(rejected.contains(id), "the decided appeal is listed");
     assertFalse(secrets.isEmpty());
@@ -225,18 +206,18 @@ class AppealIT {
     Map<String, String> record = redis.commands().hgetall(AppealStore.appeal(id));
     assertFalse(record.isEmpty(), "the appeal is stored");
     String stored = record.toString();
-    assertFalse(stored.contains(a().services().tokens().networkHash(ip("192.0.2.10"))), stored);
+    assertFalse(stored.contains(both.a().services().tokens().networkHash(ip("192.0.2.10"))), stored);
   }
 
   @Test
   void appealsNeedAVerdictToAppealAndTheirFields() {
-    HttpResponse<Buffer> nothing = appeal(apiA(), "+8613700137000", "192.0.2.10");
+    HttpResponse<Buffer> nothing = appeal(both.apiA(), "+8613700137000", "192.0.2.10");
     assertEquals(422, nothing.statusCode());
     assertEquals("nothing_to_appeal", nothing.bodyAsJsonObject().getString("error"));
-    HttpResponse<Buffer> missing = apiA().post("/v1/appeals",
+    HttpResponse<Buffer> missing = both.apiA().post("/v1/appeals",
         new JsonObject().put("number", "13800138000").put("reason", "x").encode(), "Content-Type", "application/json");
     assertEquals("missing_field", missing.bodyAsJsonObject().getString("error"));
-    HttpResponse<Buffer> bad = apiA().post("/v1/appeals", new JsonObject().put("number", "12").put("contact", "c")
+    HttpResponse<Buffer> bad = both.apiA().post("/v1/appeals", new JsonObject().put("number", "12").put("contact", "c")
         .put("reason", "r").encode(), "Content-Type", "application/json");
     assertEquals("invalid_number", bad.bodyAsJsonObject().getString("error"));
   }

@@ -20,9 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
-import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -37,29 +36,11 @@ class ImportIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   @RegisterExtension
-  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
-  @RegisterExtension
-  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
-
-  Api apiA() {
-    return first.api();
-  }
-
-  Api apiB() {
-    return second.api();
-  }
-
-  DunblockServer a() {
-    return first.server();
-  }
-
-  DunblockServer b() {
-    return second.server();
-  }
+  final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY));
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   HttpResponse<String> post(String query, HttpRequest.BodyPublisher body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a().port() + "/v1/admin/import?"
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + both.a().port() + "/v1/admin/import?"
             + query))
         .header("Authorization", "Bearer " + ADMIN_KEY)
         .timeout(Duration.ofSeconds(120))
@@ -107,14 +88,14 @@ class ImportIT {
     assertTrue(error(summary, 1).getString("reason").contains("robbery"));
     assertEquals(0, summary.getInteger("errorsNotListed"));
 
-    JsonObject first = apiA().lookup("13800138000");
+    JsonObject first = both.apiA().lookup("13800138000");
     assertEquals(1, first.getLong("reports"));
     assertEquals(new JsonObject().put("DEBT_COLLECTION", 1), first.getJsonObject("categories"), "default category");
-    assertEquals(new JsonObject().put("THREAT", 1), apiA().lookup("13900139000").getJsonObject("categories"));
-    assertEquals(new JsonObject().put("FRAUD", 1), apiA().lookup("13600136000").getJsonObject("categories"));
+    assertEquals(new JsonObject().put("THREAT", 1), both.apiA().lookup("13900139000").getJsonObject("categories"));
+    assertEquals(new JsonObject().put("FRAUD", 1), both.apiA().lookup("13600136000").getJsonObject("categories"));
 
     // Audited with who, source, weight and counts.
-    JsonObject entry = Api.await(apiB().request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/audit")
+    JsonObject entry = Api.await(both.apiB().request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/audit")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject()
         .getJsonArray("entries").getJsonObject(0);
     assertEquals("import", entry.getString("action"));
@@ -141,8 +122,8 @@ class ImportIT {
     assertEquals(List.of(3, 4, 5, 6), errors.stream().map(e -> ((JsonObject) e).getInteger("line")).toList());
     assertEquals(List.of("invalid_json", "unknown_field", "invalid_json", "missing_field"),
         errors.stream().map(e -> ((JsonObject) e).getString("error")).toList());
-    assertEquals(new JsonObject().put("SILENT", 1), apiA().lookup("13800138000").getJsonObject("categories"));
-    assertEquals(1, apiA().lookup("13600136000").getLong("reports"), "last line without a newline is read");
+    assertEquals(new JsonObject().put("SILENT", 1), both.apiA().lookup("13800138000").getJsonObject("categories"));
+    assertEquals(1, both.apiA().lookup("13600136000").getLong("reports"), "last line without a newline is read");
   }
 
   @Test
@@ -152,13 +133,13 @@ class ImportIT {
     assertEquals(2, first.getInteger("imported"));
     assertEquals(1, first.getInteger("updated"), "a number repeated in the list counts once");
     waitUntil("B's filter holds the imported number", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain("+8613900139000"));
-    JsonObject before = apiA().lookup("13800138000");
+        () -> both.b().services().filter().mightContain("+8613900139000"));
+    JsonObject before = both.apiA().lookup("13800138000");
 
     JsonObject again = importOk("source=carrier-x&weight=1", csv);
     assertEquals(0, again.getInteger("imported"));
     assertEquals(3, again.getInteger("updated"));
-    JsonObject after = apiA().lookup("13800138000");
+    JsonObject after = both.apiA().lookup("13800138000");
     assertEquals(1, after.getLong("reports"));
     assertEquals(1, after.getLong("reporters"));
     assertEquals(before.getDouble("score"), after.getDouble("score"), 0.001);
@@ -167,23 +148,23 @@ class ImportIT {
   @Test
   void weightMovesTheScoreButASourceAloneNeverBlocks() {
     importOk("source=carrier-x&weight=1", "13800138000\n");
-    JsonObject light = apiA().lookup("13800138000");
+    JsonObject light = both.apiA().lookup("13800138000");
     assertEquals(0.333, light.getDouble("score"), 0.001);
 
     importOk("source=carrier-x&weight=3", "13800138000\n");
-    JsonObject heavy = apiA().lookup("13800138000");
+    JsonObject heavy = both.apiA().lookup("13800138000");
     assertEquals(0.6, heavy.getDouble("score"), 0.001, "3 / (3 + prior 2)");
     assertEquals("WARN", heavy.getString("verdict"));
     assertEquals(1, heavy.getLong("reporters"));
 
     // The vote remembers its weight: back to 1 takes out exactly what 3 put in.
     importOk("source=carrier-x&weight=1", "13800138000\n");
-    assertEquals(0.333, apiA().lookup("13800138000").getDouble("score"), 0.001);
+    assertEquals(0.333, both.apiA().lookup("13800138000").getDouble("score"), 0.001);
 
     // Two heavy sources still make only two reporters on two networks: no BLOCK.
     importOk("source=carrier-x&weight=3", "13900139000\n");
     importOk("source=carrier-y&weight=3", "13900139000\n");
-    JsonObject two = apiA().lookup("13900139000");
+    JsonObject two = both.apiA().lookup("13900139000");
     assertEquals(0.75, two.getDouble("score"), 0.001);
     assertEquals("WARN", two.getString("verdict"));
     assertTrue(two.getJsonArray("reasons").contains("QUORUM_NOT_MET"), two.encode());
@@ -193,12 +174,12 @@ class ImportIT {
   void anImportedSourceCountsTowardsTheQuorumWithTheCrowd() {
     importOk("source=carrier-x&weight=2", "13800138000\n");
     for (int i = 1; i <= 2; i++) {
-      assertEquals(202, apiA().report(apiA().newToken(), "203.0." + i + ".1",
+      assertEquals(202, both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1",
           new JsonObject().put("number", "13800138000").put("category", "DEBT_COLLECTION")).statusCode());
     }
     waitUntil("B's filter holds the number", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain("+8613800138000"));
-    JsonObject r = apiB().lookup("13800138000");
+        () -> both.b().services().filter().mightContain("+8613800138000"));
+    JsonObject r = both.apiB().lookup("13800138000");
     assertEquals(3, r.getLong("reporters"));
     assertEquals(3, r.getLong("networks"));
     assertEquals("BLOCK", r.getString("verdict"), r.encode());
@@ -211,7 +192,7 @@ class ImportIT {
       HttpResponse<String> response = post(query, HttpRequest.BodyPublishers.ofString("13800138000\n"));
       assertEquals(400, response.statusCode(), query + " " + response.body());
     }
-    assertEquals(0, apiA().lookup("13800138000").getLong("reports"));
+    assertEquals(0, both.apiA().lookup("13800138000").getLong("reports"));
   }
 
   @Test
@@ -226,7 +207,7 @@ class ImportIT {
     assertEquals(lines / 1000, summary.getInteger("invalid"));
     assertEquals(1000, summary.getJsonArray("errors").getJsonObject(0).getInteger("line"));
     assertEquals(lines / 1000, summary.getInteger("errorsNotListed") + summary.getJsonArray("errors").size());
-    assertEquals(1, apiA().lookup("+8613800099999").getLong("reports"));
+    assertEquals(1, both.apiA().lookup("+8613800099999").getLong("reports"));
   }
 
   @Test
@@ -235,7 +216,7 @@ class ImportIT {
     Files.writeString(file, "number,category\n13800138000,THREAT\nnot a number\n13900139000\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = ImportCli.run(List.of("--url", "http://127.0.0.1:" + a().port(), "--key", ADMIN_KEY,
+    int code = ImportCli.run(List.of("--url", "http://127.0.0.1:" + both.a().port(), "--key", ADMIN_KEY,
             "--source", "carrier-x", "--weight", "1.5", file.toString()),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
     String stderr = err.toString(StandardCharsets.UTF_8);
@@ -245,10 +226,11 @@ class ImportIT {
     assertEquals(1, summary.getInteger("invalid"));
     assertTrue(stderr.contains("100%"), stderr);
     assertTrue(stderr.contains("line 3:"), stderr);
-    assertEquals(new JsonObject().put("THREAT", 1), apiA().lookup("13800138000").getJsonObject("categories"));
+    assertEquals(new JsonObject().put("THREAT", 1), both.apiA().lookup("13800138000").getJsonObject("categories"));
 
-    int refused = ImportCli.run(List.of("--url", "http://127.0.0.1:" + a().port(), "--key", "dbk_wrong-key-000000000",
-            "--source", "carrier-x", "--weight", "1", file.toString()),
+    int refused = ImportCli.run(List.of("--url", "http://127.0.0.1:" + both.a().port(),
+        "--key", "dbk_wrong-key-000000000",
+        "--source", "carrier-x", "--weight", "1", file.toString()),
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8), false);
     assertEquals(1, refused);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("invalid_api_key"));

@@ -13,10 +13,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
-import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -31,50 +30,32 @@ class OverrideIT {
   static final TestRedis redis = TestRedis.perClass();
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
-  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);
-  @RegisterExtension
-  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);
-
-  Api apiA() {
-    return first.api();
-  }
-
-  Api apiB() {
-    return second.api();
-  }
-
-  DunblockServer a() {
-    return first.server();
-  }
-
-  DunblockServer b() {
-    return second.server();
-  }
+  final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);
 
   HttpResponse<Buffer> put(String number, String verdict, String reason) {
-    return Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+    return Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", reason).toBuffer()));
   }
 
   HttpResponse<Buffer> delete(String number, String reason) {
-    return Api.await(apiA().request(HttpMethod.DELETE, "/v1/admin/overrides/" + number)
+    return Api.await(both.apiA().request(HttpMethod.DELETE, "/v1/admin/overrides/" + number)
         .addQueryParam("reason", reason)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .send());
   }
 
   JsonArray audit() {
-    return Api.await(apiB().request(HttpMethod.GET, "/v1/admin/audit")
+    return Api.await(both.apiB().request(HttpMethod.GET, "/v1/admin/audit")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject().getJsonArray("entries");
   }
 
   void crowdBlocks(String number) {
     for (int i = 1; i <= 5; i++) {
-      apiA().report(apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
   }
 
   @Test
@@ -85,15 +66,16 @@ class OverrideIT {
     assertEquals(200, set.statusCode(), set.bodyAsString());
     assertEquals(null, set.bodyAsJsonObject().getValue("previous"), "no override before");
 
-    for (Api api : new Api[] {apiA(), apiB()}) {
+    for (Api api : new Api[] {both.apiA(), both.apiB()}) {
       JsonObject r = api.lookup(number);
       assertEquals("ALLOW", r.getString("verdict"));
       assertEquals("OPERATOR_OVERRIDE", r.getJsonArray("reasons").getString(0));
       assertEquals(5, r.getLong("reports"), "crowd evidence is still shown");
     }
     // More crowd reports do not move it.
-    apiA().report(apiA().newToken(), "203.0.9.1", new JsonObject().put("number", number).put("category", "THREAT"));
-    assertEquals("ALLOW", apiB().lookup(number).getString("verdict"));
+    both.apiA().report(both.apiA().newToken(), "203.0.9.1",
+        new JsonObject().put("number", number).put("category", "THREAT"));
+    assertEquals("ALLOW", both.apiB().lookup(number).getString("verdict"));
 
     JsonObject entry = audit().getJsonObject(0);
     assertEquals("override.set", entry.getString("action"));
@@ -103,7 +85,7 @@ class OverrideIT {
     assertTrue(entry.getString("at").startsWith("20"));
 
     assertEquals(200, delete(number, "bank changed its hotline").statusCode());
-    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
     assertEquals("override.clear", audit().getJsonObject(0).getString("action"));
     assertEquals(404, delete(number, "again").statusCode());
   }
@@ -111,11 +93,11 @@ class OverrideIT {
   @Test
   void blockOverrideOnAnUnreportedNumberReachesEveryFilterWithinOneSecond() {
     String number = "+8613900139000";
-    assertEquals("ALLOW", apiB().lookup(number).getString("verdict"));
+    assertEquals("ALLOW", both.apiB().lookup(number).getString("verdict"));
     assertEquals(200, put(number, "BLOCK", "Regulator notice 2026-117").statusCode());
     waitUntil("B's filter holds the overridden number", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain(number));
-    JsonObject r = apiB().lookup(number);
+        () -> both.b().services().filter().mightContain(number));
+    JsonObject r = both.apiB().lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
     assertEquals(0, r.getLong("reports"));
@@ -127,7 +109,7 @@ class OverrideIT {
     crowdBlocks(number);
     put(number, "BLOCK", "Confirmed collector");
     clock.advance(Duration.ofDays(400));
-    JsonObject r = apiA().lookup(number);
+    JsonObject r = both.apiA().lookup(number);
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
   }
@@ -137,6 +119,6 @@ class OverrideIT {
     assertEquals("invalid_verdict", put("13800138000", "WARN", "x").bodyAsJsonObject().getString("error"));
     assertEquals("missing_field", put("13800138000", "BLOCK", "  ").bodyAsJsonObject().getString("error"));
     assertEquals("invalid_number", put("12", "BLOCK", "x").bodyAsJsonObject().getString("error"));
-    assertFalse(a().services().filter().mightContain("+8613800138000"));
+    assertFalse(both.a().services().filter().mightContain("+8613800138000"));
   }
 }

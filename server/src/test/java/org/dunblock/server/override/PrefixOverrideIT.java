@@ -12,9 +12,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Map;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
-import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -28,28 +27,10 @@ class PrefixOverrideIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   @RegisterExtension
-  final RunningServer first = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
-  @RegisterExtension
-  final RunningServer second = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
-
-  Api apiA() {
-    return first.api();
-  }
-
-  Api apiB() {
-    return second.api();
-  }
-
-  DunblockServer a() {
-    return first.server();
-  }
-
-  DunblockServer b() {
-    return second.server();
-  }
+  final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 
   HttpResponse<Buffer> putPrefix(String prefix, String verdict) {
-    return Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
+    return Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "collector block, notice 17").toBuffer()));
   }
@@ -60,20 +41,20 @@ class PrefixOverrideIT {
     assertEquals(200, set.statusCode(), set.bodyAsString());
     assertEquals("+86138001", set.bodyAsJsonObject().getString("prefix"));
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain("P:+86138001"));
+        () -> both.b().services().filter().mightContain("P:+86138001"));
 
     for (String inside : new String[] {"13800100000", "13800155555", "+86 138 0019 9999"}) {
-      JsonObject r = apiB().lookup(inside.replace(" ", "%20").replace("+", "%2B"));
+      JsonObject r = both.apiB().lookup(inside.replace(" ", "%20").replace("+", "%2B"));
       assertEquals("BLOCK", r.getString("verdict"), inside);
       assertEquals(new JsonArray().add("OPERATOR_OVERRIDE"), r.getJsonArray("reasons"));
       assertEquals(0, r.getLong("reports"));
     }
-    assertEquals("ALLOW", apiB().lookup("13800200000").getString("verdict"));
+    assertEquals("ALLOW", both.apiB().lookup("13800200000").getString("verdict"));
 
     // Unrelated unreported numbers still cost Redis nothing.
     Map<String, Long> before = redis.commandCalls();
     for (int i = 0; i < 100; i++) {
-      assertEquals("ALLOW", apiB().lookup("+861590000" + String.format("%04d", i)).getString("verdict"));
+      assertEquals("ALLOW", both.apiB().lookup("+861590000" + String.format("%04d", i)).getString("verdict"));
     }
     assertEquals(Map.of(), redis.commandsSince(before));
   }
@@ -82,35 +63,36 @@ class PrefixOverrideIT {
   void aNumberOverrideBeatsItsPrefixAndTheLongestPrefixWins() {
     assertEquals(200, putPrefix("+86138001", "BLOCK").statusCode());
     assertEquals(200, putPrefix("+861380012", "ALLOW").statusCode());
-    assertEquals("BLOCK", apiA().lookup("13800110000").getString("verdict"));
-    assertEquals("ALLOW", apiA().lookup("13800120000").getString("verdict"));
-    Api.await(apiA().request(HttpMethod.PUT, "/v1/admin/overrides/13800120001")
+    assertEquals("BLOCK", both.apiA().lookup("13800110000").getString("verdict"));
+    assertEquals("ALLOW", both.apiA().lookup("13800120000").getString("verdict"));
+    Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/13800120001")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
         .sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "this one is a collector").toBuffer()));
-    assertEquals("BLOCK", apiA().lookup("13800120001").getString("verdict"));
+    assertEquals("BLOCK", both.apiA().lookup("13800120001").getString("verdict"));
   }
 
   @Test
   void anAllowedPrefixClearsCrowdBlocksUnderItUntilLifted() {
     String number = "13800133333";
     for (int i = 1; i <= 5; i++) {
-      apiA().report(apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", apiA().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"));
     assertEquals(200, putPrefix("+86138001", "ALLOW").statusCode());
     // Rule 1: the override reaches every instance's filter within a second of the write.
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain("P:+86138001"));
-    JsonObject allowed = apiB().lookup(number);
+        () -> both.b().services().filter().mightContain("P:+86138001"));
+    JsonObject allowed = both.apiB().lookup(number);
     assertEquals("ALLOW", allowed.getString("verdict"));
     assertTrue(allowed.getJsonArray("reasons").contains("CROWD_REPORTS"));
 
-    HttpResponse<Buffer> lifted = Api.await(apiA().request(HttpMethod.DELETE, "/v1/admin/overrides/prefixes/+86138001")
+    HttpResponse<Buffer> lifted = Api.await(both.apiA()
+        .request(HttpMethod.DELETE, "/v1/admin/overrides/prefixes/+86138001")
         .addQueryParam("reason", "bank moved its lines")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY).send());
     assertEquals(200, lifted.statusCode(), lifted.bodyAsString());
-    assertEquals("BLOCK", apiB().lookup(number).getString("verdict"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
   }
 
   @Test

@@ -10,10 +10,9 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
-import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -27,32 +26,14 @@ class RangeIT {
   static final TestRedis redis = TestRedis.perClass();
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
-  final RunningServer first = RunningServer.on(redis).clock(clock);
-  @RegisterExtension
-  final RunningServer second = RunningServer.on(redis).clock(clock);
-
-  Api apiA() {
-    return first.api();
-  }
-
-  Api apiB() {
-    return second.api();
-  }
-
-  DunblockServer a() {
-    return first.server();
-  }
-
-  DunblockServer b() {
-    return second.server();
-  }
+  final TwoServers both = TwoServers.on(redis).clock(clock);
 
   void block(String number) {
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, apiA().report(apiA().newToken(), "203.0." + i + ".1",
+      assertEquals(202, both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1",
           new JsonObject().put("number", number).put("category", "DEBT_COLLECTION")).statusCode());
     }
-    assertEquals("BLOCK", apiA().lookup(number).getString("verdict"), number);
+    assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"), number);
   }
 
   @Test
@@ -61,22 +42,22 @@ class RangeIT {
     block("13800138000");
     block("13800138001");
     block("13800138002");
-    assertEquals("ALLOW", apiB().lookup("13800138009").getString("verdict"));
+    assertEquals("ALLOW", both.apiB().lookup("13800138009").getString("verdict"));
 
     block("13800138003");
     waitUntil("B's filter holds the range", Duration.ofSeconds(1),
-        () -> b().services().filter().mightContain("R:+86138001380"));
-    JsonObject fresh = apiB().lookup("13800138009");
+        () -> both.b().services().filter().mightContain("R:+86138001380"));
+    JsonObject fresh = both.apiB().lookup("13800138009");
     assertEquals("WARN", fresh.getString("verdict"), fresh.encode());
     assertEquals(new JsonArray().add("RANGE"), fresh.getJsonArray("reasons"));
     assertEquals(0, fresh.getLong("reports"));
-    assertEquals("WARN", apiB().lookup("13800138099").getString("verdict"), "the whole block of 100");
+    assertEquals("WARN", both.apiB().lookup("13800138099").getString("verdict"), "the whole block of 100");
     // A blocked member stays BLOCK; three other members are not a range for it.
-    assertEquals(new JsonArray().add("CROWD_REPORTS"), apiB().lookup("13800138000").getJsonArray("reasons"));
+    assertEquals(new JsonArray().add("CROWD_REPORTS"), both.apiB().lookup("13800138000").getJsonArray("reasons"));
 
     // The next block is clean, and costs Redis nothing.
     Map<String, Long> before = redis.commandCalls();
-    JsonObject next = apiB().lookup("13800138100");
+    JsonObject next = both.apiB().lookup("13800138100");
     assertEquals("ALLOW", next.getString("verdict"));
     assertEquals(new JsonArray(), next.getJsonArray("reasons"));
     assertEquals(Map.of(), redis.commandsSince(before));
@@ -87,14 +68,14 @@ class RangeIT {
     for (String n : new String[] {"13800138500", "13800138501", "13800138502", "13800138503"}) {
       block(n);
     }
-    assertEquals("WARN", apiA().lookup("13800138550").getString("verdict"));
+    assertEquals("WARN", both.apiA().lookup("13800138550").getString("verdict"));
 
     // Five fresh reports keep a number BLOCK for about one half-life (score 5f / (5f + 2) >= 0.55 for 31 days).
     clock.advance(Duration.ofDays(30));
-    assertEquals("WARN", apiA().lookup("13800138550").getString("verdict"), "still a range after 30 days");
+    assertEquals("WARN", both.apiA().lookup("13800138550").getString("verdict"), "still a range after 30 days");
     clock.advance(Duration.ofDays(2));
-    assertEquals("WARN", apiA().lookup("13800138500").getString("verdict"), "members aged out of BLOCK");
-    JsonObject fresh = apiA().lookup("13800138550");
+    assertEquals("WARN", both.apiA().lookup("13800138500").getString("verdict"), "members aged out of BLOCK");
+    JsonObject fresh = both.apiA().lookup("13800138550");
     assertEquals("ALLOW", fresh.getString("verdict"), fresh.encode());
     assertFalse(fresh.getJsonArray("reasons").contains("RANGE"));
   }
@@ -104,13 +85,13 @@ class RangeIT {
     for (String n : new String[] {"13800138600", "13800138601", "13800138602", "13800138603"}) {
       block(n);
     }
-    assertEquals("WARN", apiB().lookup("13800138677").getString("verdict"));
+    assertEquals("WARN", both.apiB().lookup("13800138677").getString("verdict"));
     // The owner's friends vouch for one line until it is no longer BLOCK; three blocked lines are no range.
     for (int i = 1; i <= 3; i++) {
-      apiA().report(apiA().newToken(), "192.0." + i + ".2",
+      both.apiA().report(both.apiA().newToken(), "192.0." + i + ".2",
           new JsonObject().put("number", "13800138603").put("category", "LEGITIMATE"));
     }
-    assertEquals("WARN", apiA().lookup("13800138603").getString("verdict"));
-    assertEquals("ALLOW", apiB().lookup("13800138677").getString("verdict"));
+    assertEquals("WARN", both.apiA().lookup("13800138603").getString("verdict"));
+    assertEquals("ALLOW", both.apiB().lookup("13800138677").getString("verdict"));
   }
 }
