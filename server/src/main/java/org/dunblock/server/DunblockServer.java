@@ -73,7 +73,7 @@ public final class DunblockServer implements AutoCloseable {
   /** Starts everything and returns once the HTTP port listens (the filter may still be loading). Blocking. */
   public static DunblockServer start(DunblockConfig config, Clock clock) {
     EmbeddedRedis embedded = config.redisUrl().isEmpty()
-        ? EmbeddedRedis.start(config.dataDir(), config.embeddedRedisPort())
+        ? EmbeddedRedis.start(config.dataDir(), config.embeddedRedisPort(), config.embeddedRedisFsync())
         : null;
     Vertx vertx = null;
     ReputationStore store = null;

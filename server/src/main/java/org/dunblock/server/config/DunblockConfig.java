@@ -18,6 +18,7 @@ public record DunblockConfig(
     Optional<String> redisUrl,
     Path dataDir,
     int embeddedRedisPort,
+    String embeddedRedisFsync,
     String defaultRegion,
     List<String> trustedProxies,
     Optional<String> secret,
@@ -51,6 +52,11 @@ public record DunblockConfig(
   public static final Duration DEFAULT_FILTER_REBUILD_INTERVAL = Duration.ofMinutes(60);
   public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * When the embedded Redis fsyncs its append-only file: {@code everysec} (a machine crash can lose up to about a
+   * second of acknowledged reports) or {@code always} (before every acknowledgement; slower writes).
+   */
+  public static final String DEFAULT_EMBEDDED_REDIS_FSYNC = "everysec";
   public static final int DEFAULT_MAX_BODY_BYTES = 128 * 1024;
   public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(365);
@@ -74,6 +80,9 @@ public record DunblockConfig(
     }
     if (embeddedRedisPort < 0 || embeddedRedisPort > 65535) {
       throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_PORT", "must be between 0 and 65535");
+    }
+    if (!"always".equals(embeddedRedisFsync) && !"everysec".equals(embeddedRedisFsync)) {
+      throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_FSYNC", "must be always or everysec");
     }
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
         || !com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getSupportedRegions().contains(defaultRegion)) {
@@ -147,6 +156,8 @@ public record DunblockConfig(
         .redisUrl(e.optional("DUNBLOCK_REDIS_URL").orElse(null))
         .dataDir(Path.of(e.string("DUNBLOCK_DATA_DIR", DEFAULT_DATA_DIR)))
         .embeddedRedisPort(e.integer("DUNBLOCK_EMBEDDED_REDIS_PORT", 0))
+        .embeddedRedisFsync(e.string("DUNBLOCK_EMBEDDED_REDIS_FSYNC", DEFAULT_EMBEDDED_REDIS_FSYNC)
+            .toLowerCase(Locale.ROOT))
         .defaultRegion(e.string("DUNBLOCK_DEFAULT_REGION", DEFAULT_REGION).toUpperCase(Locale.ROOT))
         .trustedProxies(e.list("DUNBLOCK_TRUSTED_PROXIES"))
         .secret(e.optional("DUNBLOCK_SECRET").orElse(null))
@@ -184,7 +195,7 @@ public record DunblockConfig(
   public Builder mutate() {
     return new Builder()
         .host(host).port(port).redisUrl(redisUrl.orElse(null)).dataDir(dataDir)
-        .embeddedRedisPort(embeddedRedisPort).defaultRegion(defaultRegion).trustedProxies(trustedProxies)
+        .embeddedRedisPort(embeddedRedisPort).embeddedRedisFsync(embeddedRedisFsync).defaultRegion(defaultRegion).trustedProxies(trustedProxies)
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
@@ -197,7 +208,8 @@ public record DunblockConfig(
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
   public String describe() {
     return "host=" + host + " port=" + port
-        + " redis=" + redisUrl.map(DunblockConfig::redactUrl).orElse("embedded (data dir " + dataDir + ")")
+        + " redis=" + redisUrl.map(DunblockConfig::redactUrl)
+            .orElse("embedded (data dir " + dataDir + ", appendfsync " + embeddedRedisFsync + ")")
         + " region=" + defaultRegion + " trustedProxies=" + trustedProxies
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + dataDir.resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
@@ -221,6 +233,7 @@ public record DunblockConfig(
     private String redisUrl;
     private Path dataDir = Path.of(DEFAULT_DATA_DIR);
     private int embeddedRedisPort;
+    private String embeddedRedisFsync = DEFAULT_EMBEDDED_REDIS_FSYNC;
     private String defaultRegion = DEFAULT_REGION;
     private List<String> trustedProxies = List.of();
     private String secret;
@@ -249,6 +262,7 @@ public record DunblockConfig(
     public Builder redisUrl(String v) { redisUrl = v; return this; }
     public Builder dataDir(Path v) { dataDir = v; return this; }
     public Builder embeddedRedisPort(int v) { embeddedRedisPort = v; return this; }
+    public Builder embeddedRedisFsync(String v) { embeddedRedisFsync = v; return this; }
     public Builder defaultRegion(String v) { defaultRegion = v; return this; }
     public Builder trustedProxies(List<String> v) { trustedProxies = new ArrayList<>(v); return this; }
     public Builder secret(String v) { secret = v; return this; }
@@ -274,7 +288,7 @@ public record DunblockConfig(
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
-          embeddedRedisPort, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
+          embeddedRedisPort, embeddedRedisFsync, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,

@@ -81,8 +81,13 @@ public final class FilterSyncVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * 100 ms doubling to at most 1 s: the follower is one connection, so retrying every second while Redis is away
+   * costs nothing, and a longer wait would leave this instance's filter (and its lookups) behind other instances'
+   * writes for that long after Redis is back.
+   */
   private static long backoff(int attempt) {
-    return Math.min(5_000, 100L * (1L << Math.min(attempt, 6)));
+    return Math.min(1_000, 100L * (1L << Math.min(attempt, 4)));
   }
 
   private Future<String[]> tails() {

@@ -19,7 +19,8 @@ import redis.embedded.RedisServer;
 
 /**
  * The default store: a real redis-server process (the binary shipped in the embedded-redis artifact) bound to
- * loopback, with its append-only file (fsync every second) under the data directory.
+ * loopback, with its append-only file under the data directory, fsynced every second or before every
+ * acknowledgement ({@code DUNBLOCK_EMBEDDED_REDIS_FSYNC}; README "Durability" says what each survives).
  *
  * <p>Whoever runs it holds a lock on {@code DATA_DIR/redis/lock}, so two processes never run Redis on the same
  * files. A redis-server left behind by a process that was killed outright is shut down (it flushes its AOF) before
@@ -54,8 +55,11 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
-  /** Starts redis-server with data under {@code dataDir/redis}; port 0 picks a free loopback port. Blocking. */
-  public static EmbeddedRedis start(Path dataDir, int requestedPort) {
+  /**
+   * Starts redis-server with data under {@code dataDir/redis}; port 0 picks a free loopback port; {@code fsync} is
+   * Redis's appendfsync policy ({@code always} or {@code everysec}). Blocking.
+   */
+  public static EmbeddedRedis start(Path dataDir, int requestedPort, String fsync) {
     Path dir = dataDir.resolve("redis").toAbsolutePath();
     FileChannel channel = null;
     try {
@@ -76,7 +80,7 @@ public final class EmbeddedRedis implements AutoCloseable {
           .bind("127.0.0.1")
           .setting("dir " + dir)
           .setting("appendonly yes")
-          .setting("appendfsync everysec")
+          .setting("appendfsync " + fsync)
           .setting("appendfilename \"dunblock.aof\"")
           .setting("dbfilename dunblock.rdb")
           .setting("save 900 1")

@@ -34,7 +34,7 @@ public final class RedisForCli implements AutoCloseable {
         // A stale port file from a server that died: start our own below.
       }
     }
-    EmbeddedRedis embedded = EmbeddedRedis.start(config.dataDir(), 0);
+    EmbeddedRedis embedded = EmbeddedRedis.start(config.dataDir(), 0, config.embeddedRedisFsync());
     try {
       return connect(embedded.url(), embedded);
     } catch (RuntimeException e) {

@@ -34,31 +34,43 @@ import org.dunblock.server.config.DunblockConfig;
 /**
  * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
  * bound to the caller's context, so callbacks never run on Lettuce threads. One shared connection carries all
- * request traffic (Lettuce pipelines it); a second one is reserved for the blocking stream follower.
+ * request traffic (Lettuce pipelines it); a second one is reserved for the blocking stream follower. Both fail
+ * fast when Redis is away (see {@link #connect}) and replace themselves when wedged ({@link RedisLink}).
  */
 public final class ReputationStore implements AutoCloseable {
   /** Change stream entries kept per shard; a follower further behind than this rebuilds its filter. */
   public static final long CHANGES_MAX_LENGTH = 100_000;
+  /**
+   * Commands one connection may have in flight. Beyond it a command fails at once (503 for a report, a degraded
+   * answer for a lookup) instead of queueing behind a Redis that has stopped answering: at a few thousand commands
+   * per second a paused Redis fills it within seconds, and a longer queue would only add latency to every request
+   * after it is back. Far above what a healthy Redis ever has outstanding (it answers in well under a millisecond).
+   */
+  static final int MAX_IN_FLIGHT = 10_000;
 
   private final Vertx vertx;
   private final RedisClient client;
   private final ClientResources resources;
-  private final StatefulRedisConnection<String, String> connection;
-  private final StatefulRedisConnection<String, String> followerConnection;
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisLink<StatefulRedisConnection<String, String>> link;
+  private final RedisLink<StatefulRedisConnection<String, String>> followerLink;
   private final LuaScript reportScript;
   private final DunblockConfig config;
 
   private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
-      StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> follower) {
+      RedisLink<StatefulRedisConnection<String, String>> link,
+      RedisLink<StatefulRedisConnection<String, String>> followerLink) {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
     this.resources = client.getResources();
-    this.connection = connection;
-    this.followerConnection = follower;
-    this.redis = connection.async();
-    this.reportScript = LuaScript.load("report.lua", redis);
+    this.link = link;
+    this.followerLink = followerLink;
+    this.reportScript = LuaScript.load("report.lua", redis());
+  }
+
+  /** The request connection's commands as of now (the link may have replaced the connection since). */
+  private RedisAsyncCommands<String, String> redis() {
+    return link.connection().async();
   }
 
   /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
@@ -67,19 +79,28 @@ public final class ReputationStore implements AutoCloseable {
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
         .build();
-    RedisClient client = RedisClient.create(resources, RedisURI.create(redisUrl));
+    RedisURI uri = RedisURI.create(redisUrl);
+    // Lettuce waits up to 60 s by default, also for the handshake of a new connection to a Redis that accepts
+    // the socket but does not answer (paused, or a network dropping packets).
+    uri.setTimeout(config.redisTimeout());
+    RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
-        // Fail fast while disconnected instead of queueing without bound: lookups fall back, reports get 503.
+        // Fail fast while disconnected instead of queueing: lookups fall back, reports get 503 + Retry-After.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(100_000)
-        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+        // Bounds the commands in flight on a connection too (see MAX_IN_FLIGHT).
+        .requestQueueSize(MAX_IN_FLIGHT)
+        .socketOptions(SocketOptions.builder().connectTimeout(config.redisTimeout()).keepAlive(true).build())
+        // Every command, not only blocking ones, gives up after the Redis timeout (Lettuce's default: 60 s).
         .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
         .build());
     try {
-      StatefulRedisConnection<String, String> connection = client.connect();
-      StatefulRedisConnection<String, String> follower = client.connect();
-      return new ReputationStore(vertx, config, client, connection, follower);
+      java.util.function.Supplier<CompletionStage<StatefulRedisConnection<String, String>>> connector =
+          () -> client.connectAsync(io.lettuce.core.codec.StringCodec.UTF8, uri);
+      // Wedged: a command timed out and nothing at all came back on the connection since it was sent.
+      var link = new RedisLink<>("requests", client.connect(), connector, config.redisTimeout());
+      var follower = new RedisLink<>("follower", client.connect(), connector, config.redisTimeout());
+      return new ReputationStore(vertx, config, client, link, follower);
     } catch (RuntimeException e) {
       client.shutdown();
       throw e;
@@ -87,7 +108,12 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   private <T> Future<T> bridge(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
+    return bridge(link, stage);
+  }
+
+  private <T> Future<T> bridge(RedisLink<?> on, CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage.whenComplete((value, failure) -> on.completed(failure)),
+        vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
   }
 
   /** Script and command errors stay as they are (a bug of ours); everything else means Redis is not there. */
@@ -110,21 +136,21 @@ public final class ReputationStore implements AutoCloseable {
    * failure mapping as every other store call. For feature stores (keys, overrides, exports) built on this one.
    */
   public <T> Future<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
-    return bridge(command.apply(redis));
+    return bridge(command.apply(redis()));
   }
 
   /** Synchronous commands on the shared connection, for start-up work only (never on an event loop). */
   public io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
-    return connection.sync();
+    return link.connection().sync();
   }
 
   /** Loads a script from {@code lua/} and registers it (blocking; call at start). */
   public LuaScript script(String name) {
-    return LuaScript.load(name, redis);
+    return LuaScript.load(name, redis());
   }
 
   public Future<List<Object>> run(LuaScript script, String[] keys, String... args) {
-    return bridge(script.run(redis, keys, args));
+    return bridge(script.run(redis(), keys, args));
   }
 
   /**
@@ -150,7 +176,7 @@ public final class ReputationStore implements AutoCloseable {
    * one network would hash to two, counting twice toward the quorum. Redis keeps only a fingerprint. Blocking.
    */
   public void checkSecret(String fingerprint) {
-    var sync = connection.sync();
+    var sync = link.connection().sync();
     sync.set(KeySchema.SECRET_FINGERPRINT, fingerprint, SetArgs.Builder.nx());
     String stored = sync.get(KeySchema.SECRET_FINGERPRINT);
     if (!fingerprint.equals(stored)) {
@@ -160,11 +186,11 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   public Future<Map<String, String>> number(String e164) {
-    return bridge(redis.hgetall(KeySchema.number(e164)));
+    return bridge(redis().hgetall(KeySchema.number(e164)));
   }
 
   public Future<String> ping() {
-    return bridge(redis.ping());
+    return bridge(redis().ping());
   }
 
   public Future<ReportOutcome> report(ReportCommand c) {
@@ -183,7 +209,7 @@ public final class ReputationStore implements AutoCloseable {
         Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
         KeySchema.PINNED_INDEX_SCORE_TEXT,
         Long.toString(config.scoring().maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1"};
-    return bridge(reportScript.run(redis, keys, args)).map(reply -> {
+    return bridge(reportScript.run(redis(), keys, args)).map(reply -> {
       String status = (String) reply.get(0);
       if ("replay".equals(status)) {
         // stored as fingerprint|reportId|counted
@@ -201,18 +227,18 @@ public final class ReputationStore implements AutoCloseable {
 
   /** One page of a shard's index, for building the filter. */
   public Future<ScoredValueScanCursor<String>> scanIndex(int shard, ScanCursor cursor, int count) {
-    return bridge(redis.zscan(KeySchema.index(shard), cursor, ScanArgs.Builder.limit(count)));
+    return bridge(redis().zscan(KeySchema.index(shard), cursor, ScanArgs.Builder.limit(count)));
   }
 
   /** Drops numbers whose last write is older than the retention from a shard's index. */
   public Future<Long> trimIndex(int shard, long olderThanMs) {
-    return bridge(redis.zremrangebyscore(KeySchema.index(shard),
+    return bridge(redis().zremrangebyscore(KeySchema.index(shard),
         Range.create(Double.NEGATIVE_INFINITY, (double) olderThanMs)));
   }
 
   /** The id of the newest change of a shard, or "0-0" when the stream is empty. */
   public Future<String> changesTail(int shard) {
-    return bridge(redis.xrevrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))
+    return bridge(redis().xrevrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))
         .map(list -> list.isEmpty() ? "0-0" : list.get(0).getId());
   }
 
@@ -222,9 +248,9 @@ public final class ReputationStore implements AutoCloseable {
    */
   public Future<Boolean> changesTrimmedPast(int shard, String offset) {
     String key = KeySchema.changes(shard);
-    return bridge(redis.xlen(key)).compose(length -> length < CHANGES_MAX_LENGTH
+    return bridge(redis().xlen(key)).compose(length -> length < CHANGES_MAX_LENGTH
         ? Future.succeededFuture(false)
-        : bridge(redis.xrange(key, Range.create("-", "+"), Limit.create(0, 1)))
+        : bridge(redis().xrange(key, Range.create("-", "+"), Limit.create(0, 1)))
             .map(first -> !first.isEmpty() && StreamIds.compare(first.get(0).getId(), offset) > 0));
   }
 
@@ -233,24 +259,24 @@ public final class ReputationStore implements AutoCloseable {
    * connection (never blocks it), for serving filter deltas to apps.
    */
   public Future<List<StreamMessage<String, String>>> changesAfter(int shard, String afterId, long count) {
-    return bridge(redis.xrange(KeySchema.changes(shard),
+    return bridge(redis().xrange(KeySchema.changes(shard),
         Range.from(Range.Boundary.excluding(afterId), Range.Boundary.unbounded()), Limit.create(0, count)));
   }
 
   /** True while the change with this id is still kept in the shard's stream (trimming drops the oldest first). */
   public Future<Boolean> changeKept(int shard, String id) {
-    return bridge(redis.xrange(KeySchema.changes(shard), Range.create(id, id), Limit.create(0, 1)))
+    return bridge(redis().xrange(KeySchema.changes(shard), Range.create(id, id), Limit.create(0, 1)))
         .map(list -> !list.isEmpty());
   }
 
   /** Entries now kept in a shard's change stream. */
   public Future<Long> changesLength(int shard) {
-    return bridge(redis.xlen(KeySchema.changes(shard)));
+    return bridge(redis().xlen(KeySchema.changes(shard)));
   }
 
   /** Numbers in a shard's index. */
   public Future<Long> indexSize(int shard) {
-    return bridge(redis.zcard(KeySchema.index(shard)));
+    return bridge(redis().zcard(KeySchema.index(shard)));
   }
 
   /**
@@ -264,14 +290,14 @@ public final class ReputationStore implements AutoCloseable {
       streams[shard] = XReadArgs.StreamOffset.from(KeySchema.changes(shard), offsets[shard]);
     }
     XReadArgs args = blockMs < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.block(blockMs).count(count);
-    return bridge(followerConnection.async().xread(args, streams))
+    return bridge(followerLink, followerLink.connection().async().xread(args, streams))
         .map(list -> list == null ? new ArrayList<>() : list);
   }
 
   @Override
   public void close() {
-    connection.close();
-    followerConnection.close();
+    link.close();
+    followerLink.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }

@@ -25,6 +25,7 @@ class DunblockConfigTest {
     assertEquals(3, c.scoring().blockMinReporters());
     assertEquals(3, c.scoring().blockMinNetworks());
     assertEquals(Duration.ofDays(60), c.scoring().maxReportAge());
+    assertEquals("everysec", c.embeddedRedisFsync());
   }
 
   @Test
@@ -36,13 +37,15 @@ class DunblockConfigTest {
         "DUNBLOCK_DEFAULT_REGION", "us",
         "DUNBLOCK_TRUSTED_PROXIES", "10.0.0.0/8, ::1",
         "DUNBLOCK_HALF_LIFE_DAYS", "7",
-        "DUNBLOCK_BLOCK_MIN_NETWORKS", "4"));
+        "DUNBLOCK_BLOCK_MIN_NETWORKS", "4",
+        "DUNBLOCK_EMBEDDED_REDIS_FSYNC", "ALWAYS"));
     assertEquals(9090, c.port());
     assertEquals("redis://:pw@10.0.0.5:6379", c.redisUrl().orElseThrow());
     assertEquals("US", c.defaultRegion());
     assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
     assertEquals(Duration.ofDays(7), c.scoring().halfLife());
     assertEquals(4, c.scoring().blockMinNetworks());
+    assertEquals("always", c.embeddedRedisFsync());
   }
 
   @Test
@@ -53,6 +56,8 @@ class DunblockConfigTest {
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_TRUSTED_PROXIES", "proxy.example"))).variable());
     assertEquals("DUNBLOCK_FILTER_FPP", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FILTER_FPP", "2"))).variable());
+    assertEquals("DUNBLOCK_EMBEDDED_REDIS_FSYNC", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_EMBEDDED_REDIS_FSYNC", "no"))).variable());
     assertEquals("DUNBLOCK_PROT", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_PROT", "80"))).variable());
   }

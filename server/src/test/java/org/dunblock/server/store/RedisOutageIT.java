@@ -9,16 +9,98 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.List;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
+import org.dunblock.server.testing.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** DESIGN.md rule 7: with Redis gone, lookups still answer (flagged), reports get 503 + Retry-After, never dropped. */
 @ExtendWith(VertxExtension.class)
 class RedisOutageIT {
+  static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(250);
+  static final Duration REDIS_TIMEOUT = Duration.ofSeconds(1);
+  /** What a loaded test machine may add to a lookup's own deadline (HTTP, scheduling); a hang is far beyond it. */
+  static final Duration SLACK = Duration.ofSeconds(1);
+
+  /** A server that falls back fast: lookups after 250 ms, everything else after 1 s. */
+  static DunblockServer faultTolerant(String redisUrl, TestRedis redis) {
+    return TestServers.start(TestServers.config(redis).redisUrl(redisUrl).lookupTimeout(LOOKUP_TIMEOUT)
+        .redisTimeout(REDIS_TIMEOUT));
+  }
+
+  /** What users saw through a fault: lookups all answered in time, the only refusals 503 + Retry-After. */
+  static void assertServedThroughout(Traffic traffic) {
+    assertEquals(List.of(), traffic.errors(), "only 503 + Retry-After refusals, every lookup answered");
+    assertTrue(traffic.maxLookupMillis() <= LOOKUP_TIMEOUT.plus(SLACK).toMillis(),
+        "slowest lookup " + traffic.maxLookupMillis() + " ms");
+    System.out.printf("FAULTS lookups=%d degraded=%d slowest=%d ms; report refusals=%d acknowledged=%d%n",
+        traffic.lookups(), traffic.degradedLookups(), traffic.maxLookupMillis(), traffic.refusals(),
+        traffic.acknowledgedCount());
+  }
+
+  @Test
+  void redisKilledAndRestartedUnderLoadLosesNoAcknowledgedReport(Vertx vertx) {
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockServer server = faultTolerant(redis.url(), redis);
+      Api api = new Api(vertx, server.port());
+      waitReady(api);
+      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+
+        redis.kill();
+        long down = System.nanoTime();
+        waitUntil("reports refused", Duration.ofSeconds(10), () -> traffic.refusals() > 0);
+        waitUntil("lookups degraded", Duration.ofSeconds(10), () -> traffic.degradedLookups() > 0);
+        assertEquals(503, api.get("/ready").statusCode());
+
+        redis.restartProcess();
+        long up = System.nanoTime();
+        Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
+        System.out.printf("FAULTS kill -9: redis down %d ms; first report acknowledged %d ms after restart%n",
+            (up - down) / 1_000_000, recovery.toMillis());
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+        traffic.stopAndSettle(Duration.ofSeconds(20));
+        assertServedThroughout(traffic);
+        traffic.assertStoredExactlyOnce(redis.commands(), api);
+      } finally {
+        api.close();
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void redisPausedUnderLoadLosesNoAcknowledgedReport(Vertx vertx) {
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockServer server = faultTolerant(redis.url(), redis);
+      Api api = new Api(vertx, server.port());
+      waitReady(api);
+      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+
+        redis.pause();
+        try {
+          waitUntil("reports refused", Duration.ofSeconds(10), () -> traffic.refusals() > 0);
+          waitUntil("lookups degraded", Duration.ofSeconds(10), () -> traffic.degradedLookups() > 0);
+        } finally {
+          redis.resume();
+        }
+        Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
+        System.out.printf("FAULTS SIGSTOP: first report acknowledged %d ms after SIGCONT%n", recovery.toMillis());
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+        traffic.stopAndSettle(Duration.ofSeconds(20));
+        assertServedThroughout(traffic);
+        traffic.assertStoredExactlyOnce(redis.commands(), api);
+      } finally {
+        api.close();
+        server.close();
+      }
+    }
+  }
 
   @Test
   void lookupsDegradeAndReportsAreRefusedUntilRedisIsBack(Vertx vertx) {

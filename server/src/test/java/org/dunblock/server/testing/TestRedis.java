@@ -5,9 +5,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,6 +24,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   private final int port;
   private final Path dir;
   private RedisServer server;
+  private long pid;
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
@@ -68,6 +72,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   }
 
   private void startProcess() throws IOException {
+    pid = 0;
     server = RedisServer.newRedisServer()
         .port(port)
         .bind("127.0.0.1")
@@ -89,6 +94,42 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     }
   }
 
+  /**
+   * SIGKILL: redis-server dies at once, without a final AOF flush or goodbye to its clients, as in an out-of-memory
+   * kill. Returns once the port is closed; {@link #restartProcess()} brings it back from its AOF.
+   */
+  public void kill() {
+    long pid = pid();
+    Signals.send(pid, "KILL");
+    Conditions.waitUntil("redis-server " + pid + " gone", Duration.ofSeconds(10), () -> !listening(port));
+  }
+
+  /** SIGSTOP: the process keeps its sockets but answers nothing (the kernel still accepts connections). */
+  public void pause() {
+    Signals.send(pid(), "STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() {
+    Signals.send(pid(), "CONT");
+  }
+
+  private long pid() {
+    if (pid == 0) {
+      pid = Signals.pidOf(commands());
+    }
+    return pid;
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Starts the process again on the same port and data dir. */
   public void restartProcess() {
     try {
@@ -104,6 +145,10 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  public int port() {
+    return port;
   }
 
   public String url() {
