@@ -11,8 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.dunblock.server.testing.Conditions;
+import org.dunblock.server.testing.JarServer;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,19 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * same data directory.
  */
 class JarProcessIT {
-  static final Path JAR = Path.of("target", "dunblock-server.jar");
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  Process start(Path dataDir, int port, Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString());
-    builder.environment().put("DUNBLOCK_PORT", Integer.toString(port));
-    builder.environment().put("DUNBLOCK_HOST", "127.0.0.1");
-    builder.environment().put("DUNBLOCK_DATA_DIR", dataDir.toString());
-    builder.environment().put("DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1");
-    builder.environment().put("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000");
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
+  Process start(Path dataDir, int port, Path log) {
+    return JarServer.launch(Map.of("DUNBLOCK_DATA_DIR", dataDir.toString(), "DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1",
+        "DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000"), port, log);
   }
 
   HttpResponse<String> send(HttpRequest request) {
@@ -46,11 +39,6 @@ class JarProcessIT {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  boolean ready(int port) {
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build());
-    return r != null && r.statusCode() == 200;
   }
 
   HttpResponse<String> post(int port, String path, String body, String... headers) {
@@ -69,12 +57,12 @@ class JarProcessIT {
 
   @Test
   void jarServesStopsOnSigtermAndKeepsReportsAcrossRestart(@TempDir Path dataDir) throws Exception {
-    assertTrue(Files.exists(JAR), "the fat jar is built before integration tests");
+    assertTrue(Files.exists(JarServer.JAR), "the fat jar is built before integration tests");
     int port = TestRedis.freePort();
     Path log = dataDir.resolve("server.log");
     Process first = start(dataDir, port, log);
     try {
-      Conditions.waitUntil("jar ready", Duration.ofSeconds(60), () -> ready(port));
+      JarServer.awaitReady(port);
       for (int i = 1; i <= 5; i++) {
         HttpResponse<String> r = post(port, "/v1/reports",
             "{\"number\":\"+86 138 0013 8000\",\"category\":\"DEBT_COLLECTION\"}",
@@ -92,7 +80,7 @@ class JarProcessIT {
 
     Process second = start(dataDir, port, dataDir.resolve("server2.log"));
     try {
-      Conditions.waitUntil("jar ready again", Duration.ofSeconds(60), () -> ready(port));
+      JarServer.awaitReady(port);
       HttpResponse<String> lookup = send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/v1/numbers/13800138000")).build());
       assertEquals(200, lookup.statusCode());
@@ -111,7 +99,7 @@ class JarProcessIT {
     Process first = start(dataDir, port, dataDir.resolve("first.log"));
     int orphanPort;
     try {
-      Conditions.waitUntil("jar ready", Duration.ofSeconds(60), () -> ready(port));
+      JarServer.awaitReady(port);
       HttpResponse<String> r = post(port, "/v1/reports", "{\"number\":\"13800138000\",\"category\":\"THREAT\"}",
           "Authorization", "Bearer " + token(port), "X-Forwarded-For", "203.0.113.1");
       assertEquals(202, r.statusCode(), r.body());
@@ -124,7 +112,7 @@ class JarProcessIT {
 
     Process second = start(dataDir, port, dataDir.resolve("second.log"));
     try {
-      Conditions.waitUntil("jar ready again", Duration.ofSeconds(60), () -> ready(port));
+      JarServer.awaitReady(port);
       assertTrue(!listening(orphanPort) || orphanPort == Integer.parseInt(
           Files.readString(dataDir.resolve("redis").resolve("port")).trim()), "the orphan was shut down");
       HttpResponse<String> lookup = send(HttpRequest.newBuilder(

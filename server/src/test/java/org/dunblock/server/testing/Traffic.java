@@ -54,6 +54,7 @@ public final class Traffic implements AutoCloseable {
   private final AtomicLong degraded = new AtomicLong();
   private final AtomicLong maxLookupMs = new AtomicLong();
   private final AtomicLong refusals = new AtomicLong();
+  private final AtomicLong replays = new AtomicLong();
   private volatile boolean running;
 
   private Traffic(Vertx vertx, int[] ports) {
@@ -129,6 +130,11 @@ public final class Traffic implements AutoCloseable {
     return refusals.get();
   }
 
+  /** Retries answered from the Idempotency-Key record: the first attempt was stored but its answer lost. */
+  public long replays() {
+    return replays.get();
+  }
+
   /** What no client should ever see: a 5xx other than 503 + Retry-After, a lookup failure, a client timeout. */
   public List<String> errors() {
     return List.copyOf(errors);
@@ -161,6 +167,9 @@ public final class Traffic implements AutoCloseable {
     request.sendJsonObject(body).onComplete(ar -> {
       if (ar.succeeded() && ar.result().statusCode() == 202) {
         acknowledged.put(ar.result().bodyAsJsonObject().getString("reportId"), body.getString("number"));
+        if ("true".equals(ar.result().getHeader("Idempotent-Replayed"))) {
+          replays.incrementAndGet();
+        }
         inFlight.decrementAndGet();
         nextReport();
         return;

@@ -1,0 +1,75 @@
+package org.dunblock.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.JarServer;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.Traffic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two server processes on one Redis, one of them killed with SIGKILL in the middle of a run of reports. Clients
+ * retry what got no answer against the other instance with the same Idempotency-Key: nothing is lost (a report
+ * the dead instance stored is answered from its key) and nothing counts twice.
+ */
+@ExtendWith(VertxExtension.class)
+class ServerKillIT {
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
+
+  @Test
+  void reportsRetriedOnAnotherInstanceAfterKillMinus9AreStoredExactlyOnce(Vertx vertx, @TempDir Path logs)
+      throws Exception {
+    Map<String, String> env = Map.of(
+        "DUNBLOCK_REDIS_URL", redis.url(),
+        "DUNBLOCK_SECRET", "kill-test-secret-0123456789",
+        "DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1",
+        "DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000",
+        "DUNBLOCK_EVENT_LOOPS", "1",
+        "DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "1000000",
+        "DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "1000000");
+    int portA = TestRedis.freePort();
+    int portB = TestRedis.freePort();
+    Process a = JarServer.launch(env, portA, logs.resolve("a.log"));
+    Process b = JarServer.launch(env, portB, logs.resolve("b.log"));
+    Api api = new Api(vertx, portB);
+    try {
+      JarServer.awaitReady(portA);
+      JarServer.awaitReady(portB);
+      try (Traffic traffic = Traffic.against(vertx, portA, portB).start(8, 0)) {
+        traffic.awaitMoreAcknowledged(60, Duration.ofSeconds(30));
+
+        a.destroyForcibly(); // SIGKILL, in the middle of reports
+        assertTrue(a.waitFor(10, TimeUnit.SECONDS));
+        Duration failover = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
+        traffic.awaitMoreAcknowledged(60, Duration.ofSeconds(30));
+        traffic.stopAndSettle(Duration.ofSeconds(20));
+
+        System.out.printf("FAULTS server kill -9: next report acknowledged by the other instance after %d ms; "
+            + "acknowledged=%d, answered from Idempotency-Key=%d%n", failover.toMillis(), traffic.acknowledgedCount(),
+            traffic.replays());
+        assertEquals(List.of(), traffic.errors());
+        traffic.assertStoredExactlyOnce(redis.commands(), api);
+      }
+    } finally {
+      api.close();
+      for (Process p : new Process[] {a, b}) {
+        p.destroy();
+        p.waitFor(30, TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
+}
