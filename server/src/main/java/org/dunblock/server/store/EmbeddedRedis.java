@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
@@ -25,17 +28,28 @@ import redis.embedded.RedisServer;
  * <p>Whoever runs it holds a lock on {@code DATA_DIR/redis/lock}, so two processes never run Redis on the same
  * files. A redis-server left behind by a process that was killed outright is shut down (it flushes its AOF) before
  * a new one starts.
+ *
+ * <p>It is supervised: should redis-server die while we run (an out-of-memory kill, a crash), it is started again
+ * on the same port from its append-only file, and the store's connections reconnect to it by themselves.
  */
 public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
   private static final String PORT_FILE = "port";
   private static final String LOCK_FILE = "lock";
+  /** Restarts tried, a few seconds apart at most, before a dead redis-server is left to the operator. */
+  private static final int RESTART_ATTEMPTS = 20;
 
   private final RedisServer server;
   private final int port;
   private final Path portFile;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final ExecutorService supervisor = Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "embedded-redis-supervisor");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean closing;
 
   private EmbeddedRedis(RedisServer server, int port, Path portFile, FileChannel lockChannel, FileLock lock) {
     this.server = server;
@@ -43,6 +57,48 @@ public final class EmbeddedRedis implements AutoCloseable {
     this.portFile = portFile;
     this.lockChannel = lockChannel;
     this.lock = lock;
+  }
+
+  /** Restarts redis-server when its process exits while we are not closing. */
+  private void supervise() {
+    ProcessHandle.of(pid()).ifPresent(process -> process.onExit().thenRunAsync(this::restartAfterExit, supervisor));
+  }
+
+  private long pid() {
+    RedisURI uri = RedisURI.create(url());
+    uri.setTimeout(Duration.ofSeconds(5));
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      for (String line : connection.sync().info("server").split("\r?\n")) {
+        if (line.startsWith("process_id:")) {
+          return Long.parseLong(line.substring("process_id:".length()).trim());
+        }
+      }
+      throw new IllegalStateException("redis-server did not tell its process id");
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private void restartAfterExit() {
+    for (int attempt = 0; attempt < RESTART_ATTEMPTS && !closing; attempt++) {
+      synchronized (this) {
+        if (closing) {
+          return;
+        }
+        LOG.error("Embedded Redis on port {} exited unexpectedly; starting it again from its append-only file", port);
+        try {
+          server.stop(); // reaps the dead process so the same server can start again
+          server.start();
+          supervise();
+          LOG.warn("Embedded Redis running again on 127.0.0.1:{}", port);
+          return;
+        } catch (IOException | RuntimeException e) {
+          LOG.error("Embedded Redis did not start again (attempt {})", attempt + 1, e);
+        }
+      }
+      LockSupport.parkNanos(Duration.ofMillis(Math.min(5_000, 250L << Math.min(attempt, 5))).toNanos());
+    }
   }
 
   /** The port of the embedded Redis a running server on this data dir announced, or null. */
@@ -94,8 +150,10 @@ public final class EmbeddedRedis implements AutoCloseable {
       // on the same files.
       Path portFile = dir.resolve(PORT_FILE);
       Files.writeString(portFile, Integer.toString(port));
-      LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {}", port, dir);
-      return new EmbeddedRedis(server, port, portFile, channel, lock);
+      LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {} (appendfsync {})", port, dir, fsync);
+      EmbeddedRedis embedded = new EmbeddedRedis(server, port, portFile, channel, lock);
+      embedded.supervise();
+      return embedded;
     } catch (IOException e) {
       closeQuietly(channel);
       throw new UncheckedIOException("could not start the embedded Redis server", e);
@@ -151,6 +209,14 @@ public final class EmbeddedRedis implements AutoCloseable {
   /** SHUTDOWN (Redis fsyncs its AOF and exits), then reap the process and release the data dir. */
   @Override
   public void close() {
+    closing = true;
+    supervisor.shutdown();
+    synchronized (this) {
+      stop();
+    }
+  }
+
+  private void stop() {
     try {
       Files.deleteIfExists(portFile);
       RedisURI uri = RedisURI.create(url());

@@ -1,6 +1,7 @@
 package org.dunblock.server.store;
 
 import static org.dunblock.server.testing.Conditions.waitReady;
+import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,22 +10,35 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.Signals;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The default run: no DUNBLOCK_REDIS_URL, an embedded Redis with its append-only file under the data dir. */
 @ExtendWith(VertxExtension.class)
 class DurabilityIT {
 
   static DunblockConfig embedded(Path dataDir) {
+    return embeddedConfig(dataDir).build();
+  }
+
+  static DunblockConfig.Builder embeddedConfig(Path dataDir) {
     return DunblockConfig.builder()
         .host("127.0.0.1")
         .port(TestRedis.freePort())
@@ -32,7 +46,56 @@ class DurabilityIT {
         .eventLoops(1)
         .trustedProxies(List.of("127.0.0.1"))
         .filterExpectedNumbers(100_000)
-        .build();
+        .tokensPerNetworkPerDay(1_000_000)
+        .reportsPerReporterPerDay(1_000_000);
+  }
+
+  /**
+   * SIGKILL of the embedded redis-server itself, under load: the server starts it again from its append-only file
+   * and every acknowledged report is there, once. Under {@code always} Redis fsyncs before it answers; under
+   * {@code everysec} it has written the file (to the kernel) before it answers, which survives the death of the
+   * process but not of the machine: the one promise this test cannot tell apart (see README "Durability").
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"always", "everysec"})
+  void killingTheEmbeddedRedisLosesNoAcknowledgedReport(String fsync, Vertx vertx, @TempDir Path dataDir) {
+    DunblockServer server = DunblockServer.start(embeddedConfig(dataDir).embeddedRedisFsync(fsync)
+        .redisTimeout(Duration.ofSeconds(1)).build(), Clock.systemUTC());
+    Api api = new Api(vertx, server.port());
+    RedisURI uri = RedisURI.create("redis://127.0.0.1:" + EmbeddedRedis.runningPort(dataDir));
+    uri.setTimeout(Duration.ofSeconds(1));
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      assertEquals(fsync, redis.configGet("appendfsync").get("appendfsync"));
+      waitReady(api);
+      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 2)) {
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+        long pid = Signals.pidOf(redis);
+
+        Signals.send(pid, "KILL");
+        long killed = System.nanoTime();
+        waitUntil("redis-server started again", Duration.ofSeconds(15), () -> {
+          try {
+            return Signals.pidOf(redis) != pid;
+          } catch (RuntimeException notYet) {
+            return false;
+          }
+        });
+        Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
+        System.out.printf("FAULTS embedded redis-server kill -9 (appendfsync %s): running again after %d ms, "
+            + "next report acknowledged %d ms later%n", fsync, (System.nanoTime() - killed) / 1_000_000
+            - recovery.toMillis(), recovery.toMillis());
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+        traffic.stopAndSettle(Duration.ofSeconds(20));
+        assertEquals(List.of(), traffic.errors());
+        traffic.assertStoredExactlyOnce(redis, api);
+      }
+    } finally {
+      client.shutdown();
+      api.close();
+      server.close();
+    }
   }
 
   @Test
