@@ -5,6 +5,7 @@ import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -139,6 +140,31 @@ class RedisOutageIT {
       } finally {
         api.close();
         server.close();
+      }
+    }
+  }
+
+  @Test
+  void aPausedRedisCannotPileUpCommandsBeyondTheBound(Vertx vertx) {
+    try (TestRedis redis = TestRedis.start()) {
+      ReputationStore store = ReputationStore.connect(vertx,
+          TestServers.config(redis).redisTimeout(Duration.ofSeconds(30)).build(), redis.url());
+      try {
+        redis.pause();
+        try {
+          List<Future<String>> waiting = new java.util.ArrayList<>();
+          for (int i = 0; i < ReputationStore.MAX_IN_FLIGHT; i++) {
+            waiting.add(store.ping());
+          }
+          Future<String> beyond = store.ping();
+          waitUntil("refused at once", Duration.ofSeconds(1), beyond::isComplete);
+          assertTrue(beyond.cause() instanceof StoreUnavailableException, String.valueOf(beyond.cause()));
+          assertTrue(waiting.stream().noneMatch(Future::isComplete), "the bounded ones are still waiting");
+        } finally {
+          redis.resume();
+        }
+      } finally {
+        store.close();
       }
     }
   }
