@@ -41,3 +41,28 @@ dunblock_clean_env() {
     unset "$name"
   done < <(compgen -e | grep '^DUNBLOCK_' || true)
 }
+
+# Waits until the server started as SERVER_PID (output in $WORK/server.log, started with DUNBLOCK_PORT=0) logs
+# its port and answers /ready; sets PORT and BASE. $1 names the script, $2 is the limit in seconds for each wait.
+dunblock_wait_ready() {
+  local name=$1 limit=$2 i
+  PORT=""
+  for ((i = 0; i < limit * 2; i++)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "$name: server exited during start; its log:" >&2
+      cat "$WORK/server.log" >&2
+      return 1
+    fi
+    PORT=$(sed -n -E 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$WORK/server.log" | head -n 1)
+    [[ -n "$PORT" ]] && break
+    sleep 0.5
+  done
+  [[ -n "$PORT" ]] || { echo "$name: server did not listen within $limit s" >&2; return 1; }
+  BASE="http://127.0.0.1:$PORT"
+  for ((i = 0; i < limit * 2; i++)); do
+    curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "$name: $BASE/ready did not answer 200 within $limit s" >&2
+  return 1
+}
