@@ -1,8 +1,10 @@
 package org.dunblock.server.store;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulConnection;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -49,12 +51,12 @@ final class RedisLink<C extends StatefulConnection<String, String>> implements A
   /** Records the outcome of a command sent on this link: an answer proves it alive, a long silence replaces it. */
   void completed(Throwable outcome) {
     Throwable failure = outcome;
-    while (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null) {
+    while (failure instanceof CompletionException && failure.getCause() != null) {
       failure = failure.getCause();
     }
-    if (failure == null || !(failure instanceof RedisCommandTimeoutException)) {
+    if (!(failure instanceof RedisCommandTimeoutException)) {
       // An error reply is an answer too; a refused command (disconnected, queue full) says nothing about silence.
-      if (failure == null || failure instanceof io.lettuce.core.RedisCommandExecutionException) {
+      if (failure == null || failure instanceof RedisCommandExecutionException) {
         lastAnswerNanos = System.nanoTime();
       }
       return;
@@ -68,6 +70,7 @@ final class RedisLink<C extends StatefulConnection<String, String>> implements A
     try {
       attempt = connector.get();
     } catch (RuntimeException e) {
+      LOG.warn("New Redis connection '{}' could not be started; trying again on the next timeout", name, e);
       replacing.set(false);
       return;
     }

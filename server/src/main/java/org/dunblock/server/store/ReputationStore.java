@@ -16,6 +16,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.dunblock.server.config.DunblockConfig;
 
 /**
@@ -95,8 +97,8 @@ public final class ReputationStore implements AutoCloseable {
         .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
         .build());
     try {
-      java.util.function.Supplier<CompletionStage<StatefulRedisConnection<String, String>>> connector =
-          () -> client.connectAsync(io.lettuce.core.codec.StringCodec.UTF8, uri);
+      Supplier<CompletionStage<StatefulRedisConnection<String, String>>> connector =
+          () -> client.connectAsync(StringCodec.UTF8, uri);
       // Wedged: a command timed out and nothing at all came back on the connection since it was sent.
       var link = new RedisLink<>("requests", client.connect(), connector, config.redisTimeout());
       var follower = new RedisLink<>("follower", client.connect(), connector, config.redisTimeout());

@@ -96,11 +96,6 @@ public final class Traffic implements AutoCloseable {
     Conditions.waitUntil("every report begun is acknowledged", limit, () -> inFlight.get() == 0);
   }
 
-  /** Stops starting new work; reports still retrying keep going until {@link #close()}. */
-  public void stop() {
-    running = false;
-  }
-
   public int acknowledgedCount() {
     return acknowledged.size();
   }
