@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.Conditions;
 import org.dunblock.server.testing.JarServer;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestServers;
 import org.dunblock.server.testing.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two server processes on one Redis, one of them killed with SIGKILL in the middle of a run of reports. Clients
+ * Two server instances on one Redis, one of them a {@code java -jar} process killed with SIGKILL in the middle of a
+ * run of reports (the other runs in the test's JVM, which saves a second JVM start). Clients
  * retry what got no answer against the other instance with the same Idempotency-Key: nothing is lost (a report
  * the dead instance stored is answered from its key) and nothing counts twice.
  */
@@ -34,21 +37,20 @@ class ServerKillIT {
       throws Exception {
     Map<String, String> env = Map.of(
         "DUNBLOCK_REDIS_URL", redis.url(),
-        "DUNBLOCK_SECRET", "kill-test-secret-0123456789",
+        "DUNBLOCK_SECRET", TestServers.SECRET,
         "DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1",
         "DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000",
         "DUNBLOCK_EVENT_LOOPS", "1",
         "DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "1000000",
         "DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "1000000");
     int portA = TestRedis.freePort();
-    int portB = TestRedis.freePort();
     Process a = JarServer.launch(env, portA, logs.resolve("a.log"));
-    Process b = JarServer.launch(env, portB, logs.resolve("b.log"));
-    Api api = new Api(vertx, portB);
+    DunblockServer b = TestServers.start(TestServers.config(redis));
+    Api api = new Api(vertx, b.port());
     try {
       JarServer.awaitReady(portA);
-      JarServer.awaitReady(portB);
-      try (Traffic traffic = Traffic.against(vertx, portA, portB).start(8, 0)) {
+      Conditions.waitReady(api);
+      try (Traffic traffic = Traffic.against(vertx, portA, b.port()).start(8, 0)) {
         traffic.awaitMoreAcknowledged(60, Duration.ofSeconds(30));
 
         a.destroyForcibly(); // SIGKILL, in the middle of reports
@@ -65,11 +67,9 @@ class ServerKillIT {
       }
     } finally {
       api.close();
-      for (Process p : new Process[] {a, b}) {
-        p.destroy();
-        p.waitFor(30, TimeUnit.SECONDS);
-        p.destroyForcibly();
-      }
+      b.close();
+      a.destroyForcibly();
+      a.waitFor(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -8,6 +8,9 @@ import org.dunblock.server.config.DunblockConfig;
 
 /** Builds configurations for servers under test: a random port, loopback as trusted proxy, a fixed secret. */
 public final class TestServers {
+  /** The secret every test server shares (jar processes in tests get it as DUNBLOCK_SECRET). */
+  public static final String SECRET = "test-secret-0123456789abcdef";
+
   private TestServers() {
   }
 
@@ -19,7 +22,7 @@ public final class TestServers {
         .eventLoops(1)
         // Tests simulate reporters on many networks with X-Forwarded-For from loopback.
         .trustedProxies(List.of("127.0.0.1", "::1"))
-        .secret("test-secret-0123456789abcdef")
+        .secret(SECRET)
         .filterExpectedNumbers(100_000)
         .lookupTimeout(Duration.ofSeconds(2))
         // Every test reporter asks for its token from loopback: lift the per-network token and report limits
