@@ -195,7 +195,8 @@ public record DunblockConfig(
   public Builder mutate() {
     return new Builder()
         .host(host).port(port).redisUrl(redisUrl.orElse(null)).dataDir(dataDir)
-        .embeddedRedisPort(embeddedRedisPort).embeddedRedisFsync(embeddedRedisFsync).defaultRegion(defaultRegion).trustedProxies(trustedProxies)
+        .embeddedRedisPort(embeddedRedisPort).embeddedRedisFsync(embeddedRedisFsync)
+        .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
         .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
         .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
@@ -288,7 +289,8 @@ public record DunblockConfig(
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
-          embeddedRedisPort, embeddedRedisFsync, defaultRegion, trustedProxies, Optional.ofNullable(secret).filter(s -> !s.isBlank()),
+          embeddedRedisPort, embeddedRedisFsync, defaultRegion, trustedProxies,
+          Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,
