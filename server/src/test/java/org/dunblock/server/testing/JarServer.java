@@ -33,7 +33,7 @@ public final class JarServer {
     }
   }
 
-  public static boolean ready(int port) {
+  private static boolean ready(int port) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
           HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

@@ -85,7 +85,7 @@ public final class Traffic implements AutoCloseable {
       nextReport();
     }
     for (int i = 0; i < readers; i++) {
-      nextLookup(i);
+      nextLookup();
     }
     return this;
   }
@@ -196,7 +196,7 @@ public final class Traffic implements AutoCloseable {
     return -1;
   }
 
-  private void nextLookup(int reader) {
+  private void nextLookup() {
     if (!running) {
       return;
     }
@@ -217,7 +217,7 @@ public final class Traffic implements AutoCloseable {
             errors.add("lookup: " + (ar.succeeded() ? ar.result().statusCode() + " " + ar.result().bodyAsString()
                 : ar.cause().toString()));
           }
-          nextLookup(reader);
+          nextLookup();
         });
   }
 
