@@ -48,6 +48,7 @@ public final class ReputationStore implements AutoCloseable {
   private final RedisAsyncCommands<String, String> redis;
   private final LuaScript reportScript;
   private final DunblockConfig config;
+  private volatile StoreMetrics metrics;
 
   private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
       StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> follower) {
@@ -86,7 +87,17 @@ public final class ReputationStore implements AutoCloseable {
     }
   }
 
+  /** Times and counts every command from now on (the blocking stream reads excepted: they wait by design). */
+  public void instrument(io.micrometer.core.instrument.MeterRegistry registry) {
+    metrics = new StoreMetrics(registry);
+  }
+
   private <T> Future<T> bridge(CompletionStage<T> stage) {
+    StoreMetrics m = metrics;
+    return untimed(m == null ? stage : m.observe(stage));
+  }
+
+  private <T> Future<T> untimed(CompletionStage<T> stage) {
     return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
   }
 
@@ -264,7 +275,7 @@ public final class ReputationStore implements AutoCloseable {
       streams[shard] = XReadArgs.StreamOffset.from(KeySchema.changes(shard), offsets[shard]);
     }
     XReadArgs args = blockMs < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.block(blockMs).count(count);
-    return bridge(followerConnection.async().xread(args, streams))
+    return untimed(followerConnection.async().xread(args, streams))
         .map(list -> list == null ? new ArrayList<>() : list);
   }
 

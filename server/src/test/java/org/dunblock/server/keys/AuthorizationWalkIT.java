@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.Routes;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -54,21 +55,6 @@ class AuthorizationWalkIT {
       Map.entry("POST /v1/admin/appeals/{id}/decision", Role.OPERATOR),
       Map.entry("POST /v1/admin/import", Role.OPERATOR));
 
-  static Map<String, String> routes(DunblockServer server) {
-    Map<String, String> routes = new TreeMap<>();
-    for (Route route : server.routes()) {
-      if (route.getPath() == null || route.methods() == null) {
-        continue;
-      }
-      for (HttpMethod method : route.methods()) {
-        String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
-        routes.put(method.name() + " " + path, route.getPath()
-            .replace(":prefix", "+86138001").replaceAll(":[A-Za-z]+", "13800138000"));
-      }
-    }
-    return routes;
-  }
-
   @Test
   void everyProtectedEndpointRefusesMissingWrongRevokedAndTooSmallKeys(Vertx vertx) {
     try (TestRedis redis = TestRedis.start()) {
@@ -81,7 +67,7 @@ class AuthorizationWalkIT {
         String revoked = registry.create(Role.ADMIN, "walk revoked", "test").secret();
         registry.revoke(ApiKeySecrets.idOf(ApiKeySecrets.hash(revoked)), "test", "walk");
 
-        Map<String, String> routes = routes(server);
+        Map<String, String> routes = Routes.of(server);
         Set<String> undeclared = new TreeSet<>(routes.keySet());
         undeclared.removeAll(PUBLIC);
         undeclared.removeAll(PROTECTED.keySet());
