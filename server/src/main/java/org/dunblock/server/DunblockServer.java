@@ -89,7 +89,7 @@ public final class DunblockServer implements AutoCloseable {
                   .setEnabled(true)
                   // Request rates and latencies per route template (never the raw path, which holds numbers).
                   .addLabels(Label.HTTP_ROUTE)
-                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
           .withMetrics(new MicrometerMetricsFactory(registry))
           .build();
       String url = config.redisUrl().orElseGet(() -> embedded.url());

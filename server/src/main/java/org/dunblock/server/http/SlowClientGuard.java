@@ -81,17 +81,18 @@ final class SlowClientGuard {
   private void sweep(long now) {
     for (Iterator<Map.Entry<HttpConnection, Tracked>> it = connections.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Tracked> entry = it.next();
+      HttpConnection connection = entry.getKey();
       Tracked tracked = entry.getValue();
       HttpServerRequest request = tracked.current;
       if (request == null) {
         if (now - tracked.since > headerMs) {
           it.remove();
-          entry.getKey().close();
+          connection.close();
         }
       } else if (!request.isEnded()) {
         if (now - tracked.since > bodyMs) {
           it.remove();
-          timeOut(request, entry.getKey());
+          timeOut(request, connection);
         }
       } else if (request.response().ended()) {
         // Answered and read: from now on the connection waits for the next request's headers.

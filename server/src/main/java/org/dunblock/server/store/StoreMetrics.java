@@ -21,10 +21,10 @@ final class StoreMetrics {
   StoreMetrics(MeterRegistry registry) {
     this.ok = Timer.builder("dunblock.redis.commands").tag("outcome", "ok")
         .description("Redis commands and scripts sent by request handling, by outcome")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentileHistogram().register(registry);
     this.failed = Timer.builder("dunblock.redis.commands").tag("outcome", "error")
         .description("Redis commands and scripts sent by request handling, by outcome")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentileHistogram().register(registry);
     this.errors = Counter.builder("dunblock.redis.errors")
         .description("Redis commands that failed (timeouts, disconnects, refusals, script errors)").register(registry);
     Gauge.builder("dunblock.redis.pending.commands", inFlight, AtomicLong::get)
