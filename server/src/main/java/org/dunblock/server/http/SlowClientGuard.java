@@ -58,8 +58,18 @@ final class SlowClientGuard {
   }
 
   void connected(HttpConnection connection) {
-    connections.put(connection, new Tracked(System.currentTimeMillis()));
-    connection.closeHandler(v -> connections.remove(connection));
+    track(connection);
+  }
+
+  /** Vert.x may dispatch a connection's first request before its connection handler: either one starts tracking. */
+  private Tracked track(HttpConnection connection) {
+    Tracked tracked = connections.get(connection);
+    if (tracked == null) {
+      tracked = new Tracked(System.currentTimeMillis());
+      connections.put(connection, tracked);
+      connection.closeHandler(v -> connections.remove(connection));
+    }
+    return tracked;
   }
 
   Handler<HttpServerRequest> guarding(Handler<HttpServerRequest> next) {
@@ -69,11 +79,9 @@ final class SlowClientGuard {
             "This server speaks HTTP/1.0 and HTTP/1.1.").onComplete(done -> request.connection().close());
         return;
       }
-      Tracked tracked = connections.get(request.connection());
-      if (tracked != null) {
-        tracked.current = request;
-        tracked.since = System.currentTimeMillis();
-      }
+      Tracked tracked = track(request.connection());
+      tracked.current = request;
+      tracked.since = System.currentTimeMillis();
       next.handle(request);
     };
   }
