@@ -82,7 +82,7 @@ public final class ApiRouter {
     router.get("/v1/admin/appeals").handler(operator).handler(appeals::list);
     router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(appeals::decide);
     // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
-    router.post("/v1/admin/import").handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
+    router.post(ImportApi.PATH).handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

@@ -5,9 +5,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.Services;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.imports.ImportApi;
 
 /** One HTTP server instance; Dunblock deploys one per event loop, all sharing the port. */
 public final class ApiVerticle extends VerticleBase {
@@ -44,7 +46,7 @@ public final class ApiVerticle extends VerticleBase {
           .setCertPath(config.tlsCert().get().toString())
           .setKeyPath(config.tlsKey().orElseThrow().toString()));
     }
-    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout());
+    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), Set.of(ImportApi.PATH));
     guard.start();
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::connected)

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Bounds how long a slow client (slowloris) can hold a connection. Netty's idle timeout only sees silence, so a
@@ -16,7 +17,9 @@ import java.util.Map;
  * <ul>
  *   <li>a connection must complete its next request's headers within the idle timeout of connecting or of its
  *   previous answer (headers are invisible until complete, so a trickle looks like idling), else it is closed;</li>
- *   <li>once the headers are in, the whole body must arrive within the request timeout, else 408 and the close.</li>
+ *   <li>once the headers are in, the whole body must arrive within the request timeout, else 408 and the close;
+ *   except on streamed routes (imports) while their answer is still being worked on: the server reads those at
+ *   its own pace, and a stalled upload is silence, which the idle timeout ends.</li>
  * </ul>
  * Requests in an HTTP version the server does not speak are refused here too (400, not Vert.x's bare 501).
  * One sweep per verticle checks its own connections a few times per timeout instead of a timer per request, so the
@@ -26,6 +29,7 @@ final class SlowClientGuard {
   private final Vertx vertx;
   private final long headerMs;
   private final long bodyMs;
+  private final Set<String> streamedPaths;
   private final Map<HttpConnection, Tracked> connections = new IdentityHashMap<>();
   private long sweeper = -1;
 
@@ -39,8 +43,9 @@ final class SlowClientGuard {
     }
   }
 
-  SlowClientGuard(Vertx vertx, Duration idleTimeout, Duration requestTimeout) {
+  SlowClientGuard(Vertx vertx, Duration idleTimeout, Duration requestTimeout, Set<String> streamedPaths) {
     this.vertx = vertx;
+    this.streamedPaths = Set.copyOf(streamedPaths);
     this.headerMs = idleTimeout.toMillis();
     this.bodyMs = requestTimeout.toMillis();
   }
@@ -98,7 +103,8 @@ final class SlowClientGuard {
           connection.close();
         }
       } else if (!request.isEnded()) {
-        if (now - tracked.since > bodyMs) {
+        boolean serverPaced = !request.response().ended() && streamedPaths.contains(request.path());
+        if (!serverPaced && now - tracked.since > bodyMs) {
           it.remove();
           timeOut(request, connection);
         }

@@ -142,6 +142,19 @@ class SlowClientIT {
   }
 
   @Test
+  void endlessImportWithoutAKeyIsAnsweredAndCutOff() throws IOException {
+    // Imports are read at the server's pace, so they have no body deadline while they run; a refused one has.
+    String neverEnding = "POST /v1/admin/import?source=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: text/csv\r\nContent-Length: 100000\r\n\r\n" + "13800138000,THREAT\n".repeat(50);
+    for (Trickler t : trickle(neverEnding, neverEnding.indexOf("\r\n\r\n") + 5)) {
+      assertTrue(t.closedAfterMs >= 0, "an endless import was still open after " + TRICKLE_FOR);
+      String answer = t.answer.toString(StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 401 ") && answer.contains("missing_api_key"), answer);
+      assertTrue(t.closedAfterMs < REQUEST.toMillis() + 3_000, "closed after " + t.closedAfterMs);
+    }
+  }
+
+  @Test
   void silentConnectionIsClosedAfterTheIdleTimeout() throws IOException {
     try (Socket silent = new Socket()) {
       silent.connect(new InetSocketAddress("127.0.0.1", app.server().port()), 2_000);
