@@ -46,7 +46,9 @@ class ReporterPrivacyIT {
   @RegisterExtension
   final CapturedLogs logs = new CapturedLogs();
   @RegisterExtension
-  final RunningServer app = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY).accessLog(true));
+  // A generous Redis timeout: this test is about what is said, and a busy CI machine must not turn a report into a 503.
+  final RunningServer app = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY).accessLog(true)
+      .redisTimeout(java.time.Duration.ofSeconds(10)));
 
   /** Everything the server said, by what was asked. */
   final Map<String, String> seen = new LinkedHashMap<>();

@@ -29,6 +29,7 @@ import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.Conditions;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +41,14 @@ class TlsIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   @TempDir
-  Path dir;
+  static Path dir;
+  /** Certificate and key, made once for the class (RSA key generation takes seconds on a busy machine). */
+  static Path[] certAndKey;
+
+  @BeforeAll
+  static void makeCertificate() throws Exception {
+    certAndKey = selfSigned(dir);
+  }
 
   /** A self-signed certificate for 127.0.0.1 made with the JDK's keytool, written out as PEM files. */
   static Path[] selfSigned(Path dir) throws Exception {
@@ -70,10 +78,10 @@ class TlsIT {
 
   @Test
   void servesHttpsWithTheConfiguredCertificateAndNoPlainHttp(Vertx vertx) throws Exception {
-    Path[] pem = selfSigned(dir);
-    DunblockServer server = TestServers.start(TestServers.config(redis).tlsCert(pem[0]).tlsKey(pem[1]));
+    DunblockServer server = TestServers.start(TestServers.config(redis).tlsCert(certAndKey[0])
+        .tlsKey(certAndKey[1]));
     WebClient trusting = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
-        .setTrustOptions(new PemTrustOptions().addCertPath(pem[0].toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(certAndKey[0].toString()))
         .setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
     WebClient untrusting = WebClient.create(vertx, new WebClientOptions().setSsl(true)
         .setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
@@ -113,12 +121,11 @@ class TlsIT {
   }
 
   @Test
-  void aCertificateWithoutItsKeyIsRefusedAtStart() throws Exception {
-    Path[] pem = selfSigned(dir);
+  void aCertificateWithoutItsKeyIsRefusedAtStart() {
     assertEquals("DUNBLOCK_TLS_KEY", assertThrows(ConfigException.class,
-        () -> DunblockConfig.fromEnv(java.util.Map.of("DUNBLOCK_TLS_CERT", pem[0].toString()))).variable());
+        () -> DunblockConfig.fromEnv(java.util.Map.of("DUNBLOCK_TLS_CERT", certAndKey[0].toString()))).variable());
     assertEquals("DUNBLOCK_TLS_CERT", assertThrows(ConfigException.class, () -> DunblockConfig.fromEnv(
         java.util.Map.of("DUNBLOCK_TLS_CERT", dir.resolve("missing.pem").toString(),
-            "DUNBLOCK_TLS_KEY", pem[1].toString()))).variable());
+            "DUNBLOCK_TLS_KEY", certAndKey[1].toString()))).variable());
   }
 }
