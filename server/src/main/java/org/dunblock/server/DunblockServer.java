@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -29,8 +30,10 @@ import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKey;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.keys.KeyRegistry;
+import org.dunblock.server.lookup.LookupLimiter;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.ops.ServerMetrics;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.audit.AuditLog;
@@ -84,11 +87,14 @@ public final class DunblockServer implements AutoCloseable {
               .setEventLoopPoolSize(config.eventLoops())
               .setMetricsOptions(new MicrometerMetricsOptions()
                   .setEnabled(true)
-                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+                  // Request rates and latencies per route template (never the raw path, which holds numbers).
+                  .addLabels(Label.HTTP_ROUTE)
+                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
           .withMetrics(new MicrometerMetricsFactory(registry))
           .build();
       String url = config.redisUrl().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, config, url);
+      store.instrument(registry);
       ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config));
       store.checkSecret(tokens.keyed("secret-fingerprint"));
       if (config.adminKey().isPresent()) {
@@ -114,7 +120,10 @@ public final class DunblockServer implements AutoCloseable {
           new Patterns(store, filter, calculator, config.patterns(), registry, trust,
               config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
-          limiter, trust);
+          limiter, trust,
+          new LookupLimiter(store, tokens, clock, config.lookupsPerClientPerMinute(), registry));
+      services.lookupLimiter().start(vertx);
+      ServerMetrics.bind(registry, filter, vertx);
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -12,6 +12,7 @@ import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.filtersync.FilterFeed;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKeyAuth;
+import org.dunblock.server.lookup.LookupLimiter;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
@@ -44,5 +45,6 @@ public record Services(
     Patterns patterns,
     AppealStore appeals,
     RateLimiter limiter,
-    ReporterTrust trust) {
+    ReporterTrust trust,
+    LookupLimiter lookupLimiter) {
 }

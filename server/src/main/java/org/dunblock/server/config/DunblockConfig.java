@@ -41,7 +41,13 @@ public record DunblockConfig(
     int appealsPerHour,
     Duration appealRetention,
     int tokensPerNetworkPerDay,
-    int reportsPerReporterPerDay) {
+    int reportsPerReporterPerDay,
+    Duration idleTimeout,
+    Duration requestTimeout,
+    Optional<Path> tlsCert,
+    Optional<Path> tlsKey,
+    int lookupsPerClientPerMinute,
+    boolean accessLog) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -73,6 +79,18 @@ public record DunblockConfig(
   public static final int DEFAULT_APPEALS_PER_HOUR = 5;
   /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
   public static final Duration DEFAULT_APPEAL_RETENTION = Duration.ofDays(90);
+  /**
+   * A connection that sends nothing for this long is closed, and so is one that has not completed its next
+   * request's headers this long after connecting or after its last answer (a slowloris trickling headers).
+   */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Once a request's headers are in, its whole body must arrive within this long (else 408 and the close). */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Numbers one client address may look up per minute across all instances (0: no limit). Generous because many
+   * phones can share one carrier-grade NAT address; it stops scrapers, not apps.
+   */
+  public static final int DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE = 600;
 
   public DunblockConfig {
     if (port < 0 || port > 65535) {
@@ -124,6 +142,17 @@ public record DunblockConfig(
       throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
     }
     requirePositive("DUNBLOCK_APPEAL_RETENTION_DAYS", appealRetention);
+    requirePositive("DUNBLOCK_IDLE_TIMEOUT_SECONDS", idleTimeout);
+    requirePositive("DUNBLOCK_REQUEST_TIMEOUT_MS", requestTimeout);
+    if (lookupsPerClientPerMinute < 0) {
+      throw new ConfigException("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "must be 0 (no limit) or more");
+    }
+    if (tlsCert.isPresent() != tlsKey.isPresent()) {
+      throw new ConfigException(tlsCert.isPresent() ? "DUNBLOCK_TLS_KEY" : "DUNBLOCK_TLS_CERT",
+          "is required with " + (tlsCert.isPresent() ? "DUNBLOCK_TLS_CERT" : "DUNBLOCK_TLS_KEY"));
+    }
+    requireReadable("DUNBLOCK_TLS_CERT", tlsCert);
+    requireReadable("DUNBLOCK_TLS_KEY", tlsKey);
     adminKey.ifPresent(k -> {
       if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY",
@@ -139,6 +168,12 @@ public record DunblockConfig(
         throw new ConfigException("DUNBLOCK_SECRET", "must be at least 16 characters");
       }
     });
+  }
+
+  private static void requireReadable(String variable, Optional<Path> file) {
+    if (file.isPresent() && !java.nio.file.Files.isReadable(file.get())) {
+      throw new ConfigException(variable, "'" + file.get() + "' is not a readable file");
+    }
   }
 
   private static void requirePositive(String variable, Duration value) {
@@ -182,7 +217,14 @@ public record DunblockConfig(
             DEFAULT_APPEAL_RETENTION.toDays())))
         .tokensPerNetworkPerDay(e.integer("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", DEFAULT_TOKENS_PER_NETWORK_PER_DAY))
         .reportsPerReporterPerDay(e.integer("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY",
-            DEFAULT_REPORTS_PER_REPORTER_PER_DAY));
+            DEFAULT_REPORTS_PER_REPORTER_PER_DAY))
+        .idleTimeout(Duration.ofSeconds(e.longValue("DUNBLOCK_IDLE_TIMEOUT_SECONDS", DEFAULT_IDLE_TIMEOUT.toSeconds())))
+        .requestTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT.toMillis())))
+        .tlsCert(e.optional("DUNBLOCK_TLS_CERT").map(Path::of).orElse(null))
+        .tlsKey(e.optional("DUNBLOCK_TLS_KEY").map(Path::of).orElse(null))
+        .lookupsPerClientPerMinute(e.integer("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE",
+            DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE))
+        .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -203,7 +245,9 @@ public record DunblockConfig(
         .metricsPublic(metricsPublic).scoring(scoring).patterns(patterns)
         .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
         .appealsPerHour(appealsPerHour).appealRetention(appealRetention)
-        .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay);
+        .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay)
+        .idleTimeout(idleTimeout).requestTimeout(requestTimeout).tlsCert(tlsCert.orElse(null))
+        .tlsKey(tlsKey.orElse(null)).lookupsPerClientPerMinute(lookupsPerClientPerMinute).accessLog(accessLog);
   }
 
   /** A loggable description: never contains the secret or credentials in the Redis URL. */
@@ -220,7 +264,10 @@ public record DunblockConfig(
             : "generated and kept in Redis") + " exportTtl=" + exportTtl
 
         + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention
-        + " tokensPerNetworkPerDay=" + tokensPerNetworkPerDay + " reportsPerReporterPerDay=" + reportsPerReporterPerDay;
+        + " tokensPerNetworkPerDay=" + tokensPerNetworkPerDay + " reportsPerReporterPerDay=" + reportsPerReporterPerDay
+        + " idleTimeout=" + idleTimeout + " requestTimeout=" + requestTimeout
+        + " tls=" + (tlsCert.isPresent() ? tlsCert.get() : "off")
+        + " lookupsPerClientPerMinute=" + lookupsPerClientPerMinute + " accessLog=" + accessLog;
   }
 
   static String redactUrl(String url) {
@@ -257,6 +304,12 @@ public record DunblockConfig(
     private int tokensPerNetworkPerDay = DEFAULT_TOKENS_PER_NETWORK_PER_DAY;
     private int reportsPerReporterPerDay = DEFAULT_REPORTS_PER_REPORTER_PER_DAY;
     private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Path tlsCert;
+    private Path tlsKey;
+    private int lookupsPerClientPerMinute = DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE;
+    private boolean accessLog;
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
@@ -286,6 +339,12 @@ public record DunblockConfig(
     public Builder tokensPerNetworkPerDay(int v) { tokensPerNetworkPerDay = v; return this; }
     public Builder reportsPerReporterPerDay(int v) { reportsPerReporterPerDay = v; return this; }
     public Builder appealRetention(Duration v) { appealRetention = v; return this; }
+    public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+    public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+    public Builder tlsCert(Path v) { tlsCert = v; return this; }
+    public Builder tlsKey(Path v) { tlsKey = v; return this; }
+    public Builder lookupsPerClientPerMinute(int v) { lookupsPerClientPerMinute = v; return this; }
+    public Builder accessLog(boolean v) { accessLog = v; return this; }
 
     public DunblockConfig build() {
       return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
@@ -295,7 +354,9 @@ public record DunblockConfig(
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,
           Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
-          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay);
+          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay, idleTimeout,
+          requestTimeout, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), lookupsPerClientPerMinute,
+          accessLog);
     }
   }
 }

@@ -27,7 +27,8 @@ public final class ApiRouter {
   }
 
   public static Router create(Vertx vertx, Services services) {
-    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations());
+    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations(), services.clientAddress(),
+        services.lookupLimiter());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
         services.evidence(), services.trust(), services.patterns());
@@ -39,6 +40,9 @@ public final class ApiRouter {
 
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
+    if (services.config().accessLog()) {
+      router.route().handler(AccessLog::log);
+    }
 
     router.get("/v1/numbers/:number").handler(lookups::lookup);
     router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
@@ -78,7 +82,7 @@ public final class ApiRouter {
     router.get("/v1/admin/appeals").handler(operator).handler(appeals::list);
     router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(appeals::decide);
     // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
-    router.post("/v1/admin/import").handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
+    router.post(ImportApi.PATH).handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);

@@ -4,17 +4,21 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.Services;
+import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.imports.ImportApi;
 
 /** One HTTP server instance; Dunblock deploys one per event loop, all sharing the port. */
 public final class ApiVerticle extends VerticleBase {
   static final int MAX_HEADER_BYTES = 16 * 1024;
-  static final int IDLE_TIMEOUT_SECONDS = 60;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final Services services;
   private HttpServer server;
+  private SlowClientGuard guard;
 
   public ApiVerticle(Services services) {
     this.services = services;
@@ -22,24 +26,42 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    DunblockConfig config = services.config();
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(services.config().host())
+        .setHost(config.host())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(8 * 1024)
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setIdleTimeout((int) config.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setCompressionSupported(true)
+        // HTTP/1.1 only: sniffing for an h2c preface delays the connection (and the slow-client guard) until the
+        // first bytes arrive, so a client trickling them would go unwatched.
+        .setHttp2ClearTextEnabled(false)
         // A JSON body sent as a form (curl -d without a Content-Type) is decoded as form attributes too; let that
         // decoding take as much as the body limit allows instead of failing past Vert.x's 8 KiB default.
-        .setMaxFormAttributeSize(services.config().maxBodyBytes());
+        .setMaxFormAttributeSize(config.maxBodyBytes());
+    if (config.tlsCert().isPresent()) {
+      // HTTPS only on this port: a plain-HTTP request fails the handshake and is never served.
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.tlsCert().get().toString())
+          .setKeyPath(config.tlsKey().orElseThrow().toString()));
+    }
+    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), Set.of(ImportApi.PATH));
+    guard.start();
     server = vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        // Without a WebSocket handler Vert.x answers a request in an HTTP version it does not speak (HTTP/9.9) with
+        // a bare 501 before any handler of ours runs; with one, such requests reach the guard, which answers 400.
+        // The API has no WebSockets: upgrades are refused.
+        .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .invalidRequestHandler(ErrorHandler::invalidRequest)
-        .requestHandler(ApiRouter.create(vertx, services));
-    return server.listen(services.config().port());
+        .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
+    return server.listen(config.port());
   }
 
   @Override
   public Future<?> stop() {
+    guard.stop();
     // Stop accepting, let in-flight requests finish (bounded), then close.
     return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
   }

@@ -60,7 +60,8 @@ public final class ErrorHandler {
         if (status >= 400 && status < 500) {
           send(ctx, status, "client_error", "The request was not accepted.");
         } else {
-          LOG.error("Request failed with status {} on {} {}", status, ctx.request().method(), ctx.normalizedPath());
+          LOG.error("Request failed with status {} on {} {} (request {})", status, ctx.request().method(),
+              ctx.normalizedPath(), ctx.response().headers().get(RequestIds.HEADER));
           send(ctx, 500, "internal_error", "Something went wrong on our side.");
         }
       }
@@ -93,8 +94,8 @@ public final class ErrorHandler {
     write(ctx.response(), status, code, message);
   }
 
-  private static void write(HttpServerResponse response, int status, String code, String message) {
-    response
+  static io.vertx.core.Future<Void> write(HttpServerResponse response, int status, String code, String message) {
+    return response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(new JsonObject().put("error", code).put("message", message).toBuffer());

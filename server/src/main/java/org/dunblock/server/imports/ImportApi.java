@@ -36,6 +36,9 @@ public final class ImportApi {
    * to its end (a refused key, a bad parameter, an import that stopped), the rest of the body is read and dropped,
    * so the connection stays usable for the client's next request.
    */
+  /** Its body is streamed at the server's pace, so the slow-client guard gives it no body deadline. */
+  public static final String PATH = "/v1/admin/import";
+
   public static void holdBody(RoutingContext ctx) {
     ctx.request().pause();
     ctx.addEndHandler(ar -> {

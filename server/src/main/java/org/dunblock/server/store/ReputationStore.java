@@ -20,6 +20,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -57,6 +58,7 @@ public final class ReputationStore implements AutoCloseable {
   private final RedisLink<StatefulRedisConnection<String, String>> followerLink;
   private final LuaScript reportScript;
   private final DunblockConfig config;
+  private volatile StoreMetrics metrics;
 
   private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
       RedisLink<StatefulRedisConnection<String, String>> link,
@@ -109,10 +111,17 @@ public final class ReputationStore implements AutoCloseable {
     }
   }
 
-  private <T> Future<T> bridge(CompletionStage<T> stage) {
-    return bridge(link, stage);
+  /** Times and counts every command from now on (the blocking stream reads excepted: they wait by design). */
+  public void instrument(MeterRegistry registry) {
+    metrics = new StoreMetrics(registry);
   }
 
+  private <T> Future<T> bridge(CompletionStage<T> stage) {
+    StoreMetrics m = metrics;
+    return bridge(link, m == null ? stage : m.observe(stage));
+  }
+
+  /** Bridges a command sent on {@code on}, untimed (the follower's blocking reads wait by design). */
   private <T> Future<T> bridge(RedisLink<?> on, CompletionStage<T> stage) {
     return Future.fromCompletionStage(stage.whenComplete((value, failure) -> on.completed(failure)),
         vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));

@@ -128,4 +128,25 @@ class DunblockConfigTest {
     assertEquals("DUNBLOCK_RANGE_MIN_BLOCKED", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_RANGE_MIN_BLOCKED", "100"))).variable());
   }
+
+  @Test
+  void connectionTimeoutsAndTheLookupLimitAreSettings() {
+    DunblockConfig defaults = DunblockConfig.fromEnv(Map.of());
+    assertEquals(Duration.ofSeconds(60), defaults.idleTimeout());
+    assertEquals(Duration.ofSeconds(30), defaults.requestTimeout());
+    assertEquals(600, defaults.lookupsPerClientPerMinute());
+    assertFalse(defaults.accessLog());
+    assertTrue(defaults.tlsCert().isEmpty());
+    DunblockConfig set = DunblockConfig.fromEnv(Map.of("DUNBLOCK_IDLE_TIMEOUT_SECONDS", "5",
+        "DUNBLOCK_REQUEST_TIMEOUT_MS", "1500", "DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "0",
+        "DUNBLOCK_ACCESS_LOG", "true"));
+    assertEquals(Duration.ofSeconds(5), set.idleTimeout());
+    assertEquals(Duration.ofMillis(1500), set.requestTimeout());
+    assertEquals(0, set.lookupsPerClientPerMinute());
+    assertTrue(set.accessLog());
+    assertEquals("DUNBLOCK_REQUEST_TIMEOUT_MS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_REQUEST_TIMEOUT_MS", "0"))).variable());
+    assertEquals("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "-1"))).variable());
+  }
 }

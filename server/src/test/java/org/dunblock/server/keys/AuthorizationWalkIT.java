@@ -3,28 +3,29 @@ package org.dunblock.server.keys;
 import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.Routes;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Walks every route the router serves: public ones are listed here, every other one must refuse a request without
- * a key, with an unknown key and with a revoked key (401), and with too small a role (403).
+ * Walks every route the router serves with every role, no key, an unknown key, malformed Authorization headers and a
+ * revoked key: public routes (listed here) answer them all alike, every other one refuses all but a key of a large
+ * enough role (401, or 403 for too small a role).
  */
 @ExtendWith(VertxExtension.class)
 class AuthorizationWalkIT {
@@ -54,21 +55,6 @@ class AuthorizationWalkIT {
       Map.entry("POST /v1/admin/appeals/{id}/decision", Role.OPERATOR),
       Map.entry("POST /v1/admin/import", Role.OPERATOR));
 
-  static Map<String, String> routes(DunblockServer server) {
-    Map<String, String> routes = new TreeMap<>();
-    for (Route route : server.routes()) {
-      if (route.getPath() == null || route.methods() == null) {
-        continue;
-      }
-      for (HttpMethod method : route.methods()) {
-        String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
-        routes.put(method.name() + " " + path, route.getPath()
-            .replace(":prefix", "+86138001").replaceAll(":[A-Za-z]+", "13800138000"));
-      }
-    }
-    return routes;
-  }
-
   @Test
   void everyProtectedEndpointRefusesMissingWrongRevokedAndTooSmallKeys(Vertx vertx) {
     try (TestRedis redis = TestRedis.start()) {
@@ -81,7 +67,7 @@ class AuthorizationWalkIT {
         String revoked = registry.create(Role.ADMIN, "walk revoked", "test").secret();
         registry.revoke(ApiKeySecrets.idOf(ApiKeySecrets.hash(revoked)), "test", "walk");
 
-        Map<String, String> routes = routes(server);
+        Map<String, String> routes = Routes.of(server);
         Set<String> undeclared = new TreeSet<>(routes.keySet());
         undeclared.removeAll(PUBLIC);
         undeclared.removeAll(PROTECTED.keySet());
@@ -95,6 +81,12 @@ class AuthorizationWalkIT {
           assertError(call(api, method, path, "dbk_not-a-real-key-at-all-000000000000"), 401, "invalid_api_key", route);
           assertError(call(api, method, path, "Basic " + ADMIN_KEY), 401, "missing_api_key", route);
           assertError(call(api, method, path, revoked), 401, "invalid_api_key", route);
+          // Malformed Authorization headers: no credential, another scheme, a key with junk around it.
+          assertError(call(api, method, path, "Bearer"), 401, "missing_api_key", route);
+          assertError(call(api, method, path, "Token " + ADMIN_KEY), 401, "missing_api_key", route);
+          assertError(call(api, method, path, ADMIN_KEY + "x"), 401, "invalid_api_key", route);
+          assertError(call(api, method, path, ADMIN_KEY + " " + ADMIN_KEY), 401, "invalid_api_key", route);
+          assertError(call(api, method, path, "A".repeat(5_000)), 401, "invalid_api_key", route);
           HttpResponse<Buffer> asOperator = call(api, method, path, operator);
           if (entry.getValue() == Role.ADMIN) {
             assertError(asOperator, 403, "forbidden", route);
@@ -106,6 +98,27 @@ class AuthorizationWalkIT {
           assertNotEquals(401, asAdmin.statusCode(), route + " " + asAdmin.bodyAsString());
           assertNotEquals(403, asAdmin.statusCode(), route + " " + asAdmin.bodyAsString());
         }
+
+        // Public routes neither need nor refuse keys: every credential gets the same kind of answer, never 401/403
+        // (reports need a reporter token, which no API key is) and never a 5xx.
+        for (String route : PUBLIC) {
+          HttpMethod method = HttpMethod.valueOf(route.substring(0, route.indexOf(' ')));
+          // The stream never ends; a version it did not issue is refused at once, which is all this walk needs.
+          String path = routes.get(route) + (route.endsWith("/stream") ? "?since=unknown" : "");
+          for (String key : new String[] {null, "dbk_not-a-real-key-at-all-000000000000", "Basic " + ADMIN_KEY, "Bearer",
+              revoked, operator, ADMIN_KEY}) {
+            HttpResponse<Buffer> response = call(api, method, path, key);
+            String what = route + " with " + (key == null ? "no key" : key.substring(0, Math.min(12, key.length())));
+            assertTrue(response.statusCode() < 500, what + " -> " + response.statusCode());
+            assertNotEquals(403, response.statusCode(), what);
+            if (route.equals("POST /v1/reports")) {
+              assertEquals(401, response.statusCode(), what);
+              assertTrue(response.bodyAsJsonObject().getString("error").endsWith("_token"), what);
+            } else {
+              assertNotEquals(401, response.statusCode(), what + " " + response.bodyAsString());
+            }
+          }
+        }
       } finally {
         api.close();
         server.close();
@@ -116,7 +129,8 @@ class AuthorizationWalkIT {
   static HttpResponse<Buffer> call(Api api, HttpMethod method, String path, String key) {
     var request = api.request(method, path);
     if (key != null) {
-      request.putHeader("Authorization", key.startsWith("Basic ") ? key : "Bearer " + key);
+      boolean raw = key.startsWith("Basic ") || key.startsWith("Token ") || key.equals("Bearer");
+      request.putHeader("Authorization", raw ? key : "Bearer " + key);
     }
     return Api.await(request.sendBuffer(Buffer.buffer("{}")));
   }

@@ -201,6 +201,29 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     return delta;
   }
 
+  /**
+   * Every key (but those {@code excluded} names) with its serialized value (DUMP, hex), sorted: equal snapshots mean
+   * equal data. TTLs are not part of it.
+   */
+  public java.util.SortedMap<String, String> snapshot(java.util.function.Predicate<String> excluded) {
+    java.util.SortedMap<String, String> all = new java.util.TreeMap<>();
+    var commands = commands();
+    io.lettuce.core.KeyScanCursor<String> cursor = commands.scan(io.lettuce.core.ScanArgs.Builder.limit(1000));
+    for (int page = 0; page < 100_000; page++) {
+      for (String key : cursor.getKeys()) {
+        if (!excluded.test(key)) {
+          byte[] dump = commands.dump(key);
+          all.put(key, dump == null ? "(gone)" : java.util.HexFormat.of().formatHex(dump));
+        }
+      }
+      if (cursor.isFinished()) {
+        return all;
+      }
+      cursor = commands.scan(cursor, io.lettuce.core.ScanArgs.Builder.limit(1000));
+    }
+    throw new AssertionError("keyspace scan did not finish");
+  }
+
   @Override
   public void close() {
     if (connection != null) {

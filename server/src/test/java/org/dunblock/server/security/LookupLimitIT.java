@@ -1,0 +1,116 @@
+package org.dunblock.server.security;
+
+import static org.dunblock.server.testing.Conditions.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TwoServers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Lookups per client address per minute, one allowance across instances (counted in Redis in batches), answered
+ * 429 with Retry-After past it, and still no Redis command per lookup of an unreported number.
+ */
+class LookupLimitIT {
+  static final int LIMIT = 100;
+  static final int BURST = 10;
+
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final TwoServers both = TwoServers.on(redis).with(c -> c.lookupsPerClientPerMinute(LIMIT));
+
+  static HttpResponse<Buffer> lookup(Api api, String clientIp, int i) {
+    return Api.await(api.request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
+        .putHeader("X-Forwarded-For", clientIp).send());
+  }
+
+  /** What Redis holds for all lookup counters (one client per test, so one counter). */
+  static long counted() {
+    long sum = 0;
+    for (String key : redis.commands().keys("dunblock:rl:lookups:*")) {
+      sum += Long.parseLong(redis.commands().get(key));
+    }
+    return sum;
+  }
+
+  @Test
+  void theAllowanceIsSharedByInstancesAndRefusalsCarryRetryAfter() {
+    String client = "198.51.100.77";
+    for (int i = 0; i < 60; i++) {
+      assertEquals(200, lookup(both.apiA(), client, i).statusCode());
+    }
+    waitUntil("A's count reaches Redis", Duration.ofSeconds(5), () -> counted() == 60);
+
+    // B learns what A counted when it flushes its own; in bursts, so each burst starts from a flushed count.
+    int acceptedByB = 0;
+    HttpResponse<Buffer> refused = null;
+    for (int burst = 0; burst < 20 && refused == null; burst++) {
+      for (int i = 0; i < BURST && refused == null; i++) {
+        HttpResponse<Buffer> r = lookup(both.apiB(), client, 1000 + burst * BURST + i);
+        if (r.statusCode() == 429) {
+          refused = r;
+        } else {
+          assertEquals(200, r.statusCode(), r.bodyAsString());
+          acceptedByB++;
+        }
+      }
+      long expected = 60 + acceptedByB;
+      waitUntil("B's count reaches Redis", Duration.ofSeconds(5), () -> counted() == expected);
+    }
+    assertTrue(refused != null, "B never refused");
+    assertTrue(acceptedByB <= LIMIT - 60 + BURST, "B accepted " + acceptedByB + " after A's 60");
+    assertTrue(acceptedByB >= LIMIT - 60 - BURST, "B refused early, after " + acceptedByB);
+    assertEquals("rate_limited", refused.bodyAsJsonObject().getString("error"));
+    assertTrue(refused.getHeader("Content-Type").startsWith("application/json"));
+    long retryAfter = Long.parseLong(refused.getHeader("Retry-After"));
+    assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+
+    // A's view is stale until its next flush: it refuses within one flush interval of lookups.
+    int acceptedByA = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    int status = 200;
+    for (int i = 0; status != 429 && System.nanoTime() < deadline; i++) {
+      status = lookup(both.apiA(), client, 2000 + i).statusCode();
+      if (status == 200) {
+        acceptedByA++;
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      }
+    }
+    assertEquals(429, status, "A never learned that the allowance was spent");
+    assertTrue(acceptedByA <= 40, "A accepted " + acceptedByA + " more");
+
+    // Another client is not affected.
+    assertEquals(200, lookup(both.apiA(), "198.51.100.78", 1).statusCode());
+  }
+
+  @Test
+  void aBatchCountsEveryNumberAndUnreportedLookupsSendNoCommandEach() {
+    Map<String, Long> before = redis.commandCalls();
+    long start = System.nanoTime();
+    HttpResponse<Buffer> batch = Api.await(both.apiA().request(HttpMethod.POST, "/v1/numbers/lookup")
+        .putHeader("X-Forwarded-For", "203.0.113.9")
+        .sendJsonObject(new JsonObject().put("numbers", new JsonArray().add("13900000001").add("13900000002")
+            .add("13900000003").add("13900000004").add("13900000005"))));
+    assertEquals(200, batch.statusCode());
+    for (int i = 0; i < 50; i++) {
+      assertEquals(200, lookup(both.apiA(), "203.0.113.9", i).statusCode());
+    }
+    waitUntil("the batch and the lookups are counted", Duration.ofSeconds(5), () -> counted() == 55);
+    long flushes = (System.nanoTime() - start) / 1_000_000 / 500 + 2;
+    Map<String, Long> commands = redis.commandsSince(before);
+    assertTrue(Set.of("incrby", "pexpire", "keys", "get").containsAll(commands.keySet()), commands.toString());
+    assertTrue(commands.get("incrby") <= flushes, "one INCRBY per flush, not per lookup: " + commands);
+  }
+}
