@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.evidence.EvidenceStore;
@@ -114,7 +115,8 @@ public final class DunblockServer implements AutoCloseable {
           new Patterns(store, filter, calculator, config.patterns(), registry, trust,
               config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
-          limiter, trust);
+          limiter, trust, new LookupRates(registry, clock.millis()));
+      vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> services.lookupRates().sample(clock.millis()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

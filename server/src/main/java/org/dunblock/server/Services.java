@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.evidence.EvidenceStore;
@@ -44,5 +45,6 @@ public record Services(
     Patterns patterns,
     AppealStore appeals,
     RateLimiter limiter,
-    ReporterTrust trust) {
+    ReporterTrust trust,
+    LookupRates lookupRates) {
 }

@@ -56,6 +56,31 @@ public final class EvidenceApi {
     });
   }
 
+  /**
+   * Public GET /v1/numbers/{number}/history: the number's reports per day (local to its region), for the chart on
+   * the public lookup page. Counts only, from the same log as the evidence pack: no note, no reporter.
+   */
+  public void history(RoutingContext ctx) {
+    String number = normalizer.normalize(ctx.pathParam("number"), normalizer.region(ctx.queryParams().get("region")));
+    String region = store.zones().regionOf(number);
+    ZoneId zone = store.zones().zoneOfRegion(region);
+    var data = store.number(number);
+    var reputation = reputations.reputation(number);
+    Future.all(data, reputation).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      JsonObject pack = EvidencePacks.number(number, region, zone, data.result().record(), data.result().log(),
+          reputation.result(), clock.instant());
+      ctx.response().putHeader("Cache-Control", "no-cache");
+      Responses.json(ctx, 200, new JsonObject()
+          .put("number", number)
+          .put("timeZone", zone.getId())
+          .put("reportsPerDay", pack.getJsonObject("reportsPerDay")));
+    });
+  }
+
   public void platform(RoutingContext ctx) {
     boolean html = wantsHtml(ctx);
     String raw = ctx.pathParam("platform");
