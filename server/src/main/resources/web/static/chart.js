@@ -24,7 +24,7 @@ export function columns(container, items, label) {
   const max = Math.max(1, ...items.map((i) => i.value));
   const step = width / Math.max(1, items.length);
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 20}`, role: 'img', 'aria-label': label,
-    class: 'chart', preserveAspectRatio: 'none' });
+    class: 'chart' });
   items.forEach((item, index) => {
     const h = Math.round((item.value / max) * height);
     const bar = svg('rect', { x: (index * step + 1).toFixed(1), y: height - h, width: Math.max(1, step - 2).toFixed(1),

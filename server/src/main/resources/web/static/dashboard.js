@@ -55,24 +55,34 @@ if (sessionStorage.getItem(KEY)) {
   refresh();
 }
 
-/** Loads figures and appeals; returns false when the key is refused. */
+/** Signs in: loads the figures and the appeals; false when the key is refused. */
 async function refresh() {
-  const stats = await call('/v1/admin/stats', { headers: auth() });
-  if (stats.status === 401 || stats.status === 403) {
+  if (!(await loadStats())) {
     return false;
   }
   login.hidden = true;
   board.hidden = false;
+  await loadAppeals();
+  if (!timer) {
+    // Only the figures refresh by themselves: redrawing the appeals would wipe a note being typed.
+    timer = setInterval(loadStats, REFRESH_MS);
+  }
+  return true;
+}
+
+async function loadStats() {
+  const stats = await call('/v1/admin/stats', { headers: auth() });
+  if (stats.status === 401 || stats.status === 403) {
+    return false;
+  }
   if (stats.status === 200) {
     lastStats = stats.body;
     showStats(stats.body);
   }
-  await loadAppeals();
-  if (!timer) {
-    timer = setInterval(refresh, REFRESH_MS);
-  }
   return true;
 }
+
+document.getElementById('appeals-refresh').addEventListener('click', loadAppeals);
 
 function showStats(s) {
   const lookups = s.lookups.perMinute;
@@ -83,8 +93,9 @@ function showStats(s) {
   text('fig-blocked', s.blockedExact ? s.blocked : `${s.blocked} ${t('dash.lowerBound')}`);
   text('fig-reports24', s.reports.complete ? s.reports.last24h : `${s.reports.last24h} ${t('dash.lowerBound')}`);
   text('fig-listed', s.listed);
-  columns(document.getElementById('chart-lookups'), minutes(lookups), t('dash.lookupsChart'));
-  columns(document.getElementById('chart-reports'), minutes(reports), t('dash.reportsChart'));
+  const at = Date.parse(s.generatedAt);
+  columns(document.getElementById('chart-lookups'), minutes(lookups, at), t('dash.lookupsChart'));
+  columns(document.getElementById('chart-reports'), minutes(reports, at), t('dash.reportsChart'));
   ranking(document.getElementById('top-numbers'),
     s.reports.topNumbers.map((n) => ({ label: n.number, value: n.reports })), t('result.none'));
   ranking(document.getElementById('top-platforms'),
@@ -104,8 +115,8 @@ function showStats(s) {
   text('updated', t('dash.updated', { time: new Date(s.generatedAt).toLocaleTimeString() }));
 }
 
-function minutes(values) {
-  const now = Date.now();
+/** Labels the per-minute figures (oldest first, the last one the minute of `now`) with their times. */
+function minutes(values, now) {
   return values.map((value, i) => ({
     label: new Date(now - (values.length - 1 - i) * 60_000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
     value,

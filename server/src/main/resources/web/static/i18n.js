@@ -63,13 +63,13 @@ const TEXT = {
     'dash.heading': 'Operators\u2019 dashboard', 'dash.key': 'Operator key', 'dash.keyHint': 'Kept in this tab only.',
     'dash.signIn': 'Sign in', 'dash.signOut': 'Sign out', 'dash.badKey': 'This key was not accepted.',
     'dash.figures': 'Live figures', 'dash.updated': 'Updated {time}',
-    'dash.lookupsMin': 'Lookups in the last minute', 'dash.reportsMin': 'Reports in the last minute',
+    'dash.lookupsMin': 'Lookups this minute', 'dash.reportsMin': 'Reports this minute',
     'dash.fastPath': 'Fast-path ratio', 'dash.blocked': 'Blocked numbers', 'dash.reports24': 'Reports, last 24 h',
     'dash.listed': 'Listed numbers', 'dash.lookupsChart': 'Lookups per minute (this instance, last hour)',
     'dash.reportsChart': 'Reports per minute (last hour)', 'dash.topNumbers': 'Top numbers, last 24 h',
     'dash.topPlatforms': 'Top platforms, last 24 h', 'dash.alerts': 'Address-book explosion alerts',
     'dash.noAlerts': 'No alerts.', 'dash.lowerBound': '(at least)',
-    'dash.appeals': 'Appeals waiting for a decision', 'dash.noAppeals': 'No appeals are waiting.',
+    'dash.appeals': 'Appeals waiting for a decision', 'dash.refresh': 'Refresh the list', 'dash.noAppeals': 'No appeals are waiting.',
     'dash.col.number': 'Number', 'dash.col.verdict': 'Current verdict', 'dash.col.reason': 'Reason',
     'dash.col.contact': 'Contact', 'dash.col.filed': 'Filed', 'dash.col.decide': 'Decision',
     'dash.decisionNote': 'Note for {number}', 'dash.allow': 'Allow', 'dash.reject': 'Reject',
@@ -143,13 +143,13 @@ const TEXT = {
     'dash.heading': '运营管理台', 'dash.key': '运营密钥', 'dash.keyHint': '只保存在当前标签页中。',
     'dash.signIn': '登录', 'dash.signOut': '退出', 'dash.badKey': '密钥无效。',
     'dash.figures': '实时数据', 'dash.updated': '更新于 {time}',
-    'dash.lookupsMin': '最近一分钟查询', 'dash.reportsMin': '最近一分钟举报',
+    'dash.lookupsMin': '本分钟查询', 'dash.reportsMin': '本分钟举报',
     'dash.fastPath': '快速路径比例', 'dash.blocked': '被拦截号码', 'dash.reports24': '最近 24 小时举报',
     'dash.listed': '在册号码', 'dash.lookupsChart': '每分钟查询（本实例，最近一小时）',
     'dash.reportsChart': '每分钟举报（最近一小时）', 'dash.topNumbers': '最近 24 小时举报最多的号码',
     'dash.topPlatforms': '最近 24 小时被提到最多的平台', 'dash.alerts': '爆通讯录警报',
     'dash.noAlerts': '没有警报。', 'dash.lowerBound': '（至少）',
-    'dash.appeals': '待处理的申诉', 'dash.noAppeals': '没有待处理的申诉。',
+    'dash.appeals': '待处理的申诉', 'dash.refresh': '刷新列表', 'dash.noAppeals': '没有待处理的申诉。',
     'dash.col.number': '号码', 'dash.col.verdict': '当前结果', 'dash.col.reason': '理由',
     'dash.col.contact': '联系方式', 'dash.col.filed': '提交时间', 'dash.col.decide': '决定',
     'dash.decisionNote': '{number} 的备注', 'dash.allow': '通过', 'dash.reject': '驳回',
@@ -199,6 +199,10 @@ export function translate(root = document) {
   }
   for (const node of root.querySelectorAll('[data-i18n-label]')) {
     node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+  }
+  const button = document.getElementById('lang-switch');
+  if (button) {
+    button.lang = current === 'zh' ? 'en' : 'zh-CN';
   }
 }
 

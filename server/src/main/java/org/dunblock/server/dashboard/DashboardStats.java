@@ -55,10 +55,11 @@ public final class DashboardStats {
     Future<JsonObject> numbers = Future.all(recent).compose(done -> evaluate(recent, nowMs));
     return Future.all(Future.all(sizes), Future.all(reports), numbers).map(done -> {
       long listed = sizes.stream().mapToLong(Future::result).sum();
-      JsonObject figures = numbers.result();
-      figures.put("listed", listed)
-          .put("blockedExact", figures.getLong("evaluated") >= listed);
-      return figures
+      // Exact when no shard had more entries than were read.
+      boolean exact = recent.stream().allMatch(shard -> shard.result().size() < NUMBERS_PER_SHARD);
+      return numbers.result()
+          .put("listed", listed)
+          .put("blockedExact", exact)
           .put("generatedAt", Instant.ofEpochMilli(nowMs).toString())
           .put("reports", reportFigures(reports, nowMs));
     });

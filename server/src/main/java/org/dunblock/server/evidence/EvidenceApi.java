@@ -73,7 +73,8 @@ public final class EvidenceApi {
       }
       JsonObject pack = EvidencePacks.number(number, region, zone, data.result().record(), data.result().log(),
           reputation.result(), clock.instant());
-      ctx.response().putHeader("Cache-Control", "no-cache");
+      // Like a lookup, apps and caches may reuse it for a minute.
+      ctx.response().putHeader("Cache-Control", reputation.result().degraded() ? "no-store" : "public, max-age=60");
       Responses.json(ctx, 200, new JsonObject()
           .put("number", number)
           .put("timeZone", zone.getId())
