@@ -35,7 +35,7 @@ form.addEventListener('submit', async (event) => {
     // One key per submission: if the answer is lost and the visitor sends again, the report counts once.
     const answer = await send(body, crypto.randomUUID());
     if (answer.status === 202) {
-      confirm(answer.body);
+      showDone(answer.body);
     } else {
       showApiError(form, answer.body || { error: 'generic', message: String(answer.status) });
     }
@@ -76,7 +76,7 @@ async function reporterToken() {
   return { ok: true, value: answer.body.token };
 }
 
-function confirm(accepted) {
+function showDone(accepted) {
   const key = accepted.counted ? 'report.done' : 'report.updated';
   document.getElementById('report-done-text').textContent = t(key, { number: accepted.number });
   document.getElementById('report-look').href = `/?number=${encodeURIComponent(accepted.number)}`;

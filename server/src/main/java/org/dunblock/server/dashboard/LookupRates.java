@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 
 /**
  * Lookups per minute of this instance for the operators' dashboard. Lookups mostly never reach Redis (the fast
@@ -26,7 +27,7 @@ public final class LookupRates {
   public LookupRates(MeterRegistry registry, long nowMs) {
     this.registry = registry;
     this.startMinute = nowMs / 60_000;
-    java.util.Arrays.fill(minutes, -1);
+    Arrays.fill(minutes, -1);
   }
 
   /** Records the counters' current total under the current minute. */

@@ -13,6 +13,7 @@ import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -102,8 +103,8 @@ class WebJourneyIT {
         appeal.getText());
     browser.screenshot("dashboard");
 
-    appeal.findElement(org.openqa.selenium.By.cssSelector("input")).sendKeys("Checked the business licence");
-    appeal.findElement(org.openqa.selenium.By.cssSelector(".decide-allow")).click();
+    appeal.findElement(By.cssSelector("input")).sendKeys("Checked the business licence");
+    appeal.findElement(By.cssSelector(".decide-allow")).click();
     browser.waitText("#appeal-status", "allowed");
     browser.waitText("#appeals", "No appeals are waiting.");
 
