@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.evidence.EvidenceStore;
@@ -121,9 +122,11 @@ public final class DunblockServer implements AutoCloseable {
               config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           limiter, trust,
-          new LookupLimiter(store, tokens, clock, config.lookupsPerClientPerMinute(), registry));
+          new LookupLimiter(store, tokens, clock, config.lookupsPerClientPerMinute(), registry),
+          new LookupRates(registry, clock.millis()));
       services.lookupLimiter().start(vertx);
       ServerMetrics.bind(registry, filter, vertx);
+      vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> services.lookupRates().sample(clock.millis()));
 
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       Vertx v = vertx;

@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.evidence.EvidenceStore;
@@ -46,5 +47,6 @@ public record Services(
     AppealStore appeals,
     RateLimiter limiter,
     ReporterTrust trust,
-    LookupLimiter lookupLimiter) {
+    LookupLimiter lookupLimiter,
+    LookupRates lookupRates) {
 }

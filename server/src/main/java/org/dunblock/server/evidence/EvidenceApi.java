@@ -6,6 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
@@ -53,6 +55,36 @@ public final class EvidenceApi {
       JsonObject pack = EvidencePacks.number(number, region, zone, data.result().record(), data.result().log(),
           reputation.result(), clock.instant());
       send(ctx, pack, html);
+    });
+  }
+
+  /**
+   * Public GET /v1/numbers/{number}/history: the number's reports per day (local to its region), for the chart on
+   * the public lookup page. Counts only, from the same log as the evidence pack: no note, no reporter. The lookup
+   * comes first, so a number nobody reported costs Redis nothing here either.
+   */
+  public void history(RoutingContext ctx) {
+    String number = normalizer.normalize(ctx.pathParam("number"), normalizer.region(ctx.queryParams().get("region")));
+    String region = store.zones().regionOf(number);
+    ZoneId zone = store.zones().zoneOfRegion(region);
+    reputations.reputation(number).compose(reputation -> {
+      Future<EvidenceStore.NumberData> data = reputation.reports() > 0
+          ? store.number(number)
+          : Future.succeededFuture(new EvidenceStore.NumberData(Map.of(), List.of()));
+      return data.map(d -> EvidencePacks.number(number, region, zone, d.record(), d.log(), reputation,
+          clock.instant()).put("degraded", reputation.degraded()));
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      JsonObject pack = ar.result();
+      // Like a lookup, apps and caches may reuse it for a minute.
+      ctx.response().putHeader("Cache-Control", pack.getBoolean("degraded") ? "no-store" : "public, max-age=60");
+      Responses.json(ctx, 200, new JsonObject()
+          .put("number", number)
+          .put("timeZone", zone.getId())
+          .put("reportsPerDay", pack.getJsonObject("reportsPerDay")));
     });
   }
 

@@ -9,6 +9,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.dunblock.server.Services;
 import org.dunblock.server.appeal.AppealApi;
+import org.dunblock.server.dashboard.DashboardStats;
+import org.dunblock.server.dashboard.StatsApi;
 import org.dunblock.server.audit.AuditApi;
 import org.dunblock.server.export.ExportApi;
 import org.dunblock.server.evidence.EvidenceApi;
@@ -20,6 +22,7 @@ import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
+import org.dunblock.server.web.WebPages;
 
 /** Every route of the v1 API in one place; openapi.yaml is checked against {@link Router#getRoutes()}. */
 public final class ApiRouter {
@@ -74,6 +77,10 @@ public final class ApiRouter {
         .handler(evidence::number);
     router.get("/v1/evidence/platforms/:platform").handler(operator)
         .handler(evidence::platform);
+    router.get("/v1/numbers/:number/history").handler(evidence::history);
+    StatsApi stats = new StatsApi(new DashboardStats(services.store(), services.calculator()),
+        services.lookupRates(), services.clock());
+    router.get("/v1/admin/stats").handler(operator).handler(stats::stats);
     AppealApi appeals = new AppealApi(services.normalizer(), services.tokens(), services.clientAddress(),
         services.appeals(), services.reputations(), services.overrides(), services.filter(), services.store(),
         services.clock());
@@ -90,6 +97,13 @@ public final class ApiRouter {
       router.get("/metrics").handler(PrometheusScrapingHandler.create((PrometheusMeterRegistry) services.registry()));
     }
     router.get("/openapi.yaml").handler(ops::openApi);
+
+    WebPages web = new WebPages();
+    router.get("/").handler(web.page("index.html"));
+    router.get("/report").handler(web.page("report.html"));
+    router.get("/appeal").handler(web.page("appeal.html"));
+    router.get("/dashboard").handler(web.page("dashboard.html"));
+    router.get("/static/:file").handler(web::asset);
 
     router.route().failureHandler(ErrorHandler::handle);
     router.errorHandler(400, ErrorHandler::badRequest);

@@ -38,7 +38,11 @@ class AuthorizationWalkIT {
       // The filter apps download and follow, and the key carriers verify exports with: public by design.
       "GET /v1/filter", "GET /v1/filter/changes", "GET /v1/filter/stream", "GET /.well-known/dunblock-export-key",
       // Anyone may appeal a verdict (rate-limited).
-      "POST /v1/appeals");
+      "POST /v1/appeals",
+      // The web pages (the dashboard page itself holds no data: its figures come from /v1/admin/stats) and the
+      // public reports-per-day chart of a number.
+      "GET /", "GET /report", "GET /appeal", "GET /dashboard", "GET /static/{file}",
+      "GET /v1/numbers/{number}/history");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
   static final Map<String, Role> PROTECTED = Map.ofEntries(
@@ -53,7 +57,8 @@ class AuthorizationWalkIT {
       Map.entry("GET /v1/evidence/platforms/{platform}", Role.OPERATOR),
       Map.entry("GET /v1/admin/appeals", Role.OPERATOR),
       Map.entry("POST /v1/admin/appeals/{id}/decision", Role.OPERATOR),
-      Map.entry("POST /v1/admin/import", Role.OPERATOR));
+      Map.entry("POST /v1/admin/import", Role.OPERATOR),
+      Map.entry("GET /v1/admin/stats", Role.OPERATOR));
 
   @Test
   void everyProtectedEndpointRefusesMissingWrongRevokedAndTooSmallKeys(Vertx vertx) {

@@ -1,0 +1,34 @@
+// The public appeal page: the owner of a number asks operators to review its verdict.
+import { t } from './i18n.js';
+import { call, checkRequired, clearErrors, initPage, param, showApiError } from './common.js';
+
+const form = document.getElementById('appeal-form');
+const done = document.getElementById('appeal-done');
+
+initPage();
+const initial = param('number');
+if (initial) {
+  form.elements.number.value = initial;
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  done.hidden = true;
+  if (!checkRequired(form, ['number', 'contact', 'reason'])) {
+    return;
+  }
+  const answer = await call('/v1/appeals', { method: 'POST', body: {
+    number: form.elements.number.value.trim(),
+    contact: form.elements.contact.value.trim(),
+    reason: form.elements.reason.value.trim(),
+  } });
+  if (answer.status === 202) {
+    document.getElementById('appeal-done-text').textContent = t('appeal.done', { id: answer.body.appealId });
+    form.reset();
+    done.hidden = false;
+    done.focus();
+  } else {
+    showApiError(form, answer.body || { error: 'generic', message: String(answer.status) });
+  }
+});
