@@ -1,0 +1,163 @@
+package org.dunblock.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A light open-model load generator: requests leave at a constant arrival rate whatever the server does, and each
+ * latency is measured from the request's <em>intended</em> send time, so a stalled server shows up in the
+ * percentiles instead of silently slowing the generator down (no coordinated omission). Latencies go into an
+ * HdrHistogram (1 µs to 60 s, 3 digits).
+ *
+ * <p>One pacing thread wakes when requests fall due and hands them, in one batch per wake-up, to a single Vert.x
+ * event loop that sends them over a bounded pool of keep-alive connections and records their latency. Gatling's per-user machinery costs too much CPU to share two cores with
+ * the server; this costs about as much as wrk (bench.sh prints both generators' CPU).
+ *
+ * <pre>
+ *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.OpenLoad url=http://127.0.0.1:8080 \
+ *       scenario=unreported rate=5000 seconds=10 [connections=64] [reported=1000000] [tokens=FILE] [warmup=2]
+ * </pre>
+ * Prints one line: {@code RESULT rate=.. sent=.. ok=.. errors=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. cpu_pct=..}.
+ */
+public final class OpenLoad {
+  private static final long DRAIN_DEADLINE_MS = 15_000;
+  private static final long HISTOGRAM_MAX_US = TimeUnit.SECONDS.toMicros(60);
+
+  private OpenLoad() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new HashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      a.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    URI url = URI.create(a.get("url"));
+    double rate = Double.parseDouble(a.get("rate"));
+    int seconds = Integer.parseInt(a.getOrDefault("seconds", "10"));
+    int warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
+    int connections = Integer.parseInt(a.getOrDefault("connections", "64"));
+    if (rate < 1 || rate > 200_000 || seconds < 1 || seconds > 120 || warmup < 0 || warmup > 60
+        || connections < 1 || connections > 1024) {
+      throw new IllegalArgumentException("rate 1..200000, seconds 1..120, warmup 0..60, connections 1..1024");
+    }
+    BenchRequest.Source source = BenchRequest.source(a.getOrDefault("scenario", "unreported"),
+        Integer.parseInt(a.getOrDefault("reported", "1000000")),
+        a.containsKey("tokens") ? Path.of(a.get("tokens")) : null);
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
+            .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+    Context context = vertx.getOrCreateContext();
+    try {
+      // Warm-up at the same rate, not recorded: the JIT of both sides settles first.
+      if (warmup > 0) {
+        run(context, client, source, rate, warmup, new Histogram(HISTOGRAM_MAX_US, 3));
+      }
+      Histogram latency = new Histogram(HISTOGRAM_MAX_US, 3);
+      long cpu0 = processCpuNanos();
+      long wall0 = System.nanoTime();
+      long[] counts = run(context, client, source, rate, seconds, latency);
+      double cpuPct = 100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
+      System.out.printf(java.util.Locale.ROOT,
+          "RESULT rate=%.0f sent=%d ok=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f cpu_pct=%.0f%n",
+          rate, counts[0], counts[1], counts[2], latency.getValueAtPercentile(50) / 1000.0,
+          latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0,
+          latency.getMaxValue() / 1000.0, cpuPct);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Sends rate × seconds requests on schedule; returns {sent, ok, errors} once all answered (or the deadline). */
+  private static long[] run(Context context, HttpClientAgent client, BenchRequest.Source source, double rate,
+      int seconds, Histogram latency) throws InterruptedException {
+    long total = Math.round(rate * seconds);
+    double intervalNs = 1e9 / rate;
+    SplittableRandom random = new SplittableRandom();
+    long[] ok = new long[1];
+    long[] errors = new long[1];
+    CountDownLatch answered = new CountDownLatch((int) total);
+    long start = System.nanoTime();
+    long next = 0;
+    while (next < total) {
+      long now = System.nanoTime();
+      long due = Math.min(total, (long) ((now - start) / intervalNs) + 1);
+      if (due <= next) {
+        LockSupport.parkNanos(start + (long) (next * intervalNs) - now);
+        continue;
+      }
+      // Everything due goes to the event loop in one hand-over; the loop alone touches the histogram.
+      long from = next;
+      long to = due;
+      context.runOnContext(v -> {
+        for (long i = from; i < to; i++) {
+          send(client, source.next(random), start + (long) (i * intervalNs), latency, ok, errors, answered);
+        }
+      });
+      next = due;
+    }
+    if (!answered.await(DRAIN_DEADLINE_MS, TimeUnit.MILLISECONDS)) {
+      context.runOnContext(v -> errors[0] += answered.getCount());
+    }
+    long[] counts = new long[3];
+    CountDownLatch read = new CountDownLatch(1);
+    context.runOnContext(v -> {
+      counts[0] = total;
+      counts[1] = ok[0];
+      counts[2] = errors[0];
+      read.countDown();
+    });
+    read.await(5, TimeUnit.SECONDS);
+    return counts;
+  }
+
+  private static void send(HttpClientAgent client, BenchRequest request, long intended, Histogram latency,
+      long[] ok, long[] errors, CountDownLatch answered) {
+    RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.path());
+    if (request.token() != null) {
+      options.putHeader("Authorization", "Bearer " + request.token());
+    }
+    if (request.forwardedFor() != null) {
+      options.putHeader("X-Forwarded-For", request.forwardedFor());
+    }
+    if (request.body() != null) {
+      options.putHeader("Content-Type", "application/json");
+    }
+    client.request(options)
+        .compose(r -> request.body() == null ? r.send() : r.send(Buffer.buffer(request.body())))
+        .compose(response -> response.body().map(body -> response.statusCode()))
+        .onComplete(ar -> {
+          // Latency from the intended send time: time spent queued for a connection counts.
+          latency.recordValue(Math.min(HISTOGRAM_MAX_US, (System.nanoTime() - intended) / 1000));
+          if (ar.succeeded() && ar.result() < 400) {
+            ok[0]++;
+          } else {
+            errors[0]++;
+          }
+          answered.countDown();
+        });
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+}
