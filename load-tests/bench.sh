@@ -107,19 +107,6 @@ trap 'exit 143' TERM
 dunblock_clean_env
 CLK_TCK=$(getconf CLK_TCK)
 
-# Waits until log $1 holds a line matching sed expression $2 (one capture) and prints the capture. $3: pid to watch.
-wait_for_log() {
-  local found=""
-  for _ in $(seq 1 $((READY_TIMEOUT_S * 2))); do
-    kill -0 "$3" 2>/dev/null || { echo "bench: process exited during start; its log:" >&2; cat "$1" >&2; exit 1; }
-    found=$(sed -n -E "$2" "$1" | head -n 1)
-    [[ -n "$found" ]] && { echo "$found"; return 0; }
-    sleep 0.5
-  done
-  echo "bench: '$1' showed no match for $2 within ${READY_TIMEOUT_S} s" >&2
-  exit 1
-}
-
 # CPU ticks (user + system) a process used so far; 0 once it is gone.
 cpu_ticks() {
   [[ -n "${1:-}" && -r "/proc/$1/stat" ]] || { echo 0; return; }
@@ -127,46 +114,37 @@ cpu_ticks() {
   sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-start_server() {
-  DUNBLOCK_HOST=127.0.0.1 \
-  DUNBLOCK_PORT=0 \
-  DUNBLOCK_DATA_DIR="$WORK/data" \
-  DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS" \
-  DUNBLOCK_TRUSTED_PROXIES=127.0.0.1 \
-  DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY=1000000 \
-  DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY=1000000000 \
-    java -Xms1g -Xmx1g -jar "$JAR" >"$WORK/server-$1.log" 2>&1 </dev/null &
-  SERVER_PID=$!
-  PORT=$(wait_for_log "$WORK/server-$1.log" 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$SERVER_PID")
-  REDIS_PORT=$(sed -n -E 's/.*Embedded Redis started on 127\.0\.0\.1:([0-9]+).*/\1/p' "$WORK/server-$1.log" | head -n 1)
-  BASE="http://127.0.0.1:$PORT"
-  for _ in $(seq 1 $((READY_TIMEOUT_S * 10))); do
-    curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1 && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "bench: server exited:" >&2; cat "$WORK/server-$1.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "bench: $BASE/ready did not answer 200 within ${READY_TIMEOUT_S} s" >&2
-  exit 1
-}
-
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Starting the bare Vert.x server ($EVENT_LOOPS event loops) ..."
 java -Xms1g -Xmx1g -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
 BARE_PID=$!
-BARE_PORT=$(wait_for_log "$WORK/bare.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$BARE_PID")
+BARE_PORT=$(dunblock_wait_for_log "$WORK/bare.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$BARE_PID")
 
 echo "Starting Dunblock (data in $WORK/data) ..."
-start_server first
+start_dunblock() {
+  dunblock_start_server "$1" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS"
+}
+start_dunblock "$WORK/server-first.log"
 echo "Preloading $ROWS reported numbers into Redis on port $REDIS_PORT ..."
-timeout 900 java -cp "$JAR" "$ROOT/load-tests/export/Preload.java" "redis://127.0.0.1:$REDIS_PORT" "$ROWS" \
-  | tee "$WORK/preload.txt"
-echo "Restarting Dunblock over them ..."
-dunblock_stop_server bench
-started=$(date +%s%N)
-start_server second
-STARTUP_S=$(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+dunblock_preload "$REDIS_PORT" "$ROWS"
+# Two restarts to /ready over them: the first builds the filter from the shard indexes (the preload dropped any
+# checkpoint) and writes a checkpoint; the second loads that checkpoint.
+timed_restart() { # log
+  local started
+  dunblock_stop_server bench
+  started=$(date +%s%N)
+  start_dunblock "$1"
+  STARTUP_S=$(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+}
+echo "Restarting Dunblock over them (filter built from the indexes) ..."
+timed_restart "$WORK/server-second.log"
+STARTUP_BUILD_S=$STARTUP_S
+echo "Restarting Dunblock again (filter from its checkpoint) ..."
+timed_restart "$WORK/server.log"
 FILTER_NUMBERS=$(curl -fsS --max-time 5 "$BASE/ready" | sed -n -E 's/.*"approximateNumbers":([0-9]+).*/\1/p')
-echo "Ready in $STARTUP_S s with about $FILTER_NUMBERS numbers in the filter"
+grep -q "Filter restored from its checkpoint" "$WORK/server.log" \
+  || echo "bench: the second restart did not use the checkpoint" >&2
+echo "Ready in $STARTUP_BUILD_S s building the filter, $STARTUP_S s from the checkpoint; about $FILTER_NUMBERS numbers"
 REDIS_PID=$(pgrep -P "$SERVER_PID" redis-server || true)
 
 echo "Minting 256 reporter tokens ..."
@@ -267,7 +245,8 @@ CPU_MODEL=$(sed -n -E 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1
 echo
 echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
 echo "  $(java -version 2>&1 | head -n 1), wrk and OpenLoad on the same cores; load average $LOAD_START at start, $LOAD_END at end."
-echo "Data: $ROWS reported numbers preloaded; restart to /ready: $STARTUP_S s (filter: about $FILTER_NUMBERS numbers)."
+echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers). Restart to /ready (JVM, Redis"
+echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
 echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up. Latency: OpenLoad at half that rate, open model."
 echo
 printf '%-11s %9s %8s %7s | %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
@@ -299,7 +278,8 @@ mkdir -p "$(dirname "$OUT")"
     "$(nproc)" "$CPU_MODEL" "$LOAD_START" "$LOAD_END"
   printf '  "settings": {"rows": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "smoke": %s},\n' \
     "$ROWS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$([[ $SMOKE == 1 ]] && echo true || echo false)"
-  printf '  "startup": {"readySeconds": %s, "filterNumbers": %s},\n' "$STARTUP_S" "${FILTER_NUMBERS:-0}"
+  printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
+    "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
   printf '  "redis": {"getPerSecond": %s, "getPipelined16PerSecond": %s},\n' "${REDIS_RPS:-null}" \
     "${REDIS_PIPELINED_RPS:-null}"
   printf '  "scenarios": {'
