@@ -217,7 +217,7 @@ for scenario in $SCENARIOS; do
     | grep '^RESULT ' || true)
   [[ -n "$lat" ]] || { echo "bench: OpenLoad printed no result:" >&2; cat "$WORK/openload-$scenario.log" >&2; exit 1; }
   lat_errors=$(field "$lat" errors)
-  R[$scenario]="rps=$rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
+  R[$scenario]="rps=$rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
 done
 
 REDIS_RPS=""
@@ -267,7 +267,8 @@ if [[ -n "$REDIS_RPS" ]]; then
   done
 fi
 echo "server us / Redis us: CPU time of the server / redis-server per request at saturation; wrk % / gen %: the"
-echo "generators' own CPU (100 = one core). Errors: $(for s in $SCENARIOS; do printf '%s %s+%s ' "$s" "$(get "$s" errors)" "$(get "$s" lat_errors)"; done)"
+echo "generators' own CPU (100 = one core). Errors (wrk+OpenLoad, of which not sent as OpenLoad's backlog was full):"
+echo "  $(for s in $SCENARIOS; do printf '%s %s+%s(%s) ' "$s" "$(get "$s" errors)" "$(get "$s" lat_errors)" "$(get "$s" not_sent)"; done)"
 for scenario in unreported reported; do
   [[ -n "${R[$scenario]:-}" ]] && echo "  $scenario answered by: filter $(get "$scenario" filter), Redis $(get "$scenario" store)"
 done
@@ -287,11 +288,11 @@ mkdir -p "$(dirname "$OUT")"
   for scenario in $SCENARIOS; do
     r=$(ratio "$(get "$scenario" rps)" "$BARE_RPS")
     rr=$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")
-    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
+    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
       "$sep" "$scenario" "$(get "$scenario" rps)" "$(get "$scenario" errors)" "${r:-null}" \
       "${TARGET[$scenario]:-null}" "${rr:-null}" "$(get "$scenario" half)" "$(get "$scenario" p50)" \
       "$(get "$scenario" p99)" "$(get "$scenario" p999)" "$(get "$scenario" lat_errors)" \
-      "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
+      "$(get "$scenario" not_sent)" "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
       "$(get "$scenario" gen_pct)" "$(get "$scenario" filter)" "$(get "$scenario" store)" "$(get "$scenario" load)"
     sep=","
   done

@@ -33,11 +33,13 @@ import org.HdrHistogram.Histogram;
  *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.OpenLoad url=http://127.0.0.1:8080 \
  *       scenario=unreported rate=5000 seconds=10 [connections=64] [reported=1000000] [tokens=FILE] [warmup=2]
  * </pre>
- * Prints one line: {@code RESULT rate=.. sent=.. ok=.. errors=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. cpu_pct=..}.
+ * Prints one line: {@code RESULT rate=.. sent=.. ok=.. errors=.. not_sent=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=..
+ * cpu_pct=..} (sent counts the scheduled requests; not_sent those dropped as the generator's backlog was full).
  */
 public final class OpenLoad {
   private static final long DRAIN_DEADLINE_MS = 15_000;
   private static final long HISTOGRAM_MAX_US = TimeUnit.SECONDS.toMicros(60);
+  private static final int MAX_IN_FLIGHT_PER_CONNECTION = 64;
 
   private OpenLoad() {
   }
@@ -62,38 +64,48 @@ public final class OpenLoad {
         a.containsKey("tokens") ? Path.of(a.get("tokens")) : null);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
-            .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
     Context context = vertx.getOrCreateContext();
     try {
-      // Warm-up at the same rate, not recorded: the JIT of both sides settles first.
+      // Warm-up at the same rate, not recorded: the JIT of both sides settles first. Each phase has its own
+      // connections, closed at its end, so nothing left over from the warm-up queues ahead of the measurement.
       if (warmup > 0) {
-        run(context, client, source, rate, warmup, new Histogram(HISTOGRAM_MAX_US, 3));
+        run(vertx, context, url, connections, source, rate, warmup, new Histogram(HISTOGRAM_MAX_US, 3));
       }
       Histogram latency = new Histogram(HISTOGRAM_MAX_US, 3);
       long cpu0 = processCpuNanos();
       long wall0 = System.nanoTime();
-      long[] counts = run(context, client, source, rate, seconds, latency);
+      long[] counts = run(vertx, context, url, connections, source, rate, seconds, latency);
       double cpuPct = 100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
       System.out.printf(java.util.Locale.ROOT,
-          "RESULT rate=%.0f sent=%d ok=%d errors=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f cpu_pct=%.0f%n",
-          rate, counts[0], counts[1], counts[2], latency.getValueAtPercentile(50) / 1000.0,
+          "RESULT rate=%.0f sent=%d ok=%d errors=%d not_sent=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
+              + " cpu_pct=%.0f%n",
+          rate, counts[0], counts[1], counts[2], counts[3], latency.getValueAtPercentile(50) / 1000.0,
           latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0,
           latency.getMaxValue() / 1000.0, cpuPct);
     } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 
-  /** Sends rate × seconds requests on schedule; returns {sent, ok, errors} once all answered (or the deadline). */
-  private static long[] run(Context context, HttpClientAgent client, BenchRequest.Source source, double rate,
-      int seconds, Histogram latency) throws InterruptedException {
+  /**
+   * Sends rate × seconds requests on schedule; returns {scheduled, ok, errors, not sent} once all are answered (or
+   * the deadline). A request that falls due while {@link #MAX_IN_FLIGHT_PER_CONNECTION} per connection are still
+   * unanswered is not sent and counts as an error: past that the machine cannot carry the rate, and the run says so
+   * instead of queueing without bound.
+   */
+  private static long[] run(Vertx vertx, Context context, URI url, int connections, BenchRequest.Source source,
+      double rate, int seconds, Histogram latency) throws Exception {
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
+            .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
     long total = Math.round(rate * seconds);
     double intervalNs = 1e9 / rate;
     SplittableRandom random = new SplittableRandom();
+    long maxInFlight = (long) connections * MAX_IN_FLIGHT_PER_CONNECTION;
     long[] ok = new long[1];
     long[] errors = new long[1];
+    long[] notSent = new long[1];
+    long[] inFlight = new long[1];
     CountDownLatch answered = new CountDownLatch((int) total);
     long start = System.nanoTime();
     long next = 0;
@@ -109,7 +121,15 @@ public final class OpenLoad {
       long to = due;
       context.runOnContext(v -> {
         for (long i = from; i < to; i++) {
-          send(client, source.next(random), start + (long) (i * intervalNs), latency, ok, errors, answered);
+          if (inFlight[0] >= maxInFlight) {
+            notSent[0]++;
+            errors[0]++;
+            answered.countDown();
+            continue;
+          }
+          inFlight[0]++;
+          send(client, source.next(random), start + (long) (i * intervalNs), latency, ok, errors, answered,
+              inFlight);
         }
       });
       next = due;
@@ -117,20 +137,22 @@ public final class OpenLoad {
     if (!answered.await(DRAIN_DEADLINE_MS, TimeUnit.MILLISECONDS)) {
       context.runOnContext(v -> errors[0] += answered.getCount());
     }
-    long[] counts = new long[3];
+    long[] counts = new long[4];
     CountDownLatch read = new CountDownLatch(1);
     context.runOnContext(v -> {
       counts[0] = total;
       counts[1] = ok[0];
       counts[2] = errors[0];
+      counts[3] = notSent[0];
       read.countDown();
     });
     read.await(5, TimeUnit.SECONDS);
+    client.close().await(30, TimeUnit.SECONDS);
     return counts;
   }
 
   private static void send(HttpClientAgent client, BenchRequest request, long intended, Histogram latency,
-      long[] ok, long[] errors, CountDownLatch answered) {
+      long[] ok, long[] errors, CountDownLatch answered, long[] inFlight) {
     RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.path());
     if (request.token() != null) {
       options.putHeader("Authorization", "Bearer " + request.token());
@@ -147,6 +169,7 @@ public final class OpenLoad {
         .onComplete(ar -> {
           // Latency from the intended send time: time spent queued for a connection counts.
           latency.recordValue(Math.min(HISTOGRAM_MAX_US, (System.nanoTime() - intended) / 1000));
+          inFlight[0]--;
           if (ar.succeeded() && ar.result() < 400) {
             ok[0]++;
           } else {
