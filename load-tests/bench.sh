@@ -8,8 +8,9 @@
 # 1. Starts the bare Vert.x server (load-tests BareServer: same Vert.x, same event loops, a constant JSON answer).
 # 2. Starts server/target/dunblock-server.jar (embedded Redis in a temporary directory, loopback trusted as a proxy
 #    so X-Forwarded-For varies the reporter's network, per-day token and report limits lifted), preloads
-#    BENCH_ROWS reported numbers (default 1,000,000) with export/Preload.java, restarts the server over them and
-#    measures the restart until /ready (Redis loading its AOF plus the filter build).
+#    BENCH_ROWS reported numbers (default 1,000,000) with export/Preload.java, then restarts the server over them
+#    twice and times each restart until /ready (JVM, Redis loading its files, the filter): the first builds the
+#    filter from the shard indexes, the second loads the checkpoint the first wrote.
 # 3. Mints 256 reporter tokens on 256 networks.
 # 4. For each scenario: wrk at saturation (closed loop, BENCH_CONNECTIONS connections, after a warm-up), then the
 #    OpenLoad generator at half that throughput (open model, constant arrival rate, latency from the intended send
@@ -304,7 +305,7 @@ echo "JSON: $OUT"
 # its design size): a smoke run fails loudly otherwise.
 for scenario in $SCENARIOS; do
   if (($(get "$scenario" errors) + $(get "$scenario" lat_errors) > 0)); then
-    echo "bench: $scenario had errors" >&2
+    echo "bench: $scenario had errors ($(get "$scenario" not_sent) of them not sent: OpenLoad could not keep up)" >&2
     exit 1
   fi
 done
