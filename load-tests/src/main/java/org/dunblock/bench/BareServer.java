@@ -25,10 +25,18 @@ public final class BareServer {
   public static void main(String[] args) throws Exception {
     int eventLoops = Integer.parseInt(args[0]);
     int port = Integer.parseInt(args[1]);
-    Buffer body = Reputation.unreported("+8613700137000").toJson().toBuffer();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+    int actual = start(vertx, eventLoops, port).await(30, TimeUnit.SECONDS);
+    // bench.sh reads the port from this line.
+    System.out.println("Bare Vert.x listening on 127.0.0.1:" + actual + " with " + eventLoops + " event loops");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+  }
+
+  /** Deploys {@code instances} servers sharing {@code port} (0: a free one) on loopback; returns the port. */
+  public static Future<Integer> start(Vertx vertx, int instances, int port) {
+    Buffer body = Reputation.unreported("+8613700137000").toJson().toBuffer();
     AtomicInteger actual = new AtomicInteger();
-    vertx.deployVerticle(() -> new VerticleBase() {
+    return vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
         HttpServer server = vertx.createHttpServer().requestHandler(request -> request.response()
@@ -37,9 +45,6 @@ public final class BareServer {
             .end(body));
         return server.listen(port, "127.0.0.1").onSuccess(s -> actual.compareAndSet(0, s.actualPort()));
       }
-    }, new DeploymentOptions().setInstances(eventLoops)).await(30, TimeUnit.SECONDS);
-    // bench.sh reads the port from this line.
-    System.out.println("Bare Vert.x listening on 127.0.0.1:" + actual.get() + " with " + eventLoops + " event loops");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+    }, new DeploymentOptions().setInstances(instances)).map(id -> actual.get());
   }
 }

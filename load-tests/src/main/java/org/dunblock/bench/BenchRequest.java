@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * <p>Numbers: unreported ones are random valid CN mobiles under prefixes the preload never uses; reported ones are
  * the preload's {@code +86 130 0xxx xxxx} range (every one of them is in the filter and in Redis).
  */
-record BenchRequest(HttpMethod method, String path, String body, String token, String forwardedFor) {
+public record BenchRequest(HttpMethod method, String path, String body, String token, String forwardedFor) {
   /** Mobile prefixes libphonenumber accepts for CN; 130 (the preload's) and 186 are left out. */
   private static final String[] PREFIXES = {"131", "132", "133", "134", "135", "136", "137", "138", "139", "150",
       "151", "152", "153", "155", "156", "157", "158", "159", "180", "181", "182", "183", "184", "185", "187", "188",
@@ -23,11 +23,11 @@ record BenchRequest(HttpMethod method, String path, String body, String token, S
   static final long PRELOAD_FIRST = 13_000_000_000L;
 
   /** One scenario's request source. */
-  interface Source {
+  public interface Source {
     BenchRequest next(SplittableRandom random);
   }
 
-  static Source source(String scenario, int reported, Path tokensFile) throws IOException {
+  public static Source source(String scenario, int reported, Path tokensFile) throws IOException {
     return switch (scenario) {
       case "unreported" -> r -> get("/v1/numbers/%2B86" + unreported(r));
       case "reported" -> r -> get("/v1/numbers/%2B86" + (PRELOAD_FIRST + r.nextInt(reported)));

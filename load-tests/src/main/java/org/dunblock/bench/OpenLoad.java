@@ -63,6 +63,26 @@ public final class OpenLoad {
         Integer.parseInt(a.getOrDefault("reported", "1000000")),
         a.containsKey("tokens") ? Path.of(a.get("tokens")) : null);
 
+    Result result = measure(url, source, rate, seconds, warmup, connections);
+    Histogram latency = result.latency();
+    System.out.printf(java.util.Locale.ROOT,
+        "RESULT rate=%.0f sent=%d ok=%d errors=%d not_sent=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
+            + " cpu_pct=%.0f%n",
+        rate, result.sent(), result.ok(), result.errors(), result.notSent(),
+        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+        latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0, result.cpuPercent());
+  }
+
+  /**
+   * One measured run: {@code sent} requests scheduled, how many were answered below 400, failed or were not sent,
+   * their latencies from the intended send times (µs), and this process's CPU meanwhile (100 = one core).
+   */
+  public record Result(long sent, long ok, long errors, long notSent, Histogram latency, double cpuPercent) {
+  }
+
+  /** Warms up for {@code warmup} s, then measures {@code seconds} s at {@code rate} requests/s. */
+  public static Result measure(URI url, BenchRequest.Source source, double rate, int seconds, int warmup,
+      int connections) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     Context context = vertx.getOrCreateContext();
     try {
@@ -76,12 +96,7 @@ public final class OpenLoad {
       long wall0 = System.nanoTime();
       long[] counts = run(vertx, context, url, connections, source, rate, seconds, latency);
       double cpuPct = 100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
-      System.out.printf(java.util.Locale.ROOT,
-          "RESULT rate=%.0f sent=%d ok=%d errors=%d not_sent=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
-              + " cpu_pct=%.0f%n",
-          rate, counts[0], counts[1], counts[2], counts[3], latency.getValueAtPercentile(50) / 1000.0,
-          latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0,
-          latency.getMaxValue() / 1000.0, cpuPct);
+      return new Result(counts[0], counts[1], counts[2], counts[3], latency, cpuPct);
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
