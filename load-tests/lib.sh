@@ -66,3 +66,46 @@ dunblock_wait_ready() {
   echo "$name: $BASE/ready did not answer 200 within $limit s" >&2
   return 1
 }
+
+# Waits until log $1 holds a line matching sed expression $2 (one capture) and prints the capture; fails when
+# process $3 exits first or after READY_TIMEOUT_S (default 180) seconds.
+dunblock_wait_for_log() {
+  local found="" i
+  for ((i = 0; i < ${READY_TIMEOUT_S:-180} * 2; i++)); do
+    kill -0 "$3" 2>/dev/null || { echo "process exited during start; its log:" >&2; cat "$1" >&2; exit 1; }
+    found=$(sed -n -E "$2" "$1" | head -n 1)
+    [[ -n "$found" ]] && { echo "$found"; return 0; }
+    sleep 0.5
+  done
+  echo "'$1' showed no match for $2 within ${READY_TIMEOUT_S:-180} s" >&2
+  exit 1
+}
+
+# Starts server/target/dunblock-server.jar for load: loopback only, a free port, the embedded Redis under
+# $WORK/data, loopback trusted as a proxy (so X-Forwarded-For varies the client's network) and the per-day token
+# and report limits and the per-client lookup limit lifted. $1: log file; further arguments: extra VAR=value settings. Sets SERVER_PID, PORT,
+# REDIS_PORT and BASE, and returns once /ready answers 200.
+dunblock_start_server() {
+  local log=$1 i
+  shift
+  env DUNBLOCK_HOST=127.0.0.1 DUNBLOCK_PORT=0 DUNBLOCK_DATA_DIR="$WORK/data" DUNBLOCK_TRUSTED_PROXIES=127.0.0.1 \
+    DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY=1000000 DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY=1000000000 \
+    DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE=0 "$@" \
+    java -Xms1g -Xmx1g -jar "$JAR" >"$log" 2>&1 </dev/null &
+  SERVER_PID=$!
+  PORT=$(dunblock_wait_for_log "$log" 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$SERVER_PID")
+  REDIS_PORT=$(sed -n -E 's/.*Embedded Redis started on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" | head -n 1)
+  BASE="http://127.0.0.1:$PORT"
+  for ((i = 0; i < ${READY_TIMEOUT_S:-180} * 10; i++)); do
+    curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$BASE/ready did not answer 200 within ${READY_TIMEOUT_S:-180} s" >&2
+  exit 1
+}
+
+# Writes $2 reported numbers straight into the Redis on port $1 (export/Preload.java; see its Javadoc).
+dunblock_preload() {
+  timeout 900 java -cp "$JAR" "$(dirname "${BASH_SOURCE[0]}")/export/Preload.java" "redis://127.0.0.1:$1" "$2"
+}

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.dunblock.server.filter.FilterCheckpoint;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.NumberRecord;
 
@@ -75,6 +76,10 @@ public class Preload {
           }
         }
       }
+      // These writes bypass the change streams, so a filter checkpoint from before would not know them: drop it,
+      // and the next start builds the filter from the indexes (and writes a new one).
+      redis.del(FilterCheckpoint.KEY);
+      connection.flushCommands();
     } finally {
       client.shutdown();
     }

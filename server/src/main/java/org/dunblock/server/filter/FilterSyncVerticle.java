@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
@@ -39,6 +40,10 @@ public final class FilterSyncVerticle extends VerticleBase {
   private long rebuildTimer = -1;
   private Future<Void> rebuilding;
   private final long blockMs;
+  private final FilterCheckpoint checkpoint;
+  /** Rebuilds may run often (tests run them every 100 ms); a checkpoint is written at most this often after one. */
+  private static final long CHECKPOINT_GAP_NANOS = TimeUnit.MINUTES.toNanos(5);
+  private long lastCheckpointNanos;
 
   public FilterSyncVerticle(DunblockConfig config, ReputationStore store, NumberFilter filter, Clock clock) {
     this.config = config;
@@ -47,6 +52,7 @@ public final class FilterSyncVerticle extends VerticleBase {
     this.clock = clock;
     // The follower's blocking read must end well within the Redis command timeout, or every read times out.
     this.blockMs = Math.max(50, Math.min(500, config.redisTimeout().toMillis() / 2));
+    this.checkpoint = new FilterCheckpoint(store::syncCommands, config.filterExpectedNumbers(), config.filterFpp());
   }
 
   @Override
@@ -61,12 +67,15 @@ public final class FilterSyncVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    // Stream positions first: anything written after them is replayed by the follower, anything before is
-    // in the index the rebuild scans.
-    tails().compose(tails -> rebuildNow().map(tails)).compose(tails -> {
+    // A checkpoint when there is a usable one (FilterCheckpoint); else stream positions first: anything written
+    // after them is replayed by the follower, anything before is in the index the rebuild scans.
+    boolean[] built = {false};
+    restoreCheckpoint().compose(restored -> restored != null ? Future.succeededFuture(restored)
+        : tails().compose(tails -> rebuildNow().map(tails)).andThen(ar -> built[0] = true)).compose(tails -> {
       System.arraycopy(tails, 0, offsets, 0, offsets.length);
-      // Replay what other instances wrote while we scanned, then open the fast path.
-      return drain();
+      // Replay what other instances wrote while we scanned; after a build, keep a checkpoint for the next start
+      // (before opening the fast path, so readiness means no more background writes of it).
+      return drain().compose(v -> built[0] ? saveCheckpoint() : Future.<Void>succeededFuture());
     }).onComplete(ar -> {
       if (ar.succeeded()) {
         filter.markLoaded();
@@ -105,7 +114,48 @@ public final class FilterSyncVerticle extends VerticleBase {
     if (!filter.loaded()) {
       return;
     }
-    rebuildNow().onFailure(e -> LOG.warn("Periodic filter rebuild failed; keeping the current filter", e));
+    rebuildNow()
+        .onSuccess(v -> {
+          if (System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_GAP_NANOS) {
+            saveCheckpoint();
+          }
+        })
+        .onFailure(e -> LOG.warn("Periodic filter rebuild failed; keeping the current filter", e));
+  }
+
+  /** The checkpoint's stream positions once its filter is live; null when there is no usable one. */
+  private Future<String[]> restoreCheckpoint() {
+    return vertx.executeBlocking(() -> checkpoint.load((shard, offset) -> store.changesTrimmedPast(shard, offset)
+            .toCompletionStage().toCompletableFuture().get(config.redisTimeout().toMillis(), TimeUnit.MILLISECONDS)))
+        .map(restored -> {
+          if (restored == null) {
+            LOG.info("No usable filter checkpoint; building the filter from the indexes");
+            return null;
+          }
+          filter.restore(restored.filter(), restored.prefixes());
+          LOG.info("Filter restored from its checkpoint; replaying the change streams from there");
+          return restored.offsets();
+        })
+        .recover(e -> {
+          LOG.warn("Filter checkpoint unreadable ({}); building the filter from the indexes", e.toString());
+          return Future.succeededFuture(null);
+        });
+  }
+
+  /**
+   * After a full build: a copy for the next start. The filter holds everything up to the offsets copied now. Never
+   * fails: without a copy the next start builds from the indexes.
+   */
+  private Future<Void> saveCheckpoint() {
+    lastCheckpointNanos = System.nanoTime();
+    FilterCheckpoint.Restored live = filter.live(offsets.clone());
+    return vertx.<Void>executeBlocking(() -> {
+      checkpoint.save(live.filter(), live.prefixes(), live.offsets());
+      return null;
+    }).recover(e -> {
+      LOG.warn("Could not write the filter checkpoint ({}); the next start builds from the indexes", e.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /**

@@ -97,6 +97,20 @@ public final class NumberFilter {
     }
   }
 
+  /**
+   * Makes a filter loaded from a {@link FilterCheckpoint} live, before the first build; the caller then replays the
+   * change streams from the checkpoint's positions (which also re-adds anything added to the filter it replaces).
+   */
+  public synchronized void restore(BloomFilter<CharSequence> loaded, boolean withPrefixes) {
+    current.set(loaded);
+    prefixes = withPrefixes;
+  }
+
+  /** The live filter and whether it lists prefixes, for a {@link FilterCheckpoint}. */
+  synchronized FilterCheckpoint.Restored live(String[] offsets) {
+    return new FilterCheckpoint.Restored(current.get(), prefixes, offsets);
+  }
+
   /** Called once the first build has also caught up with the change streams. */
   public void markLoaded() {
     loaded = true;

@@ -47,7 +47,7 @@ public final class LookupApi {
       ctx.response()
           .putHeader("Cache-Control", reputation.degraded() ? "no-store" : CACHE_CONTROL)
           .putHeader("Content-Type", "application/json; charset=utf-8")
-          .end(reputation.toJson().toBuffer());
+          .end(reputation.toBuffer());
     });
   }
 

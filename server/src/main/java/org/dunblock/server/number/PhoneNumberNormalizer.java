@@ -11,6 +11,9 @@ import org.dunblock.server.http.ApiException;
 /**
  * Turns numbers as people write them into E.164 with libphonenumber. Full numbers must be valid for their region;
  * short service numbers (such as 95588) are accepted as numbers of the region they were given in.
+ *
+ * <p>Input already in E.164 takes {@link E164FastPath} (about a quarter of the cost, the same answers); everything
+ * else, and anything the fast path is unsure of, takes libphonenumber's full parse.
  */
 public final class PhoneNumberNormalizer {
   /** Longer input is never a phone number, and bounding it bounds the parser's work. */
@@ -26,9 +29,21 @@ public final class PhoneNumberNormalizer {
   private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
   private final ShortNumberInfo shortNumbers = ShortNumberInfo.getInstance();
   private final String defaultRegion;
+  /** null for the reference without it (tests and benchmarks compare the two). */
+  private final E164FastPath fastPath;
 
   public PhoneNumberNormalizer(String defaultRegion) {
+    this(defaultRegion, true);
+  }
+
+  private PhoneNumberNormalizer(String defaultRegion, boolean fast) {
     this.defaultRegion = checkRegion(defaultRegion);
+    this.fastPath = fast ? new E164FastPath(util) : null;
+  }
+
+  /** libphonenumber's full parse for every input: the reference the fast path is checked and measured against. */
+  public static PhoneNumberNormalizer withoutFastPath(String defaultRegion) {
+    return new PhoneNumberNormalizer(defaultRegion, false);
   }
 
   /** Validates a region code from a request; null means the default region. */
@@ -53,6 +68,10 @@ public final class PhoneNumberNormalizer {
     }
     if (raw.length() > MAX_INPUT_LENGTH) {
       throw invalid("The number is too long to be a phone number.");
+    }
+    String e164 = fastPath == null ? null : fastPath.valid(raw);
+    if (e164 != null) {
+      return e164;
     }
     if (!WRITTEN_NUMBER.matcher(raw).matches()) {
       throw invalid("'" + abbreviate(raw) + "' has characters that do not belong in a phone number.");

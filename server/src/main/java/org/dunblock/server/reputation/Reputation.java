@@ -1,7 +1,9 @@
 package org.dunblock.server.reputation;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,40 @@ public record Reputation(
   /** The fail-open answer when the store cannot be asked in time: let the call ring, and say so. */
   public static Reputation degraded(String number) {
     return new Reputation(number, Verdict.ALLOW, 0.0, 0, 0, 0, Map.of(), List.of(Reasons.DEGRADED), null, null, true);
+  }
+
+  /**
+   * The answer's JSON bytes, as {@code toJson().toBuffer()} writes them. The unreported answer, most lookups, is
+   * the same bytes around the number every time: it is written from a template (no JsonObject, no encoder), which
+   * cuts the lookup's own CPU on the filter path.
+   */
+  public Buffer toBuffer() {
+    if (isUnreported() && PLAIN_NUMBER.matcher(number).matches()) {
+      return Buffer.buffer(UNREPORTED_HEAD.length + number.length() + UNREPORTED_TAIL.length)
+          .appendBytes(UNREPORTED_HEAD)
+          .appendString(number, "US-ASCII")
+          .appendBytes(UNREPORTED_TAIL);
+    }
+    return toJson().toBuffer();
+  }
+
+  private boolean isUnreported() {
+    return verdict == Verdict.ALLOW && score == 0.0 && reports == 0 && reporters == 0 && networks == 0
+        && categories.isEmpty() && reasons.isEmpty() && firstReported == null && lastReported == null && !degraded
+        && platforms.isEmpty();
+  }
+
+  /** Numbers the template may hold without JSON escaping. */
+  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("\\+?[0-9]{1,20}");
+  private static final String TEMPLATE_NUMBER = "+0";
+  private static final byte[] UNREPORTED_HEAD;
+  private static final byte[] UNREPORTED_TAIL;
+
+  static {
+    String json = unreported(TEMPLATE_NUMBER).toJson().encode();
+    int at = json.indexOf('"' + TEMPLATE_NUMBER + '"') + 1;
+    UNREPORTED_HEAD = json.substring(0, at).getBytes(StandardCharsets.US_ASCII);
+    UNREPORTED_TAIL = json.substring(at + TEMPLATE_NUMBER.length()).getBytes(StandardCharsets.US_ASCII);
   }
 
   public JsonObject toJson() {

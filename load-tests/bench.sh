@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Dunblock side by side with its ceilings, in one run on one machine, over loopback only.
+#
+#   mvn -B -q package -DskipTests          # once: this script builds nothing
+#   load-tests/bench.sh                    # or: load-tests/bench.sh --smoke   (seconds, for CI)
+#   load-tests/bench.sh --out /tmp/b.json  # JSON elsewhere (default load-tests/target/bench.json)
+#
+# 1. Starts the bare Vert.x server (load-tests BareServer: same Vert.x, same event loops, a constant JSON answer).
+# 2. Starts server/target/dunblock-server.jar (embedded Redis in a temporary directory, loopback trusted as a proxy
+#    so X-Forwarded-For varies the reporter's network, per-day token and report limits lifted), preloads
+#    BENCH_ROWS reported numbers (default 1,000,000) with export/Preload.java, then restarts the server over them
+#    twice and times each restart until /ready (JVM, Redis loading its files, the filter): the first builds the
+#    filter from the shard indexes, the second loads the checkpoint the first wrote.
+# 3. Mints 256 reporter tokens on 256 networks.
+# 4. For each scenario: wrk at saturation (closed loop, BENCH_CONNECTIONS connections, after a warm-up), then the
+#    OpenLoad generator at half that throughput (open model, constant arrival rate, latency from the intended send
+#    time, HdrHistogram): p50, p99, p99.9.
+#      bare        GET /v1/numbers/<random> against the bare server: the HTTP ceiling
+#      unreported  GET /v1/numbers/<random number nobody reported>: the filter answers
+#      reported    GET /v1/numbers/<random preloaded number>: one Redis read
+#      batch       POST /v1/numbers/lookup, 20 numbers (19 unreported, 1 reported)
+#      report      POST /v1/reports by random tokens from random networks
+# 5. redis-benchmark GET on the same Redis: the Redis ceiling (installs Debian's redis-tools when missing and
+#    run as root with apt-get; otherwise that row says so and the ratios to it are left out).
+# 6. Prints a table (throughput, ratio to the ceiling, latency at half load, CPU per request of the server and
+#    Redis, the generators' own CPU, load average) and writes it as JSON.
+#
+# Knobs: BENCH_ROWS (1..10,000,000), BENCH_DURATION seconds per measurement (default 10), BENCH_WARMUP (default 5),
+# BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all five),
+# BENCH_KEEP=1 keeps the scratch directory (logs, wrk output). Needs java 17+, curl, wrk.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=load-tests/lib.sh
+source "$ROOT/load-tests/lib.sh"
+JAR="$ROOT/server/target/dunblock-server.jar"
+BENCH_JAR="$ROOT/load-tests/target/benchmarks.jar"
+WRK_DIR="$ROOT/load-tests/wrk"
+OUT="$ROOT/load-tests/target/bench.json"
+READY_TIMEOUT_S=180
+SMOKE=0
+
+while (($#)); do
+  case "$1" in
+    --smoke) SMOKE=1 ;;
+    --out) OUT=$2; shift ;;
+    *) echo "usage: bench.sh [--smoke] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+clamp() { # value min max
+  local v=$1
+  [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench: not a whole number: '$v'" >&2; exit 2; }
+  ((v < $2)) && v=$2
+  ((v > $3)) && v=$3
+  echo "$v"
+}
+if ((SMOKE)); then
+  ROWS=$(clamp "${BENCH_ROWS:-2000}" 1 10000000); DURATION=1; WARMUP=1
+else
+  ROWS=$(clamp "${BENCH_ROWS:-1000000}" 1 10000000)
+  DURATION=$(clamp "${BENCH_DURATION:-10}" 1 60)
+  WARMUP=$(clamp "${BENCH_WARMUP:-5}" 0 30)
+fi
+CONNECTIONS=$(clamp "${BENCH_CONNECTIONS:-32}" 1 512)
+EVENT_LOOPS=$(clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
+SCENARIOS=${BENCH_SCENARIOS:-bare unreported reported batch report}
+
+for entry in java:openjdk-17-jre-headless curl:curl wrk:wrk; do
+  if ! command -v "${entry%%:*}" >/dev/null 2>&1; then
+    echo "bench: '${entry%%:*}' not found (Debian: apt-get install -y ${entry#*:})" >&2
+    exit 2
+  fi
+done
+for jar in "$JAR" "$BENCH_JAR"; do
+  [[ -f "$jar" ]] || { echo "bench: $jar not found; build first: mvn -B -q package -DskipTests" >&2; exit 2; }
+done
+REDIS_BENCHMARK=$(command -v redis-benchmark || true)
+if [[ -z "$REDIS_BENCHMARK" && $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1 && ((SMOKE == 0)); then
+  echo "Installing redis-tools for redis-benchmark ..."
+  if timeout 300 apt-get install -y -qq redis-tools >/dev/null 2>&1 \
+      || { timeout 300 apt-get update -qq >/dev/null 2>&1 && timeout 300 apt-get install -y -qq redis-tools >/dev/null 2>&1; }; then
+    REDIS_BENCHMARK=$(command -v redis-benchmark || true)
+  fi
+fi
+[[ -n "$REDIS_BENCHMARK" ]] || echo "bench: redis-benchmark not found (Debian: apt-get install -y redis-tools); the Redis ceiling is left out"
+
+WORK=$(mktemp -d -t dunblock-bench.XXXXXX)
+SERVER_PID=""
+BARE_PID=""
+CHILD_PID=""
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "$CHILD_PID" "$BARE_PID"; do
+    [[ -n "$pid" ]] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  done
+  dunblock_stop_server bench
+  dunblock_remove_work bench
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+dunblock_clean_env
+CLK_TCK=$(getconf CLK_TCK)
+
+# CPU ticks (user + system) a process used so far; 0 once it is gone.
+cpu_ticks() {
+  [[ -n "${1:-}" && -r "/proc/$1/stat" ]] || { echo 0; return; }
+  # Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+  sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "Starting the bare Vert.x server ($EVENT_LOOPS event loops) ..."
+java -Xms1g -Xmx1g -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
+BARE_PID=$!
+BARE_PORT=$(dunblock_wait_for_log "$WORK/bare.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$BARE_PID")
+
+echo "Starting Dunblock (data in $WORK/data) ..."
+start_dunblock() {
+  dunblock_start_server "$1" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS"
+}
+start_dunblock "$WORK/server-first.log"
+echo "Preloading $ROWS reported numbers into Redis on port $REDIS_PORT ..."
+dunblock_preload "$REDIS_PORT" "$ROWS"
+# Two restarts to /ready over them: the first builds the filter from the shard indexes (the preload dropped any
+# checkpoint) and writes a checkpoint; the second loads that checkpoint.
+timed_restart() { # log
+  local started
+  dunblock_stop_server bench
+  started=$(date +%s%N)
+  start_dunblock "$1"
+  STARTUP_S=$(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+}
+echo "Restarting Dunblock over them (filter built from the indexes) ..."
+timed_restart "$WORK/server-second.log"
+STARTUP_BUILD_S=$STARTUP_S
+echo "Restarting Dunblock again (filter from its checkpoint) ..."
+timed_restart "$WORK/server.log"
+FILTER_NUMBERS=$(curl -fsS --max-time 5 "$BASE/ready" | sed -n -E 's/.*"approximateNumbers":([0-9]+).*/\1/p')
+grep -q "Filter restored from its checkpoint" "$WORK/server.log" \
+  || echo "bench: the second restart did not use the checkpoint" >&2
+echo "Ready in $STARTUP_BUILD_S s building the filter, $STARTUP_S s from the checkpoint; about $FILTER_NUMBERS numbers"
+REDIS_PID=$(pgrep -P "$SERVER_PID" redis-server || true)
+
+echo "Minting 256 reporter tokens ..."
+for i in $(seq 0 255); do
+  curl -fsS --max-time 5 -X POST -H "X-Forwarded-For: 198.19.$i.1" "$BASE/v1/reporters" \
+    | sed -n -E 's/.*"token":"([^"]+)".*/\1/p'
+  echo # the answer has no final newline
+done >"$WORK/tokens.txt"
+(($(grep -c '^dbr_' "$WORK/tokens.txt") == 256)) || { echo "bench: could not mint 256 tokens" >&2; exit 1; }
+
+field() { # line key
+  sed -n -E "s/.*(^| )$2=([^ ]+).*/\2/p" <<<"$1"
+}
+
+# Runs wrk for $3 seconds with script $2 against $1; prints its RESULT line plus its own CPU seconds.
+run_wrk() {
+  BENCH_REPORTED="$ROWS" BENCH_TOKENS="$WORK/tokens.txt" \
+    bash -c 'wrk "$@" >"$0"; times' "$WORK/wrk.out" -t1 -c"$CONNECTIONS" -d"$3"s --timeout 5s --latency \
+      -s "$WRK_DIR/$2" "$1" >"$WORK/wrk.times" 2>&1 &
+  CHILD_PID=$!
+  wait "$CHILD_PID"
+  CHILD_PID=""
+  local line cpu
+  line=$(grep '^RESULT ' "$WORK/wrk.out" || true)
+  [[ -n "$line" ]] || { echo "bench: wrk printed no result:" >&2; cat "$WORK/wrk.out" "$WORK/wrk.times" >&2; exit 1; }
+  # "times" prints the shell's, then its children's user and system time, e.g. "0m1.250s 0m0.410s".
+  cpu=$(sed -n 2p "$WORK/wrk.times" | awk '{ gsub(/s/, ""); split($1, u, "m"); split($2, s, "m");
+    printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+  echo "$line wrk_cpu_s=$cpu"
+}
+
+lookups() { # path label: filter | store | degraded
+  curl -fsS --max-time 5 "$BASE/metrics" \
+    | awk -v p="$1" '$1 == "dunblock_lookups_total{path=\"" p "\"}" { printf "%d", $2 }'
+}
+
+declare -A R
+JSON_ROWS=()
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+    bare) url="http://127.0.0.1:$BARE_PORT"; script=lookup-unreported.lua; pid=$BARE_PID; rpid="" ;;
+    unreported) url=$BASE; script=lookup-unreported.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
+    reported) url=$BASE; script=lookup-reported.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
+    batch) url=$BASE; script=batch.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
+    report) url=$BASE; script=report.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
+    *) echo "bench: unknown scenario $scenario" >&2; exit 2 ;;
+  esac
+  echo "[$scenario] warm-up ${WARMUP} s, saturation ${DURATION} s (wrk, $CONNECTIONS connections) ..."
+  ((WARMUP > 0)) && run_wrk "$url" "$script" "$WARMUP" >/dev/null
+  s0=$(cpu_ticks "$pid"); r0=$(cpu_ticks "$rpid")
+  f0=0; st0=0
+  [[ "$scenario" != bare ]] && { f0=$(lookups filter); st0=$(lookups store); }
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  sat=$(run_wrk "$url" "$script" "$DURATION")
+  s1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$rpid")
+  f1=0; st1=0
+  [[ "$scenario" != bare ]] && { f1=$(lookups filter); st1=$(lookups store); }
+  rps=$(field "$sat" rps)
+  requests=$(field "$sat" requests)
+  errors=$(($(field "$sat" socket_errors) + $(field "$sat" http_errors)))
+  server_us=$(awk -v t="$((s1 - s0))" -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", r ? t / hz * 1e6 / r : 0 }')
+  redis_us=$(awk -v t="$((r1 - r0))" -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')
+  wrk_pct=$(awk -v c="$(field "$sat" wrk_cpu_s)" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
+  half=$(( (rps + 1) / 2 ))
+  ((half < 1)) && half=1
+  echo "[$scenario] $rps req/s; latency at $half req/s (OpenLoad, ${DURATION} s) ..."
+  lat=$(timeout $((DURATION + WARMUP + 60)) java -Xms256m -Xmx256m -cp "$BENCH_JAR" org.dunblock.bench.OpenLoad \
+    url="$url" scenario="${scenario/bare/unreported}" rate="$half" seconds="$DURATION" warmup="$WARMUP" \
+    connections=$((CONNECTIONS * 2)) reported="$ROWS" tokens="$WORK/tokens.txt" 2>"$WORK/openload-$scenario.log" \
+    | grep '^RESULT ' || true)
+  [[ -n "$lat" ]] || { echo "bench: OpenLoad printed no result:" >&2; cat "$WORK/openload-$scenario.log" >&2; exit 1; }
+  lat_errors=$(field "$lat" errors)
+  R[$scenario]="rps=$rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
+done
+
+REDIS_RPS=""
+REDIS_PIPELINED_RPS=""
+if [[ -n "$REDIS_BENCHMARK" ]]; then
+  n=$((SMOKE ? 20000 : 500000))
+  echo "[redis] redis-benchmark GET, $CONNECTIONS clients, $n requests, no pipelining and 16 deep ..."
+  REDIS_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" -t get -n "$n" -c "$CONNECTIONS" \
+    -r 1000000 --csv | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')
+  REDIS_PIPELINED_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" -t get -n "$n" \
+    -c "$CONNECTIONS" -P 16 -r 1000000 --csv | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')
+fi
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+ratio() { # numerator denominator
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.2f", a / b }'
+}
+get() { # scenario key
+  field "${R[$1]:-}" "$2"
+}
+BARE_RPS=$(get bare rps)
+declare -A TARGET=([unreported]=0.9 [reported]=0.6 [report]=0.3)
+
+CPU_MODEL=$(sed -n -E 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo
+echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
+echo "  $(java -version 2>&1 | head -n 1), wrk and OpenLoad on the same cores; load average $LOAD_START at start, $LOAD_END at end."
+echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers). Restart to /ready (JVM, Redis"
+echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
+echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up. Latency: OpenLoad at half that rate, open model."
+echo
+printf '%-11s %9s %8s %7s | %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
+  "at req/s" "p50 ms" "p99 ms" "p99.9 ms" "server us" "Redis us" "wrk %" "gen %" load
+for scenario in $SCENARIOS; do
+  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' "$scenario" "$(get "$scenario" rps)" \
+    "$(ratio "$(get "$scenario" rps)" "$BARE_RPS")" "${TARGET[$scenario]:+>=${TARGET[$scenario]}}" \
+    "$(get "$scenario" half)" "$(get "$scenario" p50)" "$(get "$scenario" p99)" "$(get "$scenario" p999)" \
+    "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
+    "$(get "$scenario" gen_pct)" "$(get "$scenario" load)"
+done
+if [[ -n "$REDIS_RPS" ]]; then
+  printf '%-11s %9s   (redis-benchmark GET, %d clients; %s req/s 16-deep pipelined)\n' redis-get "$REDIS_RPS" \
+    "$CONNECTIONS" "$REDIS_PIPELINED_RPS"
+  for scenario in reported batch report; do
+    [[ -n "${R[$scenario]:-}" ]] && printf '  %s at %s of the Redis GET ceiling\n' "$scenario" \
+      "$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")x"
+  done
+fi
+echo "server us / Redis us: CPU time of the server / redis-server per request at saturation; wrk % / gen %: the"
+echo "generators' own CPU (100 = one core). Errors (wrk+OpenLoad, of which not sent as OpenLoad's backlog was full):"
+echo "  $(for s in $SCENARIOS; do printf '%s %s+%s(%s) ' "$s" "$(get "$s" errors)" "$(get "$s" lat_errors)" "$(get "$s" not_sent)"; done)"
+for scenario in unreported reported; do
+  [[ -n "${R[$scenario]:-}" ]] && echo "  $scenario answered by: filter $(get "$scenario" filter), Redis $(get "$scenario" store)"
+done
+
+mkdir -p "$(dirname "$OUT")"
+{
+  printf '{\n  "machine": {"cores": %d, "cpu": "%s", "loadAverageStart": "%s", "loadAverageEnd": "%s"},\n' \
+    "$(nproc)" "$CPU_MODEL" "$LOAD_START" "$LOAD_END"
+  printf '  "settings": {"rows": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "smoke": %s},\n' \
+    "$ROWS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$([[ $SMOKE == 1 ]] && echo true || echo false)"
+  printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
+    "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
+  printf '  "redis": {"getPerSecond": %s, "getPipelined16PerSecond": %s},\n' "${REDIS_RPS:-null}" \
+    "${REDIS_PIPELINED_RPS:-null}"
+  printf '  "scenarios": {'
+  sep=""
+  for scenario in $SCENARIOS; do
+    r=$(ratio "$(get "$scenario" rps)" "$BARE_RPS")
+    rr=$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")
+    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
+      "$sep" "$scenario" "$(get "$scenario" rps)" "$(get "$scenario" errors)" "${r:-null}" \
+      "${TARGET[$scenario]:-null}" "${rr:-null}" "$(get "$scenario" half)" "$(get "$scenario" p50)" \
+      "$(get "$scenario" p99)" "$(get "$scenario" p999)" "$(get "$scenario" lat_errors)" \
+      "$(get "$scenario" not_sent)" "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
+      "$(get "$scenario" gen_pct)" "$(get "$scenario" filter)" "$(get "$scenario" store)" "$(get "$scenario" load)"
+    sep=","
+  done
+  printf '\n  }\n}\n'
+} >"$OUT"
+echo "JSON: $OUT"
+
+# Every request answered, and the filter answered the unreported lookups (all but its false positives, 0.1 % at
+# its design size): a smoke run fails loudly otherwise.
+for scenario in $SCENARIOS; do
+  if (($(get "$scenario" errors) + $(get "$scenario" lat_errors) > 0)); then
+    echo "bench: $scenario had errors ($(get "$scenario" not_sent) of them not sent: OpenLoad could not keep up)" >&2
+    exit 1
+  fi
+done
+if [[ -n "${R[unreported]:-}" ]] && (($(get unreported store) * 100 > $(get unreported filter))); then
+  echo "bench: unreported lookups reached Redis" >&2
+  exit 1
+fi
