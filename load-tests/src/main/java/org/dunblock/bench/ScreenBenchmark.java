@@ -57,6 +57,7 @@ public class ScreenBenchmark {
     server = DunblockServer.start(DunblockConfig.builder()
         .host("127.0.0.1").port(port).dataDir(dir.resolve("server")).eventLoops(1)
         .trustedProxies(List.of("127.0.0.1")).filterExpectedNumbers(100_000).tokensPerNetworkPerDay(1_000)
+        .lookupsPerClientPerMinute(0)
         .build(), Clock.systemUTC());
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + port;
