@@ -1,5 +1,6 @@
 package org.dunblock.server.store;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -13,16 +14,18 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -34,30 +37,37 @@ import org.dunblock.server.config.DunblockConfig;
 /**
  * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
  * bound to the caller's context, so callbacks never run on Lettuce threads. One shared connection carries all
- * request traffic (Lettuce pipelines it); a second one is reserved for the blocking stream follower.
+ * request traffic (Lettuce pipelines it); the blocking stream follower has connections of its own.
+ *
+ * <p>{@code DUNBLOCK_REDIS_URL} may name one Redis server ({@code redis://}) or a Redis Cluster
+ * ({@code redis-cluster://}, see {@link RedisClusterClients}). Both are used through the commands they share
+ * ({@link RedisClusterAsyncCommands}), and every key carries a hash tag, so all code runs unchanged on either.
  */
 public final class ReputationStore implements AutoCloseable {
   /** Change stream entries kept per shard; a follower further behind than this rebuilds its filter. */
   public static final long CHANGES_MAX_LENGTH = 100_000;
 
   private final Vertx vertx;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final ClientResources resources;
-  private final StatefulRedisConnection<String, String> connection;
-  private final StatefulRedisConnection<String, String> followerConnection;
-  private final RedisAsyncCommands<String, String> redis;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterAsyncCommands<String, String> redis;
+  private final RedisClusterCommands<String, String> sync;
+  private final ChangeReader follower;
   private final LuaScript reportScript;
   private final DunblockConfig config;
 
-  private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
-      StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> follower) {
+  private ReputationStore(Vertx vertx, DunblockConfig config, AbstractRedisClient client, ClientResources resources,
+      StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> redis,
+      RedisClusterCommands<String, String> sync, ChangeReader follower) {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
-    this.resources = client.getResources();
+    this.resources = resources;
     this.connection = connection;
-    this.followerConnection = follower;
-    this.redis = connection.async();
+    this.redis = redis;
+    this.sync = sync;
+    this.follower = follower;
     this.reportScript = LuaScript.load("report.lua", redis);
   }
 
@@ -67,6 +77,9 @@ public final class ReputationStore implements AutoCloseable {
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
         .build();
+    if (RedisClusterClients.isCluster(redisUrl)) {
+      return connectCluster(vertx, config, resources, redisUrl);
+    }
     RedisClient client = RedisClient.create(resources, RedisURI.create(redisUrl));
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
@@ -79,9 +92,24 @@ public final class ReputationStore implements AutoCloseable {
     try {
       StatefulRedisConnection<String, String> connection = client.connect();
       StatefulRedisConnection<String, String> follower = client.connect();
-      return new ReputationStore(vertx, config, client, connection, follower);
+      return new ReputationStore(vertx, config, client, resources, connection, connection.async(), connection.sync(),
+          ChangeReader.standalone(follower));
     } catch (RuntimeException e) {
       client.shutdown();
+      throw e;
+    }
+  }
+
+  private static ReputationStore connectCluster(Vertx vertx, DunblockConfig config, ClientResources resources,
+      String redisUrl) {
+    RedisClusterClient client = RedisClusterClients.create(resources, config, redisUrl);
+    try {
+      StatefulRedisClusterConnection<String, String> connection = RedisClusterClients.connect(client);
+      return new ReputationStore(vertx, config, client, resources, connection, connection.async(), connection.sync(),
+          ClusterChangeReader.connect(client));
+    } catch (RuntimeException e) {
+      client.shutdown();
+      resources.shutdown();
       throw e;
     }
   }
@@ -109,13 +137,13 @@ public final class ReputationStore implements AutoCloseable {
    * Runs any command on the shared connection and bridges its answer to the caller's context, with the same
    * failure mapping as every other store call. For feature stores (keys, overrides, exports) built on this one.
    */
-  public <T> Future<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+  public <T> Future<T> call(Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
     return bridge(command.apply(redis));
   }
 
   /** Synchronous commands on the shared connection, for start-up work only (never on an event loop). */
-  public io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
-    return connection.sync();
+  public RedisClusterCommands<String, String> syncCommands() {
+    return sync;
   }
 
   /** Loads a script from {@code lua/} and registers it (blocking; call at start). */
@@ -150,7 +178,6 @@ public final class ReputationStore implements AutoCloseable {
    * one network would hash to two, counting twice toward the quorum. Redis keeps only a fingerprint. Blocking.
    */
   public void checkSecret(String fingerprint) {
-    var sync = connection.sync();
     sync.set(KeySchema.SECRET_FINGERPRINT, fingerprint, SetArgs.Builder.nx());
     String stored = sync.get(KeySchema.SECRET_FINGERPRINT);
     if (!fingerprint.equals(stored)) {
@@ -258,20 +285,13 @@ public final class ReputationStore implements AutoCloseable {
    * {@code offsets[i]} is the last id seen for shard i. A negative {@code blockMs} returns at once.
    */
   public Future<List<StreamMessage<String, String>>> readChanges(String[] offsets, long blockMs, long count) {
-    @SuppressWarnings("unchecked")
-    XReadArgs.StreamOffset<String>[] streams = new XReadArgs.StreamOffset[offsets.length];
-    for (int shard = 0; shard < offsets.length; shard++) {
-      streams[shard] = XReadArgs.StreamOffset.from(KeySchema.changes(shard), offsets[shard]);
-    }
-    XReadArgs args = blockMs < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.block(blockMs).count(count);
-    return bridge(followerConnection.async().xread(args, streams))
-        .map(list -> list == null ? new ArrayList<>() : list);
+    return bridge(follower.read(offsets, blockMs, count));
   }
 
   @Override
   public void close() {
     connection.close();
-    followerConnection.close();
+    follower.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
