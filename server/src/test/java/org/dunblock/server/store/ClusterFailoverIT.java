@@ -3,9 +3,7 @@ package org.dunblock.server.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,8 +70,10 @@ class ClusterFailoverIT {
           while (!stop.get()) {
             String number = String.format("+86139%08d", next.getAndIncrement());
             String key = UUID.randomUUID().toString();
-            long sent = reportUntilAcknowledged(api, token, network, number, key, refusals);
-            acks.add(new Ack(number, sent, System.nanoTime()));
+            JsonObject report = new JsonObject().put("number", number).put("category", "DEBT_COLLECTION");
+            Api.Acknowledged ack = api.reportUntilAcknowledged(token, network, report, key);
+            refusals.addAndGet(ack.refusals());
+            acks.add(new Ack(number, ack.sentNanos(), System.nanoTime()));
           }
         } catch (Throwable e) {
           errors.add(e);
@@ -114,36 +114,5 @@ class ClusterFailoverIT {
           + Duration.ofNanos(killedAt - ack.atNanos()).toMillis() + " ms before the kill: " + ack.number());
     }
     assertTrue(Duration.ofNanos(recoveredAt - killedAt).toSeconds() < 15, "the replica took over within 15 s");
-  }
-
-  /**
-   * Retries a refused report (503, timeout) with the same Idempotency-Key, as the client SDK does; returns when the
-   * attempt that succeeded was sent.
-   */
-  static long reportUntilAcknowledged(Api api, String token, String network, String number, String key,
-      AtomicInteger refusals) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    JsonObject body = new JsonObject().put("number", number).put("category", "DEBT_COLLECTION");
-    while (true) {
-      long sent = System.nanoTime();
-      try {
-        HttpResponse<Buffer> response = api.report(token, network, body, "Idempotency-Key", key);
-        if (response.statusCode() == 202) {
-          return sent;
-        }
-        if (response.statusCode() != 503) {
-          throw new AssertionError("report refused: " + response.statusCode() + " " + response.bodyAsString());
-        }
-      } catch (AssertionError e) {
-        if (!e.getMessage().startsWith("no answer")) {
-          throw e;
-        }
-      }
-      refusals.incrementAndGet();
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("report of " + number + " not acknowledged within 30 s");
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-    }
   }
 }
