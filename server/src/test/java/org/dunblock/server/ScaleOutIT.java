@@ -136,8 +136,9 @@ class ScaleOutIT {
     List<String> lost = new ArrayList<>();
     for (String number : acknowledged) {
       for (int survivor : new int[] {0, 2}) {
-        if (apis.get(survivor).lookup(number).getInteger("reports") != 1) {
-          lost.add(number + " via instance " + survivor);
+        JsonObject answer = apis.get(survivor).settledLookup(number);
+        if (answer.getInteger("reports") != 1) {
+          lost.add(number + " via instance " + survivor + ": " + answer.encode());
         }
       }
     }

@@ -99,7 +99,7 @@ class ClusterFailoverIT {
 
     List<Ack> lost = new ArrayList<>();
     for (Ack ack : acks) {
-      if (api.lookup(ack.number()).getInteger("reports", 0) < 1) {
+      if (api.settledLookup(ack.number()).getInteger("reports", 0) < 1) {
         lost.add(ack);
       }
     }

@@ -103,6 +103,20 @@ public final class Api {
     return response.bodyAsJsonObject();
   }
 
+  /**
+   * A lookup that was not degraded: a degraded answer (Redis slower than the lookup timeout, e.g. on a busy
+   * machine, or during a failover) says nothing about what is stored, so it is asked again, for up to 10 s.
+   */
+  public JsonObject settledLookup(String number) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonObject answer = lookup(number);
+    while (answer.getBoolean("degraded", false) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      answer = lookup(number);
+    }
+    return answer;
+  }
+
   public void close() {
     client.close();
   }
