@@ -11,8 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.testing.Conditions;
+import org.dunblock.server.testing.ServerProcess;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,19 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * same data directory.
  */
 class JarProcessIT {
-  static final Path JAR = Path.of("target", "dunblock-server.jar");
+  static final Path JAR = ServerProcess.JAR;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  Process start(Path dataDir, int port, Path log) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString());
-    builder.environment().put("DUNBLOCK_PORT", Integer.toString(port));
-    builder.environment().put("DUNBLOCK_HOST", "127.0.0.1");
-    builder.environment().put("DUNBLOCK_DATA_DIR", dataDir.toString());
-    builder.environment().put("DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1");
-    builder.environment().put("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000");
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
+  Process start(Path dataDir, int port, Path log) {
+    return ServerProcess.start(port, Map.of("DUNBLOCK_DATA_DIR", dataDir.toString()), log).process();
   }
 
   HttpResponse<String> send(HttpRequest request) {
