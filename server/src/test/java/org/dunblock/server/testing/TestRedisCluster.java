@@ -225,6 +225,11 @@ public final class TestRedisCluster implements AutoCloseable {
     return connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key)).getUri().getPort();
   }
 
+  /** Live masters serving slots now (one fewer between a master's death and its replica's promotion). */
+  public long liveMasters() {
+    return masters().size();
+  }
+
   /** Masters that own at least one of the given keys' slots. */
   public long mastersOwning(List<String> keys) {
     return keys.stream().map(k -> connection.getPartitions().getMasterBySlot(SlotHash.getSlot(k)).getNodeId())
