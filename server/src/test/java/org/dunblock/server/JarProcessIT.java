@@ -13,7 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.dunblock.server.testing.JarServer;
+import org.dunblock.server.testing.Conditions;
+import org.dunblock.server.testing.ServerProcess;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * same data directory.
  */
 class JarProcessIT {
+  static final Path JAR = ServerProcess.JAR;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   Process start(Path dataDir, int port, Path log) {
-    return JarServer.launch(Map.of("DUNBLOCK_DATA_DIR", dataDir.toString(), "DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1",
-        "DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000"), port, log);
+    return ServerProcess.start(port, Map.of("DUNBLOCK_DATA_DIR", dataDir.toString()), log).process();
   }
 
   HttpResponse<String> send(HttpRequest request) {
@@ -57,12 +58,12 @@ class JarProcessIT {
 
   @Test
   void jarServesStopsOnSigtermAndKeepsReportsAcrossRestart(@TempDir Path dataDir) throws Exception {
-    assertTrue(Files.exists(JarServer.JAR), "the fat jar is built before integration tests");
+    assertTrue(Files.exists(JAR), "the fat jar is built before integration tests");
     int port = TestRedis.freePort();
     Path log = dataDir.resolve("server.log");
     Process first = start(dataDir, port, log);
     try {
-      JarServer.awaitReady(port);
+      ServerProcess.awaitReady(port);
       for (int i = 1; i <= 5; i++) {
         HttpResponse<String> r = post(port, "/v1/reports",
             "{\"number\":\"+86 138 0013 8000\",\"category\":\"DEBT_COLLECTION\"}",
@@ -80,7 +81,7 @@ class JarProcessIT {
 
     Process second = start(dataDir, port, dataDir.resolve("server2.log"));
     try {
-      JarServer.awaitReady(port);
+      ServerProcess.awaitReady(port);
       HttpResponse<String> lookup = send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/v1/numbers/13800138000")).build());
       assertEquals(200, lookup.statusCode());
@@ -99,7 +100,7 @@ class JarProcessIT {
     Process first = start(dataDir, port, dataDir.resolve("first.log"));
     int orphanPort;
     try {
-      JarServer.awaitReady(port);
+      ServerProcess.awaitReady(port);
       HttpResponse<String> r = post(port, "/v1/reports", "{\"number\":\"13800138000\",\"category\":\"THREAT\"}",
           "Authorization", "Bearer " + token(port), "X-Forwarded-For", "203.0.113.1");
       assertEquals(202, r.statusCode(), r.body());
@@ -112,7 +113,7 @@ class JarProcessIT {
 
     Process second = start(dataDir, port, dataDir.resolve("second.log"));
     try {
-      JarServer.awaitReady(port);
+      ServerProcess.awaitReady(port);
       assertTrue(!listening(orphanPort) || orphanPort == Integer.parseInt(
           Files.readString(dataDir.resolve("redis").resolve("port")).trim()), "the orphan was shut down");
       HttpResponse<String> lookup = send(HttpRequest.newBuilder(

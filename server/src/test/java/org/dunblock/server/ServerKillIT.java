@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.Conditions;
-import org.dunblock.server.testing.JarServer;
+import org.dunblock.server.testing.ServerProcess;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.dunblock.server.testing.Traffic;
@@ -44,17 +44,17 @@ class ServerKillIT {
         "DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "1000000",
         "DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "1000000");
     int portA = TestRedis.freePort();
-    Process a = JarServer.launch(env, portA, logs.resolve("a.log"));
+    ServerProcess a = ServerProcess.start(portA, env, logs.resolve("a.log"));
     DunblockServer b = TestServers.start(TestServers.config(redis));
     Api api = new Api(vertx, b.port());
     try {
-      JarServer.awaitReady(portA);
+      a.awaitReady();
       Conditions.waitReady(api);
       try (Traffic traffic = Traffic.against(vertx, portA, b.port()).start(8, 0)) {
         traffic.awaitMoreAcknowledged(60, Duration.ofSeconds(30));
 
-        a.destroyForcibly(); // SIGKILL, in the middle of reports
-        assertTrue(a.waitFor(10, TimeUnit.SECONDS));
+        a.kill(); // SIGKILL, in the middle of reports
+        assertTrue(a.process().waitFor(10, TimeUnit.SECONDS));
         Duration failover = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
         traffic.awaitMoreAcknowledged(60, Duration.ofSeconds(30));
         traffic.stopAndSettle(Duration.ofSeconds(20));
@@ -68,8 +68,7 @@ class ServerKillIT {
     } finally {
       api.close();
       b.close();
-      a.destroyForcibly();
-      a.waitFor(30, TimeUnit.SECONDS);
+      a.kill();
     }
   }
 }

@@ -1,7 +1,7 @@
 package org.dunblock.server.export;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -64,7 +64,7 @@ public final class ExportSigningKey {
    * production). Blocking.
    */
   public static ExportSigningKey load(Optional<String> configured, java.nio.file.Path dataDirOrNull,
-      RedisCommands<String, String> redis) {
+      RedisClusterCommands<String, String> redis) {
     if (configured.isPresent()) {
       return fromPkcs8(configured.get(), "DUNBLOCK_EXPORT_SIGNING_KEY");
     }

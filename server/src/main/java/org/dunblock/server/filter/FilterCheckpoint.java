@@ -4,7 +4,7 @@ import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,11 +45,11 @@ public final class FilterCheckpoint {
   public record Restored(BloomFilter<CharSequence> filter, boolean prefixes, String[] offsets) {
   }
 
-  private final Supplier<RedisCommands<String, String>> redis;
+  private final Supplier<RedisClusterCommands<String, String>> redis;
   private final long expectedNumbers;
   private final double fpp;
 
-  public FilterCheckpoint(Supplier<RedisCommands<String, String>> redis, long expectedNumbers, double fpp) {
+  public FilterCheckpoint(Supplier<RedisClusterCommands<String, String>> redis, long expectedNumbers, double fpp) {
     this.redis = redis;
     this.expectedNumbers = expectedNumbers;
     this.fpp = fpp;
@@ -57,7 +57,7 @@ public final class FilterCheckpoint {
 
   /** Writes a copy of {@code filter}, which must hold every listed number up to {@code offsets}. Blocking. */
   public void save(BloomFilter<CharSequence> filter, boolean prefixes, String[] offsets) throws IOException {
-    RedisCommands<String, String> commands = redis.get();
+    RedisClusterCommands<String, String> commands = redis.get();
     String temporary = KEY + ":" + UUID.randomUUID();
     Hasher sha = Hashing.sha256().newHasher();
     int[] chunks = {0};
@@ -116,7 +116,7 @@ public final class FilterCheckpoint {
    * whether a shard's stream was trimmed past a position (then the copy is stale). Blocking.
    */
   public Restored load(TrimCheck trimmedPast) throws Exception {
-    RedisCommands<String, String> commands = redis.get();
+    RedisClusterCommands<String, String> commands = redis.get();
     List<String> meta = commands.hmget(KEY, "format", "expectedNumbers", "fpp", "prefixes", "offsets", "chunks",
         "sha256").stream().map(v -> v.getValueOrElse(null)).toList();
     if (meta.contains(null) || !Integer.toString(FORMAT).equals(meta.get(0))

@@ -1,17 +1,19 @@
 package org.dunblock.server.keys;
 
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.XAddArgs;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dunblock.server.store.LuaScript;
 
 /**
  * Minting, listing and revoking API keys, synchronously: used by the {@code keys} command line and by the server
- * at start (to seed DUNBLOCK_ADMIN_KEY), never on an event loop. Every change is appended to the keys audit stream.
+ * at start (to seed DUNBLOCK_ADMIN_KEY), never on an event loop. Every change is appended to the keys audit stream
+ * in the same script (the keys share one hash tag, so this works on a Redis Cluster too).
  *
  * <pre>
  * dunblock:{keys}:byhash  hash    sha256(key) -&gt; ApiKey JSON
@@ -25,10 +27,12 @@ public final class KeyRegistry {
   public static final String AUDIT = "dunblock:{keys}:audit";
   public static final String SEED_LABEL = "seeded from DUNBLOCK_ADMIN_KEY";
 
-  private final RedisCommands<String, String> redis;
+  private static final String WRITE_SCRIPT = LuaScript.source("key-write.lua");
+
+  private final RedisClusterCommands<String, String> redis;
   private final Clock clock;
 
-  public KeyRegistry(RedisCommands<String, String> redis, Clock clock) {
+  public KeyRegistry(RedisClusterCommands<String, String> redis, Clock clock) {
     this.redis = redis;
     this.clock = clock;
   }
@@ -62,11 +66,7 @@ public final class KeyRegistry {
   private Minted put(String secret, Role role, String label, String actor) {
     String hash = ApiKeySecrets.hash(secret);
     ApiKey key = new ApiKey(ApiKeySecrets.idOf(hash), role, label == null ? "" : label, clock.instant(), null);
-    redis.multi();
-    redis.hset(BY_HASH, hash, key.toJson().encode());
-    redis.hset(BY_ID, key.id(), hash);
-    audit(actor, "key.create", key.id(), "role " + role.wire() + (label == null ? "" : ", label " + label));
-    redis.exec();
+    write(hash, key, true, actor, "key.create", "role " + role.wire() + (label == null ? "" : ", label " + label));
     return new Minted(secret, key);
   }
 
@@ -90,16 +90,14 @@ public final class KeyRegistry {
       return Optional.of(key);
     }
     ApiKey revoked = key.revoked(clock.instant());
-    redis.multi();
-    redis.hset(BY_HASH, hash, revoked.toJson().encode());
-    audit(actor, "key.revoke", id, reason);
-    redis.exec();
+    write(hash, revoked, false, actor, "key.revoke", reason);
     return Optional.of(revoked);
   }
 
-  private void audit(String actor, String action, String target, String reason) {
-    redis.xadd(AUDIT, new XAddArgs(), Map.of(
-        "at", Long.toString(clock.millis()), "actor", actor, "action", action, "target", target,
-        "reason", reason == null ? "" : reason));
+  /** Stores a key (and its id, when new) with its audit entry, atomically. */
+  private void write(String hash, ApiKey key, boolean isNew, String actor, String action, String reason) {
+    redis.<Long>eval(WRITE_SCRIPT, ScriptOutputType.INTEGER, new String[] {BY_HASH, BY_ID, AUDIT},
+        hash, key.toJson().encode(), isNew ? key.id() : "", Long.toString(clock.millis()), actor, action, key.id(),
+        reason == null ? "" : reason);
   }
 }

@@ -1,24 +1,34 @@
 package org.dunblock.server.store;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
+import java.util.List;
 import org.dunblock.server.config.DunblockConfig;
 
 /**
  * A synchronous Redis connection for command-line tools: the configured Redis, or the embedded one of a running
- * server on the same data directory, or (when no server runs) an embedded one started just for the command.
+ * server on the same data directory, or (when no server runs) an embedded one started just for the command. A
+ * {@code redis-cluster://} URL connects to the cluster.
  */
 public final class RedisForCli implements AutoCloseable {
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterCommands<String, String> commands;
   private final EmbeddedRedis started;
 
-  private RedisForCli(RedisClient client, StatefulRedisConnection<String, String> connection, EmbeddedRedis started) {
+  private RedisForCli(AbstractRedisClient client, StatefulConnection<String, String> connection,
+      RedisClusterCommands<String, String> commands, EmbeddedRedis started) {
     this.client = client;
     this.connection = connection;
+    this.commands = commands;
     this.started = started;
   }
 
@@ -44,19 +54,32 @@ public final class RedisForCli implements AutoCloseable {
   }
 
   private static RedisForCli connect(String url, EmbeddedRedis started) {
+    if (RedisClusterClients.isCluster(url)) {
+      List<RedisURI> seeds = RedisClusterClients.seeds(url);
+      seeds.forEach(uri -> uri.setTimeout(TIMEOUT));
+      RedisClusterClient client = RedisClusterClient.create(seeds);
+      try {
+        StatefulRedisClusterConnection<String, String> connection = client.connect();
+        return new RedisForCli(client, connection, connection.sync(), started);
+      } catch (RuntimeException e) {
+        client.shutdown();
+        throw e;
+      }
+    }
     RedisURI uri = RedisURI.create(url);
-    uri.setTimeout(Duration.ofSeconds(10));
+    uri.setTimeout(TIMEOUT);
     RedisClient client = RedisClient.create(uri);
     try {
-      return new RedisForCli(client, client.connect(), started);
+      StatefulRedisConnection<String, String> connection = client.connect();
+      return new RedisForCli(client, connection, connection.sync(), started);
     } catch (RuntimeException e) {
       client.shutdown();
       throw e;
     }
   }
 
-  public RedisCommands<String, String> commands() {
-    return connection.sync();
+  public RedisClusterCommands<String, String> commands() {
+    return commands;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.dunblock.server.store;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -13,9 +14,11 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -24,7 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -37,8 +39,13 @@ import org.dunblock.server.config.DunblockConfig;
 /**
  * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
  * bound to the caller's context, so callbacks never run on Lettuce threads. One shared connection carries all
- * request traffic (Lettuce pipelines it); a second one is reserved for the blocking stream follower. Both fail
- * fast when Redis is away (see {@link #connect}) and replace themselves when wedged ({@link RedisLink}).
+ * request traffic (Lettuce pipelines it); the blocking stream follower has connections of its own. All of them fail
+ * fast when Redis is away (see {@link #connect}), and the request connection replaces itself when wedged
+ * ({@link RedisLink}).
+ *
+ * <p>{@code DUNBLOCK_REDIS_URL} may name one Redis server ({@code redis://}) or a Redis Cluster
+ * ({@code redis-cluster://}, see {@link RedisClusterClients}). Both are used through the commands they share
+ * ({@link RedisClusterAsyncCommands}), and every key carries a hash tag, so all code runs unchanged on either.
  */
 public final class ReputationStore implements AutoCloseable {
   /** Change stream entries kept per shard; a follower further behind than this rebuilds its filter. */
@@ -52,29 +59,43 @@ public final class ReputationStore implements AutoCloseable {
   static final int MAX_IN_FLIGHT = 10_000;
 
   private final Vertx vertx;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final ClientResources resources;
-  private final RedisLink<StatefulRedisConnection<String, String>> link;
-  private final RedisLink<StatefulRedisConnection<String, String>> followerLink;
+  private final Commands commands;
+  private final ChangeReader follower;
   private final LuaScript reportScript;
   private final DunblockConfig config;
   private volatile StoreMetrics metrics;
 
-  private ReputationStore(Vertx vertx, DunblockConfig config, RedisClient client,
-      RedisLink<StatefulRedisConnection<String, String>> link,
-      RedisLink<StatefulRedisConnection<String, String>> followerLink) {
+  private ReputationStore(Vertx vertx, DunblockConfig config, AbstractRedisClient client, ClientResources resources,
+      Commands commands, ChangeReader follower) {
     this.vertx = vertx;
     this.config = config;
     this.client = client;
-    this.resources = client.getResources();
-    this.link = link;
-    this.followerLink = followerLink;
+    this.resources = resources;
+    this.commands = commands;
+    this.follower = follower;
     this.reportScript = LuaScript.load("report.lua", redis());
   }
 
-  /** The request connection's commands as of now (the link may have replaced the connection since). */
-  private RedisAsyncCommands<String, String> redis() {
-    return link.connection().async();
+  /**
+   * The request connection and the commands of whichever connection it holds now (its {@link RedisLink} may have
+   * replaced it since), for a standalone Redis and a cluster alike.
+   */
+  private record Commands(RedisLink<?> link, Supplier<RedisClusterAsyncCommands<String, String>> async,
+      Supplier<RedisClusterCommands<String, String>> sync) {
+    static Commands standalone(RedisLink<StatefulRedisConnection<String, String>> link) {
+      return new Commands(link, () -> link.connection().async(), () -> link.connection().sync());
+    }
+
+    static Commands cluster(RedisLink<StatefulRedisClusterConnection<String, String>> link) {
+      return new Commands(link, () -> link.connection().async(), () -> link.connection().sync());
+    }
+  }
+
+  /** The request connection's commands as of now. */
+  private RedisClusterAsyncCommands<String, String> redis() {
+    return commands.async().get();
   }
 
   /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
@@ -83,6 +104,9 @@ public final class ReputationStore implements AutoCloseable {
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
         .build();
+    if (RedisClusterClients.isCluster(redisUrl)) {
+      return connectCluster(vertx, config, resources, redisUrl);
+    }
     RedisURI uri = RedisURI.create(redisUrl);
     // Lettuce waits up to 60 s by default, also for the handshake of a new connection to a Redis that accepts
     // the socket but does not answer (paused, or a network dropping packets).
@@ -104,9 +128,25 @@ public final class ReputationStore implements AutoCloseable {
       // Wedged: a command timed out and nothing at all came back on the connection since it was sent.
       var link = new RedisLink<>("requests", client.connect(), connector, config.redisTimeout());
       var follower = new RedisLink<>("follower", client.connect(), connector, config.redisTimeout());
-      return new ReputationStore(vertx, config, client, link, follower);
+      return new ReputationStore(vertx, config, client, resources, Commands.standalone(link),
+          ChangeReader.standalone(follower));
     } catch (RuntimeException e) {
       client.shutdown();
+      throw e;
+    }
+  }
+
+  private static ReputationStore connectCluster(Vertx vertx, DunblockConfig config, ClientResources resources,
+      String redisUrl) {
+    RedisClusterClient client = RedisClusterClients.create(resources, config, redisUrl);
+    try {
+      var link = new RedisLink<>("requests", RedisClusterClients.connect(client),
+          () -> client.connectAsync(StringCodec.UTF8), config.redisTimeout());
+      return new ReputationStore(vertx, config, client, resources, Commands.cluster(link),
+          ClusterChangeReader.connect(client));
+    } catch (RuntimeException e) {
+      client.shutdown();
+      resources.shutdown();
       throw e;
     }
   }
@@ -118,13 +158,13 @@ public final class ReputationStore implements AutoCloseable {
 
   private <T> Future<T> bridge(CompletionStage<T> stage) {
     StoreMetrics m = metrics;
-    return bridge(link, m == null ? stage : m.observe(stage));
+    RedisLink<?> link = commands.link();
+    return untimed((m == null ? stage : m.observe(stage)).whenComplete((value, failure) -> link.completed(failure)));
   }
 
-  /** Bridges a command sent on {@code on}, untimed (the follower's blocking reads wait by design). */
-  private <T> Future<T> bridge(RedisLink<?> on, CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage.whenComplete((value, failure) -> on.completed(failure)),
-        vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
+  /** Bridges without timing (the follower's blocking reads wait by design; its reader watches its own links). */
+  private <T> Future<T> untimed(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext()).recover(e -> Future.failedFuture(map(e)));
   }
 
   /** Script and command errors stay as they are (a bug of ours); everything else means Redis is not there. */
@@ -146,13 +186,13 @@ public final class ReputationStore implements AutoCloseable {
    * Runs any command on the shared connection and bridges its answer to the caller's context, with the same
    * failure mapping as every other store call. For feature stores (keys, overrides, exports) built on this one.
    */
-  public <T> Future<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+  public <T> Future<T> call(Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
     return bridge(command.apply(redis()));
   }
 
   /** Synchronous commands on the shared connection, for start-up work only (never on an event loop). */
-  public io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
-    return link.connection().sync();
+  public RedisClusterCommands<String, String> syncCommands() {
+    return commands.sync().get();
   }
 
   /** Loads a script from {@code lua/} and registers it (blocking; call at start). */
@@ -187,7 +227,7 @@ public final class ReputationStore implements AutoCloseable {
    * one network would hash to two, counting twice toward the quorum. Redis keeps only a fingerprint. Blocking.
    */
   public void checkSecret(String fingerprint) {
-    var sync = link.connection().sync();
+    var sync = syncCommands();
     sync.set(KeySchema.SECRET_FINGERPRINT, fingerprint, SetArgs.Builder.nx());
     String stored = sync.get(KeySchema.SECRET_FINGERPRINT);
     if (!fingerprint.equals(stored)) {
@@ -295,20 +335,13 @@ public final class ReputationStore implements AutoCloseable {
    * {@code offsets[i]} is the last id seen for shard i. A negative {@code blockMs} returns at once.
    */
   public Future<List<StreamMessage<String, String>>> readChanges(String[] offsets, long blockMs, long count) {
-    @SuppressWarnings("unchecked")
-    XReadArgs.StreamOffset<String>[] streams = new XReadArgs.StreamOffset[offsets.length];
-    for (int shard = 0; shard < offsets.length; shard++) {
-      streams[shard] = XReadArgs.StreamOffset.from(KeySchema.changes(shard), offsets[shard]);
-    }
-    XReadArgs args = blockMs < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.block(blockMs).count(count);
-    return bridge(followerLink, followerLink.connection().async().xread(args, streams))
-        .map(list -> list == null ? new ArrayList<>() : list);
+    return untimed(follower.read(offsets, blockMs, count));
   }
 
   @Override
   public void close() {
-    link.close();
-    followerLink.close();
+    commands.link().close();
+    follower.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -97,7 +98,7 @@ class FilterCheckpointIT {
    * streams, applies {@code tamper} to Redis, restarts with {@code restartConfig} and returns the answers before.
    */
   private Map<String, JsonObject> reportAndRestart(Vertx vertx, Consumer<DunblockConfig.Builder> restartConfig,
-      Consumer<io.lettuce.core.api.sync.RedisCommands<String, String>> tamper) {
+      Consumer<RedisClusterCommands<String, String>> tamper) {
     server = TestServers.start(TestServers.config(redis));
     api = new Api(vertx, server.port());
     waitReady(api);

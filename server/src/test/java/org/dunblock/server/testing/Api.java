@@ -10,6 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /** Real HTTP against a server under test, with the few calls every test needs. Call from the test thread. */
 public final class Api {
@@ -60,12 +61,60 @@ public final class Api {
     return post("/v1/reports", body.encode(), all);
   }
 
+  /** A report's 202 after retries: when the attempt that succeeded was sent, and how many were refused before. */
+  public record Acknowledged(long sentNanos, int refusals) {
+  }
+
+  /**
+   * Reports, retrying refusals (503 from the server, 502 from a load balancer, no answer) with the same
+   * Idempotency-Key for up to 30 s, as the client SDK does; any other answer than 202 fails the test.
+   */
+  public Acknowledged reportUntilAcknowledged(String token, String clientIp, JsonObject body, String key) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int refusals = 0;
+    while (true) {
+      long sent = System.nanoTime();
+      try {
+        HttpResponse<Buffer> response = report(token, clientIp, body, "Idempotency-Key", key);
+        if (response.statusCode() == 202) {
+          return new Acknowledged(sent, refusals);
+        }
+        if (response.statusCode() != 502 && response.statusCode() != 503) {
+          throw new AssertionError("report refused: " + response.statusCode() + " " + response.bodyAsString());
+        }
+      } catch (AssertionError e) {
+        if (e.getMessage() == null || !e.getMessage().startsWith("no answer")) {
+          throw e;
+        }
+      }
+      refusals++;
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("report of " + body.getString("number") + " not acknowledged within 30 s");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
   public JsonObject lookup(String number) {
     HttpResponse<Buffer> response = get("/v1/numbers/" + number);
     if (response.statusCode() != 200) {
       throw new AssertionError("lookup failed: " + response.statusCode() + " " + response.bodyAsString());
     }
     return response.bodyAsJsonObject();
+  }
+
+  /**
+   * A lookup that was not degraded: a degraded answer (Redis slower than the lookup timeout, e.g. on a busy
+   * machine, or during a failover) says nothing about what is stored, so it is asked again, for up to 10 s.
+   */
+  public JsonObject settledLookup(String number) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonObject answer = lookup(number);
+    while (answer.getBoolean("degraded", false) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      answer = lookup(number);
+    }
+    return answer;
   }
 
   public void close() {

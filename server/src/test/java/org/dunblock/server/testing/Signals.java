@@ -1,6 +1,6 @@
 package org.dunblock.server.testing;
 
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +28,7 @@ public final class Signals {
   }
 
   /** The pid a redis-server reports for itself (INFO server, process_id). */
-  public static long pidOf(RedisCommands<String, String> redis) {
+  public static long pidOf(RedisClusterCommands<String, String> redis) {
     for (String line : redis.info("server").split("\r?\n")) {
       if (line.startsWith("process_id:")) {
         return Long.parseLong(line.substring("process_id:".length()).trim());

@@ -2,7 +2,7 @@ package org.dunblock.server.testing;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -19,18 +20,40 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
-/** A real redis-server process on a random loopback port, for tests. Never a mock. */
+/**
+ * A real redis-server process on a random loopback port, for tests. Never a mock.
+ *
+ * <p>With {@code -Ddunblock.test.redisCluster=true} (the {@code cluster-it} failsafe run) the same tests run on a
+ * {@link TestRedisCluster} instead: {@link #perClass()} then shares one cluster among the classes of the run, and
+ * {@link #start()} starts a cluster of its own.
+ */
 public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+  private static final boolean ON_CLUSTER = Boolean.getBoolean("dunblock.test.redisCluster");
+  private static TestRedisCluster sharedCluster;
+
+  private enum Backend { STANDALONE, SHARED_CLUSTER, OWN_CLUSTER }
+
   private final int port;
   private final Path dir;
+  private final Backend backend;
   private RedisServer server;
   private long pid;
+  private TestRedisCluster cluster;
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
-  private TestRedis(int port, Path dir) {
+  private TestRedis(int port, Path dir, Backend backend) {
     this.port = port;
     this.dir = dir;
+    this.backend = backend;
+  }
+
+  private static TestRedis create(Backend backend) {
+    try {
+      return new TestRedis(freePort(), Files.createTempDirectory("dunblock-test-redis"), backend);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -38,11 +61,12 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
    * starts it before the class's first test, empties it before each test and stops it after the last.
    */
   public static TestRedis perClass() {
-    try {
-      return new TestRedis(freePort(), Files.createTempDirectory("dunblock-test-redis"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return create(ON_CLUSTER ? Backend.SHARED_CLUSTER : Backend.STANDALONE);
+  }
+
+  /** A Redis Cluster of the class's own (six processes), for tests that break it: see {@link #cluster()}. */
+  public static TestRedis clusterPerClass() {
+    return create(Backend.OWN_CLUSTER);
   }
 
   @Override
@@ -62,17 +86,25 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   }
 
   public static TestRedis start() {
+    TestRedis redis = create(ON_CLUSTER ? Backend.OWN_CLUSTER : Backend.STANDALONE);
     try {
-      TestRedis redis = new TestRedis(freePort(), Files.createTempDirectory("dunblock-test-redis"));
       redis.startProcess();
-      return redis;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return redis;
   }
 
   private void startProcess() throws IOException {
     pid = 0;
+    if (backend == Backend.SHARED_CLUSTER) {
+      cluster = shared();
+      return;
+    }
+    if (backend == Backend.OWN_CLUSTER) {
+      cluster = TestRedisCluster.start();
+      return;
+    }
     server = RedisServer.newRedisServer()
         .port(port)
         .bind("127.0.0.1")
@@ -85,8 +117,26 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     server.start();
   }
 
+  private static synchronized TestRedisCluster shared() {
+    if (sharedCluster == null) {
+      TestRedisCluster started = TestRedisCluster.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-cluster-stop"));
+      sharedCluster = started;
+    }
+    return sharedCluster;
+  }
+
+  /** The cluster behind this Redis (only for {@link #clusterPerClass()} and cluster runs). */
+  public TestRedisCluster cluster() {
+    if (cluster == null) {
+      throw new IllegalStateException("not a cluster");
+    }
+    return cluster;
+  }
+
   /** Stops the redis-server process (SIGTERM: Redis flushes its append-only file) keeping its data dir. */
   public void stopProcess() {
+    requireStandalone();
     try {
       server.stop();
     } catch (IOException e) {
@@ -115,6 +165,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   }
 
   private long pid() {
+    requireStandalone();
     if (pid == 0) {
       pid = Signals.pidOf(commands());
     }
@@ -132,6 +183,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
 
   /** Starts the process again on the same port and data dir. */
   public void restartProcess() {
+    requireStandalone();
     try {
       startProcess();
     } catch (IOException e) {
@@ -151,12 +203,21 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     return port;
   }
 
+  private void requireStandalone() {
+    if (cluster != null) {
+      throw new UnsupportedOperationException("stopping the whole store is a standalone-Redis test");
+    }
+  }
+
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return cluster != null ? cluster.url() : "redis://127.0.0.1:" + port;
   }
 
   /** A synchronous connection for inspecting what the server stored. */
-  public synchronized RedisCommands<String, String> commands() {
+  public synchronized RedisClusterCommands<String, String> commands() {
+    if (cluster != null) {
+      return cluster.commands();
+    }
     if (connection == null) {
       client = RedisClient.create(url());
       connection = client.connect();
@@ -165,14 +226,22 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
   }
 
   public void flushAll() {
+    if (cluster != null) {
+      cluster.flushAll();
+      return;
+    }
     commands().flushall();
     commands().configResetstat();
   }
 
   /** Calls per command since the last reset, from INFO commandstats (e.g. "hgetall" -> 3). */
   public Map<String, Long> commandCalls() {
+    return cluster != null ? cluster.commandCalls() : parseCommandStats(commands().info("commandstats"));
+  }
+
+  static Map<String, Long> parseCommandStats(String info) {
     Map<String, Long> calls = new HashMap<>();
-    for (String line : commands().info("commandstats").split("\r?\n")) {
+    for (String line : info.split("\r?\n")) {
       if (line.startsWith("cmdstat_")) {
         String name = line.substring("cmdstat_".length(), line.indexOf(':'));
         String stats = line.substring(line.indexOf(':') + 1);
@@ -188,13 +257,14 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
 
   /**
    * Commands Redis ran since {@code before} (a {@link #commandCalls()} snapshot), leaving out the stream
-   * follower's XREAD and our own INFO: what lookups and reports cost Redis.
+   * follower's XREAD, our own INFO, the cluster client's topology refreshes (CLUSTER, CLIENT) and the replicas'
+   * acknowledgements (REPLCONF): what lookups and reports cost Redis.
    */
   public Map<String, Long> commandsSince(Map<String, Long> before) {
     Map<String, Long> delta = new HashMap<>();
     commandCalls().forEach((cmd, calls) -> {
       long d = calls - before.getOrDefault(cmd, 0L);
-      if (d > 0 && !cmd.equals("xread") && !cmd.equals("info")) {
+      if (d > 0 && !List.of("xread", "info", "cluster", "client", "replconf").contains(cmd)) {
         delta.put(cmd, d);
       }
     });
@@ -226,6 +296,12 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
 
   @Override
   public void close() {
+    if (cluster != null) {
+      if (backend == Backend.OWN_CLUSTER) {
+        cluster.close();
+      }
+      return;
+    }
     if (connection != null) {
       connection.close();
       client.shutdown();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -225,7 +225,7 @@ public final class Traffic implements AutoCloseable {
    * Every acknowledged report is in Redis's report log exactly once, nothing else is (each report begun was
    * retried until acknowledged), and every number counts exactly the reports acknowledged for it.
    */
-  public void assertStoredExactlyOnce(RedisCommands<String, String> redis, Api api) {
+  public void assertStoredExactlyOnce(RedisClusterCommands<String, String> redis, Api api) {
     List<String> logged = new ArrayList<>();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       for (StreamMessage<String, String> entry : redis.xrange(KeySchema.reports(shard), Range.create("-", "+"))) {
