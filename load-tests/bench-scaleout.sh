@@ -113,6 +113,7 @@ start_instance() { # index
   port=$(free_port)
   DUNBLOCK_HOST=127.0.0.1 DUNBLOCK_PORT=$port DUNBLOCK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
   DUNBLOCK_SECRET=$SECRET DUNBLOCK_TRUSTED_PROXIES=127.0.0.1 DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY=100000000 \
+  DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE=0 \
     java -Xms256m -Xmx512m -jar "$JAR" >"$WORK/server-$1.log" 2>&1 </dev/null &
   PIDS+=($!)
   PORTS+=("$port")
