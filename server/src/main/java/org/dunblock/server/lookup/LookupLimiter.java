@@ -121,15 +121,15 @@ public final class LookupLimiter {
     long window = clock.millis() / WINDOW_MS;
     usage.forEach((client, u) -> {
       if (u.window != window) {
+        // A minute that has passed: its last lookups still go to its counter below, then it is forgotten here.
         usage.remove(client, u);
-        return;
       }
       long n = u.unflushed.getAndSet(0);
       if (n == 0) {
         return;
       }
       u.inFlight.addAndGet(n);
-      String key = KeySchema.PREFIX + "rl:lookups:" + tokens.keyed("lookup-client|" + client) + ":" + window;
+      String key = KeySchema.PREFIX + "rl:lookups:" + tokens.keyed("lookup-client|" + client) + ":" + u.window;
       store.call(redis -> redis.incrby(key, n)).onComplete(ar -> {
         if (ar.succeeded()) {
           u.global = Math.max(u.global, ar.result());

@@ -10,9 +10,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TwoServers;
 import org.junit.jupiter.api.Test;
@@ -28,8 +30,10 @@ class LookupLimitIT {
 
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  /** Minute windows turn only when a test says so. */
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00.250Z"));
   @RegisterExtension
-  final TwoServers both = TwoServers.on(redis).with(c -> c.lookupsPerClientPerMinute(LIMIT));
+  final TwoServers both = TwoServers.on(redis).with(c -> c.lookupsPerClientPerMinute(LIMIT)).clock(clock);
 
   static HttpResponse<Buffer> lookup(Api api, String clientIp, int i) {
     return Api.await(api.request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
@@ -112,5 +116,16 @@ class LookupLimitIT {
     Map<String, Long> commands = redis.commandsSince(before);
     assertTrue(Set.of("incrby", "pexpire", "keys", "get").containsAll(commands.keySet()), commands.toString());
     assertTrue(commands.get("incrby") <= flushes, "one INCRBY per flush, not per lookup: " + commands);
+  }
+
+  @Test
+  void lookupsCountedJustBeforeTheMinuteTurnsStillReachRedis() {
+    for (int i = 0; i < 30; i++) {
+      assertEquals(200, lookup(both.apiA(), "203.0.113.10", i).statusCode());
+    }
+    // Most likely before A's next flush: the minute of those 30 lookups is over when it runs.
+    clock.advance(Duration.ofMinutes(1));
+    waitUntil("the last minute's lookups are counted", Duration.ofSeconds(5), () -> counted() == 30);
+    assertEquals(200, lookup(both.apiA(), "203.0.113.10", 100).statusCode(), "a new minute, a new allowance");
   }
 }
