@@ -30,16 +30,9 @@ BLOCKED_NUMBER="+8618600000000"
 SECRET="bench-scaleout-secret-0123456789abcdef"
 INSTANCES=3
 
-clamp() { # value min max
-  local v=$1
-  [[ "$v" =~ ^[0-9]+$ ]] || { echo "not a whole number: '$v'" >&2; exit 2; }
-  ((v < $2)) && v=$2
-  ((v > $3)) && v=$3
-  echo "$v"
-}
-DURATION=$(clamp "${BENCH_DURATION:-10}" 1 60)
-WARMUP=$(clamp "${BENCH_WARMUP:-5}" 0 30)
-CONNECTIONS=$(clamp "${BENCH_CONNECTIONS:-30}" 3 512)
+DURATION=$(dunblock_clamp "${BENCH_DURATION:-10}" 1 60)
+WARMUP=$(dunblock_clamp "${BENCH_WARMUP:-5}" 0 30)
+CONNECTIONS=$(dunblock_clamp "${BENCH_CONNECTIONS:-30}" 3 512)
 
 for entry in java:openjdk-17-jre-headless curl:curl wrk:wrk unzip:unzip; do
   if ! command -v "${entry%%:*}" >/dev/null 2>&1; then

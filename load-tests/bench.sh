@@ -49,22 +49,15 @@ while (($#)); do
   shift
 done
 
-clamp() { # value min max
-  local v=$1
-  [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench: not a whole number: '$v'" >&2; exit 2; }
-  ((v < $2)) && v=$2
-  ((v > $3)) && v=$3
-  echo "$v"
-}
 if ((SMOKE)); then
-  ROWS=$(clamp "${BENCH_ROWS:-2000}" 1 10000000); DURATION=1; WARMUP=1
+  ROWS=$(dunblock_clamp "${BENCH_ROWS:-2000}" 1 10000000); DURATION=1; WARMUP=1
 else
-  ROWS=$(clamp "${BENCH_ROWS:-1000000}" 1 10000000)
-  DURATION=$(clamp "${BENCH_DURATION:-10}" 1 60)
-  WARMUP=$(clamp "${BENCH_WARMUP:-5}" 0 30)
+  ROWS=$(dunblock_clamp "${BENCH_ROWS:-1000000}" 1 10000000)
+  DURATION=$(dunblock_clamp "${BENCH_DURATION:-10}" 1 60)
+  WARMUP=$(dunblock_clamp "${BENCH_WARMUP:-5}" 0 30)
 fi
-CONNECTIONS=$(clamp "${BENCH_CONNECTIONS:-32}" 1 512)
-EVENT_LOOPS=$(clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
+CONNECTIONS=$(dunblock_clamp "${BENCH_CONNECTIONS:-32}" 1 512)
+EVENT_LOOPS=$(dunblock_clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
 SCENARIOS=${BENCH_SCENARIOS:-bare unreported reported batch report}
 
 for entry in java:openjdk-17-jre-headless curl:curl wrk:wrk; do

@@ -42,6 +42,15 @@ dunblock_clean_env() {
   done < <(compgen -e | grep '^DUNBLOCK_' || true)
 }
 
+# Prints whole number $1 held within [$2, $3]; anything but digits stops the script (exit 2).
+dunblock_clamp() {
+  local v=$1
+  [[ "$v" =~ ^[0-9]+$ ]] || { echo "not a whole number: '$v'" >&2; exit 2; }
+  ((v < $2)) && v=$2
+  ((v > $3)) && v=$3
+  echo "$v"
+}
+
 # Waits until the server started as SERVER_PID (output in $WORK/server.log, started with DUNBLOCK_PORT=0) logs
 # its port and answers /ready; sets PORT and BASE. $1 names the script, $2 is the limit in seconds for each wait.
 dunblock_wait_ready() {

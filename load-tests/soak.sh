@@ -28,17 +28,10 @@ JAR="$ROOT/server/target/dunblock-server.jar"
 LUA="$ROOT/load-tests/wrk/soak-mixed.lua"
 TOKENS=50
 
-clamp() { # value min max
-  local v=$1
-  [[ "$v" =~ ^[0-9]+$ ]] || { echo "not a whole number: '$v'" >&2; exit 2; }
-  ((v < $2)) && v=$2
-  ((v > $3)) && v=$3
-  echo "$v"
-}
-DURATION=$(clamp "${SOAK_DURATION:-600}" 30 7200)
-SLICE=$(clamp "${SOAK_SLICE:-15}" 5 120)
-CONNECTIONS=$(clamp "${SOAK_CONNECTIONS:-16}" 1 512)
-PERCENT=$(clamp "${SOAK_REPORT_PERCENT:-10}" 0 100)
+DURATION=$(dunblock_clamp "${SOAK_DURATION:-600}" 30 7200)
+SLICE=$(dunblock_clamp "${SOAK_SLICE:-15}" 5 120)
+CONNECTIONS=$(dunblock_clamp "${SOAK_CONNECTIONS:-16}" 1 512)
+PERCENT=$(dunblock_clamp "${SOAK_REPORT_PERCENT:-10}" 0 100)
 HEAP=${SOAK_HEAP:-256m}
 [[ "$HEAP" =~ ^[0-9]+[mg]$ ]] || { echo "SOAK_HEAP must look like 256m or 1g" >&2; exit 2; }
 SLICES=$(( (DURATION + SLICE - 1) / SLICE ))
