@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,11 +20,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * histogram), but at a fraction of their cost: Vert.x builds and looks up each meter through its tags on every
  * request (about a tenth of a lookup's CPU in a profile), while this resolves the meters once per route, method
  * and status and then only records. The route is the template vertx-web reports ({@code /v1/numbers/:number},
- * never the raw path; {@code ""} for a request no route matched). One instance serves every HTTP server of the
- * process; all state is thread-safe.
+ * never the raw path; {@code ""} for a request no route matched); a method outside the registered ones is labelled
+ * {@code OTHER}. One instance serves every HTTP server of the process; all state is thread-safe.
  */
 final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Request, Void, Void> {
   private static final int STATUSES = 600;
+  /** Any method token is a valid request line; labelling each one would let a client grow the meters without end. */
+  private static final Set<HttpMethod> KNOWN_METHODS = Set.copyOf(HttpMethod.values());
+  private static final HttpMethod OTHER = HttpMethod.valueOf("OTHER");
 
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, ConcurrentHashMap<HttpMethod, AtomicReferenceArray<Meters>>> meters =
@@ -80,9 +84,10 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
 
   @Override
   public Request requestBegin(Void socketMetric, HttpRequest request) {
-    AtomicLong gauge = active.computeIfAbsent(request.method(), this::activeGauge);
+    HttpMethod method = KNOWN_METHODS.contains(request.method()) ? request.method() : OTHER;
+    AtomicLong gauge = active.computeIfAbsent(method, this::activeGauge);
     gauge.incrementAndGet();
-    return new Request(request.method(), gauge);
+    return new Request(method, gauge);
   }
 
   @Override
