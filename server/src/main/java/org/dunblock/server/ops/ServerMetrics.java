@@ -11,8 +11,8 @@ import org.dunblock.server.filter.NumberFilter;
 
 /**
  * Gauges for operators that no single feature owns: how full the filter is and how often it answers alone, and
- * how much work waits on the event loops. Request rates and latencies per route come from Vert.x's own HTTP
- * metrics (labelled with the route template, never the raw path), Redis timings from the store.
+ * how much work waits on the event loops. Request rates and latencies per route come from {@link HttpRouteMetrics}
+ * (labelled with the route template, never the raw path), Redis timings from the store.
  */
 public final class ServerMetrics {
   private ServerMetrics() {
