@@ -156,10 +156,10 @@ declare -A RESULT
 measure() { # instances
   if ((WARMUP > 0)); then
     parallel_wrk warm-u lookup-unreported.lua "$WARMUP" "$1" >/dev/null
-    parallel_wrk warm-b lookup-blocked.lua "$WARMUP" "$1" >/dev/null
+    parallel_wrk warm-b lookup-number.lua "$WARMUP" "$1" >/dev/null
   fi
   RESULT["unreported-$1"]=$(parallel_wrk "u$1" lookup-unreported.lua "$DURATION" "$1")
-  RESULT["blocked-$1"]=$(parallel_wrk "b$1" lookup-blocked.lua "$DURATION" "$1")
+  RESULT["blocked-$1"]=$(parallel_wrk "b$1" lookup-number.lua "$DURATION" "$1")
 }
 
 echo "Measuring one instance (${CONNECTIONS} connections) ..."
