@@ -301,6 +301,7 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
       if (backend == Backend.OWN_CLUSTER) {
         cluster.close();
       }
+      TempDirs.delete(dir);
       return;
     }
     if (connection != null) {
@@ -312,5 +313,6 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    TempDirs.delete(dir);
   }
 }

@@ -305,5 +305,6 @@ public final class TestRedisCluster implements AutoCloseable {
         }
       }
     }
+    TempDirs.delete(dir);
   }
 }
