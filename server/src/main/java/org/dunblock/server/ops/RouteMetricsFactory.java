@@ -27,11 +27,11 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  */
 public final class RouteMetricsFactory implements VertxMetricsFactory {
   private final MicrometerMetricsFactory micrometer;
-  private final HttpRouteMetrics http;
+  private final MeterRegistry registry;
 
   public RouteMetricsFactory(MeterRegistry registry) {
     this.micrometer = new MicrometerMetricsFactory(registry);
-    this.http = new HttpRouteMetrics(registry);
+    this.registry = registry;
   }
 
   @Override
@@ -51,7 +51,9 @@ public final class RouteMetricsFactory implements VertxMetricsFactory {
 
   @Override
   public VertxMetrics metrics(VertxOptions options) {
-    return new WithRouteMetrics(micrometer.metrics(options), http);
+    // Vert.x's metrics configure the registry's meter filters first; our HTTP meters are registered after them.
+    VertxMetrics delegate = micrometer.metrics(options);
+    return new WithRouteMetrics(delegate, new HttpRouteMetrics(registry));
   }
 
   /** Delegates every kind of metrics to Vert.x's Micrometer ones but the HTTP server's. */
