@@ -108,8 +108,9 @@ public final class DunblockServer implements AutoCloseable {
           registry);
       RateLimiter limiter = new RateLimiter(store);
       ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
+      ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
-          filter, reputations, calculator, tokens, new ClientAddress(config.trustedProxies()), registry,
+          filter, reputations, calculator, tokens, clientAddress, registry,
           new ApiKeyAuth(store),
           new OverrideStore(store, config.retention(), trust), new AuditLog(store),
           new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
@@ -121,7 +122,7 @@ public final class DunblockServer implements AutoCloseable {
               config.scoring().blockMinNetworks()),
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           limiter, trust,
-          new LookupLimiter(store, tokens, clock, config.lookupsPerClientPerMinute(), registry),
+          new LookupLimiter(store, tokens, clientAddress, clock, config.lookupsPerClientPerMinute(), registry),
           new LookupRates(registry, clock.millis()));
       services.lookupLimiter().start(vertx);
       ServerMetrics.bind(registry, filter, vertx);

@@ -30,8 +30,7 @@ public final class ApiRouter {
   }
 
   public static Router create(Vertx vertx, Services services) {
-    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations(), services.clientAddress(),
-        services.lookupLimiter());
+    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations(), services.lookupLimiter());
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
         services.evidence(), services.trust(), services.patterns());

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.dunblock.server.http.ApiException;
-import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reputation.Reputation;
@@ -23,19 +22,16 @@ public final class LookupApi {
 
   private final PhoneNumberNormalizer normalizer;
   private final ReputationService reputations;
-  private final ClientAddress clientAddress;
   private final LookupLimiter limiter;
 
-  public LookupApi(PhoneNumberNormalizer normalizer, ReputationService reputations, ClientAddress clientAddress,
-      LookupLimiter limiter) {
+  public LookupApi(PhoneNumberNormalizer normalizer, ReputationService reputations, LookupLimiter limiter) {
     this.normalizer = normalizer;
     this.reputations = reputations;
-    this.clientAddress = clientAddress;
     this.limiter = limiter;
   }
 
   public void lookup(RoutingContext ctx) {
-    limiter.admit(clientAddress.of(ctx.request()), 1);
+    limiter.admit(ctx.request(), 1);
     String region = normalizer.region(ctx.queryParams().get("region"));
     String number = normalizer.normalize(ctx.pathParam("number"), region);
     reputations.reputation(number).onComplete(ar -> {
@@ -68,7 +64,7 @@ public final class LookupApi {
       throw ApiException.badRequest("too_many_numbers",
           "A batch holds at most " + MAX_BATCH + " numbers; got " + numbers.size() + ".");
     }
-    limiter.admit(clientAddress.of(ctx.request()), numbers.size());
+    limiter.admit(ctx.request(), numbers.size());
     List<Object> slots = new ArrayList<>(numbers.size());
     Map<String, Future<Reputation>> pending = new HashMap<>();
     for (int i = 0; i < numbers.size(); i++) {

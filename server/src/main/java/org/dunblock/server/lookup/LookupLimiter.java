@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
@@ -38,6 +40,7 @@ public final class LookupLimiter {
 
   private final ReputationStore store;
   private final ReporterTokens tokens;
+  private final ClientAddress clientAddress;
   private final Clock clock;
   private final int limit;
   private final Map<String, Usage> usage = new ConcurrentHashMap<>();
@@ -63,10 +66,11 @@ public final class LookupLimiter {
   }
 
   /** {@code perMinute} 0 turns the limit off. */
-  public LookupLimiter(ReputationStore store, ReporterTokens tokens, Clock clock, int perMinute,
-      MeterRegistry registry) {
+  public LookupLimiter(ReputationStore store, ReporterTokens tokens, ClientAddress clientAddress, Clock clock,
+      int perMinute, MeterRegistry registry) {
     this.store = store;
     this.tokens = tokens;
+    this.clientAddress = clientAddress;
     this.clock = clock;
     this.limit = perMinute;
     this.limited = Counter.builder("dunblock.rate.limited").tag("limit", "lookups")
@@ -83,14 +87,15 @@ public final class LookupLimiter {
   }
 
   /**
-   * Counts {@code numbers} lookups by {@code client}, or fails with 429 rate_limited when the client already used its
-   * allowance this minute. A batch counts each number and is refused only once the allowance is spent, so one batch
+   * Counts {@code numbers} lookups by the request's client, or fails with 429 rate_limited when the client already used
+   * its allowance this minute. A batch counts each number and is refused only once the allowance is spent, so one batch
    * may overshoot it.
    */
-  public void admit(InetAddress client, int numbers) {
+  public void admit(HttpServerRequest request, int numbers) {
     if (limit == 0) {
-      return;
+      return; // off: not even the client's address is worked out
     }
+    InetAddress client = clientAddress.of(request);
     long now = clock.millis();
     long window = now / WINDOW_MS;
     String key = clientKey(client);

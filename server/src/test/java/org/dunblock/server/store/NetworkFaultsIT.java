@@ -1,7 +1,7 @@
 package org.dunblock.server.store;
 
 import static org.dunblock.server.store.RedisOutageIT.LOOKUP_TIMEOUT;
-import static org.dunblock.server.store.RedisOutageIT.assertServedThroughout;
+import static org.dunblock.server.store.RedisOutageIT.assertRecoveredAndNothingLost;
 import static org.dunblock.server.store.RedisOutageIT.faultTolerant;
 import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;
@@ -41,10 +41,7 @@ class NetworkFaultsIT {
       try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
         traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
         fault.accept(proxy, traffic);
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-        traffic.stopAndSettle(Duration.ofSeconds(20));
-        assertServedThroughout(traffic);
-        traffic.assertStoredExactlyOnce(redis.commands(), api);
+        assertRecoveredAndNothingLost(traffic, redis, api);
       } finally {
         api.close();
         server.close();

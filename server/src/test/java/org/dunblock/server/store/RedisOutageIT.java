@@ -34,6 +34,17 @@ class RedisOutageIT {
   }
 
   /** What users saw through a fault: lookups all answered in time, the only refusals 503 + Retry-After. */
+  /**
+   * After a fault: more reports are acknowledged, the traffic settles, every request was served as promised and
+   * Redis holds every acknowledged report exactly once.
+   */
+  static void assertRecoveredAndNothingLost(Traffic traffic, TestRedis redis, Api api) {
+    traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+    traffic.stopAndSettle(Duration.ofSeconds(20));
+    assertServedThroughout(traffic);
+    traffic.assertStoredExactlyOnce(redis.commands(), api);
+  }
+
   static void assertServedThroughout(Traffic traffic) {
     assertEquals(List.of(), traffic.errors(), "only 503 + Retry-After refusals, every lookup answered");
     assertTrue(traffic.maxLookupMillis() <= LOOKUP_TIMEOUT.plus(SLACK).toMillis(),
@@ -63,10 +74,7 @@ class RedisOutageIT {
         Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
         System.out.printf("FAULTS kill -9: redis down %d ms; first report acknowledged %d ms after restart%n",
             (up - down) / 1_000_000, recovery.toMillis());
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-        traffic.stopAndSettle(Duration.ofSeconds(20));
-        assertServedThroughout(traffic);
-        traffic.assertStoredExactlyOnce(redis.commands(), api);
+        assertRecoveredAndNothingLost(traffic, redis, api);
       } finally {
         api.close();
         server.close();
@@ -92,10 +100,7 @@ class RedisOutageIT {
         }
         Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
         System.out.printf("FAULTS SIGSTOP: first report acknowledged %d ms after SIGCONT%n", recovery.toMillis());
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-        traffic.stopAndSettle(Duration.ofSeconds(20));
-        assertServedThroughout(traffic);
-        traffic.assertStoredExactlyOnce(redis.commands(), api);
+        assertRecoveredAndNothingLost(traffic, redis, api);
       } finally {
         api.close();
         server.close();
