@@ -12,9 +12,12 @@
 #    twice and times each restart until /ready (JVM, Redis loading its files, the filter): the first builds the
 #    filter from the shard indexes, the second loads the checkpoint the first wrote.
 # 3. Mints 256 reporter tokens on 256 networks.
-# 4. For each scenario: wrk at saturation (closed loop, BENCH_CONNECTIONS connections, after a warm-up), then the
-#    OpenLoad generator at half that throughput (open model, constant arrival rate, latency from the intended send
-#    time, HdrHistogram): p50, p99, p99.9.
+# 4. For each scenario: wrk at saturation (closed loop, BENCH_CONNECTIONS connections, after a warm-up, server and
+#    wrk on all cores); then, with 2+ cores, the server and its Redis are pinned to all CPUs but the last and the
+#    generators to the last one (taskset), wrk measures saturation under that pinning, and the OpenLoad generator
+#    sends at half of it (open model, constant arrival rate, latency from the intended send time, HdrHistogram):
+#    p50, p99, p99.9. Pinning keeps the generator's CPU out of the server's latency; BENCH_PIN=0 measures latency
+#    at half the unpinned saturation on shared cores instead.
 #      bare        GET /v1/numbers/<random> against the bare server: the HTTP ceiling
 #      unreported  GET /v1/numbers/<random number nobody reported>: the filter answers
 #      reported    GET /v1/numbers/<random preloaded number>: one Redis read
@@ -26,7 +29,7 @@
 #    Redis, the generators' own CPU, load average) and writes it as JSON.
 #
 # Knobs: BENCH_ROWS (1..10,000,000), BENCH_DURATION seconds per measurement (default 10), BENCH_WARMUP (default 5),
-# BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all five),
+# BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all five), BENCH_PIN=0 (see 4),
 # BENCH_KEEP=1 keeps the scratch directory (logs, wrk output). Needs java 17+, curl, wrk.
 set -euo pipefail
 
@@ -59,6 +62,15 @@ fi
 CONNECTIONS=$(dunblock_clamp "${BENCH_CONNECTIONS:-32}" 1 512)
 EVENT_LOOPS=$(dunblock_clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
 SCENARIOS=${BENCH_SCENARIOS:-bare unreported reported batch report}
+CORES=$(nproc)
+PIN=0
+if [[ "${BENCH_PIN:-1}" != 0 ]] && ((CORES >= 2)) && command -v taskset >/dev/null 2>&1; then
+  PIN=1
+fi
+ALL_CPUS=0-$((CORES - 1))
+SERVER_CPUS=0-$((CORES - 2))
+GEN_CPU=$((CORES - 1))
+GEN_PREFIX="" # "taskset -c $GEN_CPU" while the generators are pinned
 
 for entry in java:openjdk-17-jre-headless curl:curl wrk:wrk; do
   if ! command -v "${entry%%:*}" >/dev/null 2>&1; then
@@ -153,10 +165,21 @@ field() { # line key
   sed -n -E "s/.*(^| )$2=([^ ]+).*/\2/p" <<<"$1"
 }
 
+# Pins every thread of the given processes (empty arguments skipped) to the CPU list $1.
+pin() { # cpus pid...
+  local cpus=$1 pid
+  shift
+  for pid in "$@"; do
+    if [[ -n "$pid" ]]; then
+      taskset -a -p -c "$cpus" "$pid" >/dev/null
+    fi
+  done
+}
+
 # Runs wrk for $3 seconds with script $2 against $1; prints its RESULT line plus its own CPU seconds.
 run_wrk() {
   BENCH_REPORTED="$ROWS" BENCH_TOKENS="$WORK/tokens.txt" \
-    bash -c 'wrk "$@" >"$0"; times' "$WORK/wrk.out" -t1 -c"$CONNECTIONS" -d"$3"s --timeout 5s --latency \
+    $GEN_PREFIX bash -c 'wrk "$@" >"$0"; times' "$WORK/wrk.out" -t1 -c"$CONNECTIONS" -d"$3"s --timeout 5s --latency \
       -s "$WRK_DIR/$2" "$1" >"$WORK/wrk.times" 2>&1 &
   CHILD_PID=$!
   wait "$CHILD_PID"
@@ -202,16 +225,33 @@ for scenario in $SCENARIOS; do
   server_us=$(awk -v t="$((s1 - s0))" -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", r ? t / hz * 1e6 / r : 0 }')
   redis_us=$(awk -v t="$((r1 - r0))" -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", r ? t / hz * 1e6 / r : 0 }')
   wrk_pct=$(awk -v c="$(field "$sat" wrk_cpu_s)" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * c / d }')
-  half=$(( (rps + 1) / 2 ))
+  # Latency at half of saturation. Pinned (the default with 2+ cores): the server and its Redis get every core but
+  # the last, the generators the last one, so the latency is the server's and not the generator's CPU fight; the
+  # saturation it is half of is measured under the same pinning.
+  pinned_rps=""
+  if ((PIN)); then
+    pin "$SERVER_CPUS" "$pid" "$rpid"
+    GEN_PREFIX="taskset -c $GEN_CPU"
+    echo "[$scenario] pinned: server on CPU $SERVER_CPUS, generators on CPU $GEN_CPU; saturation ${DURATION} s (wrk) ..."
+    ((WARMUP > 0)) && run_wrk "$url" "$script" "$WARMUP" >/dev/null
+    pinned_rps=$(field "$(run_wrk "$url" "$script" "$DURATION")" rps)
+    half=$(( (pinned_rps + 1) / 2 ))
+  else
+    half=$(( (rps + 1) / 2 ))
+  fi
   ((half < 1)) && half=1
   echo "[$scenario] $rps req/s; latency at $half req/s (OpenLoad, ${DURATION} s) ..."
-  lat=$(timeout $((DURATION + WARMUP + 60)) java -Xms256m -Xmx256m -cp "$BENCH_JAR" org.dunblock.bench.OpenLoad \
-    url="$url" scenario="${scenario/bare/unreported}" rate="$half" seconds="$DURATION" warmup="$WARMUP" \
-    connections=$((CONNECTIONS * 2)) reported="$ROWS" tokens="$WORK/tokens.txt" 2>"$WORK/openload-$scenario.log" \
-    | grep '^RESULT ' || true)
+  lat=$(timeout $((DURATION + WARMUP + 60)) $GEN_PREFIX java -Xms256m -Xmx256m -cp "$BENCH_JAR" \
+    org.dunblock.bench.OpenLoad url="$url" scenario="${scenario/bare/unreported}" rate="$half" seconds="$DURATION" \
+    warmup="$WARMUP" connections=$((CONNECTIONS * 2)) reported="$ROWS" tokens="$WORK/tokens.txt" \
+    2>"$WORK/openload-$scenario.log" | grep '^RESULT ' || true)
+  if ((PIN)); then
+    pin "$ALL_CPUS" "$pid" "$rpid"
+    GEN_PREFIX=""
+  fi
   [[ -n "$lat" ]] || { echo "bench: OpenLoad printed no result:" >&2; cat "$WORK/openload-$scenario.log" >&2; exit 1; }
   lat_errors=$(field "$lat" errors)
-  R[$scenario]="rps=$rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
+  R[$scenario]="rps=$rps pinned_rps=$pinned_rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
 done
 
 REDIS_RPS=""
@@ -238,17 +278,24 @@ declare -A TARGET=([unreported]=0.9 [reported]=0.6 [report]=0.3)
 CPU_MODEL=$(sed -n -E 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo
 echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
-echo "  $(java -version 2>&1 | head -n 1), wrk and OpenLoad on the same cores; load average $LOAD_START at start, $LOAD_END at end."
+echo "  $(java -version 2>&1 | head -n 1); load average $LOAD_START at start, $LOAD_END at end."
 echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers). Restart to /ready (JVM, Redis"
 echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
-echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up. Latency: OpenLoad at half that rate, open model."
+echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up, server and wrk on all $CORES cores."
+if ((PIN)); then
+  echo "Latency: server and its Redis pinned to CPU $SERVER_CPUS, generators to CPU $GEN_CPU; wrk saturation under that"
+  echo "  pinning ('pinned'), then OpenLoad (open model, constant rate) at half of it."
+else
+  echo "Latency: OpenLoad (open model, constant rate) at half the saturation, on the same cores as the server."
+fi
 echo
-printf '%-11s %9s %8s %7s | %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
-  "at req/s" "p50 ms" "p99 ms" "p99.9 ms" "server us" "Redis us" "wrk %" "gen %" load
+printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
+  pinned "at req/s" "p50 ms" "p99 ms" "p99.9 ms" "server us" "Redis us" "wrk %" "gen %" load
 for scenario in $SCENARIOS; do
-  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' "$scenario" "$(get "$scenario" rps)" \
+  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' "$scenario" "$(get "$scenario" rps)" \
     "$(ratio "$(get "$scenario" rps)" "$BARE_RPS")" "${TARGET[$scenario]:+>=${TARGET[$scenario]}}" \
-    "$(get "$scenario" half)" "$(get "$scenario" p50)" "$(get "$scenario" p99)" "$(get "$scenario" p999)" \
+    "$(get "$scenario" pinned_rps)" "$(get "$scenario" half)" "$(get "$scenario" p50)" "$(get "$scenario" p99)" \
+    "$(get "$scenario" p999)" \
     "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
     "$(get "$scenario" gen_pct)" "$(get "$scenario" load)"
 done
@@ -271,8 +318,9 @@ mkdir -p "$(dirname "$OUT")"
 {
   printf '{\n  "machine": {"cores": %d, "cpu": "%s", "loadAverageStart": "%s", "loadAverageEnd": "%s"},\n' \
     "$(nproc)" "$CPU_MODEL" "$LOAD_START" "$LOAD_END"
-  printf '  "settings": {"rows": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "smoke": %s},\n' \
-    "$ROWS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$([[ $SMOKE == 1 ]] && echo true || echo false)"
+  printf '  "settings": {"rows": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "pinnedLatency": %s, "smoke": %s},\n' \
+    "$ROWS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$( ((PIN)) && echo true || echo false)" \
+    "$([[ $SMOKE == 1 ]] && echo true || echo false)"
   printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
     "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
   printf '  "redis": {"getPerSecond": %s, "getPipelined16PerSecond": %s},\n' "${REDIS_RPS:-null}" \
@@ -282,9 +330,9 @@ mkdir -p "$(dirname "$OUT")"
   for scenario in $SCENARIOS; do
     r=$(ratio "$(get "$scenario" rps)" "$BARE_RPS")
     rr=$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")
-    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
+    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "pinnedRequestsPerSecond": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
       "$sep" "$scenario" "$(get "$scenario" rps)" "$(get "$scenario" errors)" "${r:-null}" \
-      "${TARGET[$scenario]:-null}" "${rr:-null}" "$(get "$scenario" half)" "$(get "$scenario" p50)" \
+      "${TARGET[$scenario]:-null}" "${rr:-null}" "$(get "$scenario" pinned_rps | grep . || echo null)" "$(get "$scenario" half)" "$(get "$scenario" p50)" \
       "$(get "$scenario" p99)" "$(get "$scenario" p999)" "$(get "$scenario" lat_errors)" \
       "$(get "$scenario" not_sent)" "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
       "$(get "$scenario" gen_pct)" "$(get "$scenario" filter)" "$(get "$scenario" store)" "$(get "$scenario" load)"

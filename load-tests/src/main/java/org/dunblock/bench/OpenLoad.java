@@ -1,20 +1,22 @@
 package org.dunblock.bench;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -25,9 +27,11 @@ import org.HdrHistogram.Histogram;
  * percentiles instead of silently slowing the generator down (no coordinated omission). Latencies go into an
  * HdrHistogram (1 µs to 60 s, 3 digits).
  *
- * <p>One pacing thread wakes when requests fall due and hands them, in one batch per wake-up, to a single Vert.x
- * event loop that sends them over a bounded pool of keep-alive connections and records their latency. Gatling's per-user machinery costs too much CPU to share two cores with
- * the server; this costs about as much as wrk (bench.sh prints both generators' CPU).
+ * <p>One thread does everything over plain non-blocking sockets: it queues the requests that fell due, sends each
+ * on an idle keep-alive connection (one request in flight per connection, like wrk), reads the answers (complete by
+ * Content-Length or chunked framing: {@link HttpAnswer}) and records them. No HTTP client library, no hand-over
+ * between threads: at ten thousand requests a second it needs a fraction of a core, so on a small machine the
+ * generator does not take the CPU the server under test needs (bench.sh prints its CPU beside wrk's).
  *
  * <pre>
  *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.OpenLoad url=http://127.0.0.1:8080 \
@@ -39,7 +43,8 @@ import org.HdrHistogram.Histogram;
 public final class OpenLoad {
   private static final long DRAIN_DEADLINE_MS = 15_000;
   private static final long HISTOGRAM_MAX_US = TimeUnit.SECONDS.toMicros(60);
-  private static final int MAX_IN_FLIGHT_PER_CONNECTION = 64;
+  private static final int MAX_QUEUED_PER_CONNECTION = 64;
+  private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
   private OpenLoad() {
   }
@@ -82,116 +87,223 @@ public final class OpenLoad {
 
   /** Warms up for {@code warmup} s, then measures {@code seconds} s at {@code rate} requests/s. */
   public static Result measure(URI url, BenchRequest.Source source, double rate, int seconds, int warmup,
-      int connections) throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    Context context = vertx.getOrCreateContext();
-    try {
-      // Warm-up at the same rate, not recorded: the JIT of both sides settles first. Each phase has its own
-      // connections, closed at its end, so nothing left over from the warm-up queues ahead of the measurement.
-      if (warmup > 0) {
-        run(vertx, context, url, connections, source, rate, warmup, new Histogram(HISTOGRAM_MAX_US, 3));
-      }
-      Histogram latency = new Histogram(HISTOGRAM_MAX_US, 3);
-      long cpu0 = processCpuNanos();
-      long wall0 = System.nanoTime();
-      long[] counts = run(vertx, context, url, connections, source, rate, seconds, latency);
-      double cpuPct = 100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
-      return new Result(counts[0], counts[1], counts[2], counts[3], latency, cpuPct);
-    } finally {
-      vertx.close().await(30, TimeUnit.SECONDS);
+      int connections) throws IOException {
+    // Warm-up at the same rate, not recorded: the JIT of both sides settles first. Each phase has its own
+    // connections, closed at its end, so nothing left over from the warm-up queues ahead of the measurement.
+    if (warmup > 0) {
+      new Run(url, source, rate, warmup, connections, new Histogram(HISTOGRAM_MAX_US, 3)).run();
     }
+    Histogram latency = new Histogram(HISTOGRAM_MAX_US, 3);
+    long cpu0 = processCpuNanos();
+    long wall0 = System.nanoTime();
+    Run run = new Run(url, source, rate, seconds, connections, latency);
+    run.run();
+    double cpuPct = 100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0);
+    return new Result(run.total, run.ok, run.errors, run.notSent, latency, cpuPct);
   }
 
   /**
-   * Sends rate × seconds requests on schedule; returns {scheduled, ok, errors, not sent} once all are answered (or
-   * the deadline). A request that falls due while {@link #MAX_IN_FLIGHT_PER_CONNECTION} per connection are still
-   * unanswered is not sent and counts as an error: past that the machine cannot carry the rate, and the run says so
-   * instead of queueing without bound.
+   * One phase: sends rate × seconds requests on schedule and waits for their answers (or the drain deadline). A
+   * request that falls due while every connection is busy waits in a backlog, its latency running from its intended
+   * time; past {@link #MAX_QUEUED_PER_CONNECTION} per connection it is not sent and counts as an error: the machine
+   * cannot carry the rate then, and the run says so instead of queueing without bound.
    */
-  private static long[] run(Vertx vertx, Context context, URI url, int connections, BenchRequest.Source source,
-      double rate, int seconds, Histogram latency) throws Exception {
-    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
-            .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(connections));
-    long total = Math.round(rate * seconds);
-    double intervalNs = 1e9 / rate;
-    SplittableRandom random = new SplittableRandom();
-    long maxInFlight = (long) connections * MAX_IN_FLIGHT_PER_CONNECTION;
-    long[] ok = new long[1];
-    long[] errors = new long[1];
-    long[] notSent = new long[1];
-    long[] inFlight = new long[1];
-    CountDownLatch answered = new CountDownLatch((int) total);
-    long start = System.nanoTime();
-    long next = 0;
-    while (next < total) {
-      long now = System.nanoTime();
-      long due = Math.min(total, (long) ((now - start) / intervalNs) + 1);
-      if (due <= next) {
-        LockSupport.parkNanos(start + (long) (next * intervalNs) - now);
-        continue;
-      }
-      // Everything due goes to the event loop in one hand-over; the loop alone touches the histogram.
-      long from = next;
-      long to = due;
-      context.runOnContext(v -> {
-        for (long i = from; i < to; i++) {
-          if (inFlight[0] >= maxInFlight) {
-            notSent[0]++;
-            errors[0]++;
-            answered.countDown();
-            continue;
-          }
-          inFlight[0]++;
-          send(client, source.next(random), start + (long) (i * intervalNs), latency, ok, errors, answered,
-              inFlight);
-        }
-      });
-      next = due;
-    }
-    if (!answered.await(DRAIN_DEADLINE_MS, TimeUnit.MILLISECONDS)) {
-      context.runOnContext(v -> errors[0] += answered.getCount());
-    }
-    long[] counts = new long[4];
-    CountDownLatch read = new CountDownLatch(1);
-    context.runOnContext(v -> {
-      counts[0] = total;
-      counts[1] = ok[0];
-      counts[2] = errors[0];
-      counts[3] = notSent[0];
-      read.countDown();
-    });
-    read.await(5, TimeUnit.SECONDS);
-    client.close().await(30, TimeUnit.SECONDS);
-    return counts;
-  }
+  private static final class Run {
+    private final InetSocketAddress address;
+    private final String host;
+    private final BenchRequest.Source source;
+    private final SplittableRandom random = new SplittableRandom();
+    private final Histogram latency;
+    private final long total;
+    private final double intervalNs;
+    private final int connections;
+    private final ArrayDeque<Long> backlog = new ArrayDeque<>();
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private Selector selector;
+    long ok;
+    long errors;
+    long notSent;
+    private long done;
 
-  private static void send(HttpClientAgent client, BenchRequest request, long intended, Histogram latency,
-      long[] ok, long[] errors, CountDownLatch answered, long[] inFlight) {
-    RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.path());
-    if (request.token() != null) {
-      options.putHeader("Authorization", "Bearer " + request.token());
+    Run(URI url, BenchRequest.Source source, double rate, int seconds, int connections, Histogram latency) {
+      this.address = new InetSocketAddress(url.getHost(), url.getPort());
+      this.host = url.getHost() + ":" + url.getPort();
+      this.source = source;
+      this.latency = latency;
+      this.total = Math.round(rate * seconds);
+      this.intervalNs = 1e9 / rate;
+      this.connections = connections;
     }
-    if (request.forwardedFor() != null) {
-      options.putHeader("X-Forwarded-For", request.forwardedFor());
-    }
-    if (request.body() != null) {
-      options.putHeader("Content-Type", "application/json");
-    }
-    client.request(options)
-        .compose(r -> request.body() == null ? r.send() : r.send(Buffer.buffer(request.body())))
-        .compose(response -> response.body().map(body -> response.statusCode()))
-        .onComplete(ar -> {
-          // Latency from the intended send time: time spent queued for a connection counts.
-          latency.recordValue(Math.min(HISTOGRAM_MAX_US, (System.nanoTime() - intended) / 1000));
-          inFlight[0]--;
-          if (ar.succeeded() && ar.result() < 400) {
-            ok[0]++;
-          } else {
-            errors[0]++;
+
+    void run() throws IOException {
+      selector = Selector.open();
+      try {
+        for (int i = 0; i < connections; i++) {
+          idle.add(open());
+        }
+        long start = System.nanoTime();
+        long deadline = start + (long) (total * intervalNs) + TimeUnit.MILLISECONDS.toNanos(DRAIN_DEADLINE_MS);
+        long next = 0;
+        long maxQueued = (long) connections * MAX_QUEUED_PER_CONNECTION;
+        while (done < total) {
+          long now = System.nanoTime();
+          if (now > deadline) {
+            errors += total - done;
+            break;
           }
-          answered.countDown();
-        });
+          for (; next < total && start + (long) (next * intervalNs) <= now; next++) {
+            if (backlog.size() >= maxQueued) {
+              notSent++;
+              errors++;
+              done++;
+            } else {
+              backlog.add(start + (long) (next * intervalNs));
+            }
+          }
+          while (!backlog.isEmpty() && !idle.isEmpty()) {
+            idle.poll().send(backlog.poll());
+          }
+          await(next < total ? start + (long) (next * intervalNs) - System.nanoTime() : Long.MAX_VALUE);
+          Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+          while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            ((Connection) key.attachment()).ready(key);
+          }
+        }
+      } finally {
+        for (SelectionKey key : selector.keys()) {
+          key.channel().close();
+        }
+        selector.close();
+      }
+    }
+
+    /**
+     * Waits for answers until the next request falls due. Java's select times out in whole milliseconds, so a
+     * shorter wait polls and then parks for at most {@link #MAX_PARK_NS}: an answer arriving meanwhile is read at
+     * most that late (its latency overstated by as much), and the generator does not spin a core.
+     */
+    private void await(long untilNextNs) throws IOException {
+      if (untilNextNs >= 1_000_000) {
+        selector.select(Math.min(untilNextNs / 1_000_000, 100));
+      } else if (selector.selectNow() == 0 && untilNextNs > 0) {
+        LockSupport.parkNanos(Math.min(untilNextNs, MAX_PARK_NS));
+        selector.selectNow();
+      }
+    }
+
+    private Connection open() throws IOException {
+      SocketChannel channel = SocketChannel.open(address);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      channel.configureBlocking(false);
+      Connection connection = new Connection(channel);
+      channel.register(selector, SelectionKey.OP_READ, connection);
+      return connection;
+    }
+
+    /** The answer to a connection's request is complete: record it and put the connection back to work. */
+    private void answered(Connection connection, int status) {
+      latency.recordValue(Math.min(HISTOGRAM_MAX_US, (System.nanoTime() - connection.intended) / 1000));
+      if (status >= 200 && status < 400) {
+        ok++;
+      } else {
+        errors++;
+      }
+      done++;
+      connection.intended = -1;
+      idle.add(connection);
+    }
+
+    /** A connection failed (or the server closed it): its request is an error and a new connection replaces it. */
+    private void failed(Connection connection) throws IOException {
+      connection.channel.close();
+      if (connection.intended >= 0) {
+        latency.recordValue(Math.min(HISTOGRAM_MAX_US, (System.nanoTime() - connection.intended) / 1000));
+        errors++;
+        done++;
+      }
+      idle.add(open());
+    }
+
+    private byte[] request(BenchRequest request) {
+      StringBuilder head = new StringBuilder(256).append(request.method().name()).append(' ').append(request.path())
+          .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+      if (request.token() != null) {
+        head.append("Authorization: Bearer ").append(request.token()).append("\r\n");
+      }
+      if (request.forwardedFor() != null) {
+        head.append("X-Forwarded-For: ").append(request.forwardedFor()).append("\r\n");
+      }
+      byte[] body = request.body() == null ? new byte[0] : request.body().getBytes(StandardCharsets.UTF_8);
+      if (request.body() != null) {
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      }
+      byte[] start = head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+      byte[] all = Arrays.copyOf(start, start.length + body.length);
+      System.arraycopy(body, 0, all, start.length, body.length);
+      return all;
+    }
+
+    /** One keep-alive connection with at most one request in flight (no pipelining, like wrk). */
+    private final class Connection {
+      final SocketChannel channel;
+      final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+      ByteBuffer out;
+      long intended = -1;
+
+      Connection(SocketChannel channel) {
+        this.channel = channel;
+      }
+
+      void send(long intendedNs) throws IOException {
+        intended = intendedNs;
+        out = ByteBuffer.wrap(request(source.next(random)));
+        write();
+      }
+
+      private void write() throws IOException {
+        try {
+          channel.write(out);
+        } catch (IOException e) {
+          failed(this);
+          return;
+        }
+        channel.keyFor(selector).interestOps(out.hasRemaining()
+            ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+      }
+
+      void ready(SelectionKey key) throws IOException {
+        if (!key.isValid()) {
+          return;
+        }
+        if (key.isWritable()) {
+          write();
+        }
+        if (!key.isValid() || !key.isReadable()) {
+          return;
+        }
+        int read;
+        try {
+          read = channel.read(in);
+        } catch (IOException e) {
+          read = -1;
+        }
+        if (read < 0 || !in.hasRemaining()) {
+          key.cancel();
+          failed(this);
+          return;
+        }
+        int status = HttpAnswer.complete(in);
+        if (status == HttpAnswer.INCOMPLETE) {
+          return;
+        }
+        in.clear();
+        if (intended >= 0) {
+          answered(this, status);
+        }
+      }
+    }
   }
 
   private static long processCpuNanos() {
