@@ -13,8 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +41,11 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final String LOCK_FILE = "lock";
   /** Restarts tried, a few seconds apart at most, before a dead redis-server is left to the operator. */
   private static final int RESTART_ATTEMPTS = 20;
+  /** How long a SHUTDOWN may take (fsync of the append-only file, the RDB save) before the process is killed. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
   private final RedisServer server;
+  private final Duration stopGrace;
   private final int port;
   private final Path portFile;
   private final FileChannel lockChannel;
@@ -50,8 +56,12 @@ public final class EmbeddedRedis implements AutoCloseable {
     return thread;
   });
   private volatile boolean closing;
+  /** The running redis-server's process id, for a stop that must not wait on it for ever. */
+  private volatile long redisPid = -1;
 
-  private EmbeddedRedis(RedisServer server, int port, Path portFile, FileChannel lockChannel, FileLock lock) {
+  private EmbeddedRedis(RedisServer server, int port, Path portFile, FileChannel lockChannel, FileLock lock,
+      Duration stopGrace) {
+    this.stopGrace = stopGrace;
     this.server = server;
     this.port = port;
     this.portFile = portFile;
@@ -61,7 +71,9 @@ public final class EmbeddedRedis implements AutoCloseable {
 
   /** Restarts redis-server when its process exits while we are not closing. */
   private void supervise() {
-    ProcessHandle.of(pid()).ifPresent(process -> process.onExit().thenRunAsync(this::restartAfterExit, supervisor));
+    long pid = pid();
+    redisPid = pid;
+    ProcessHandle.of(pid).ifPresent(process -> process.onExit().thenRunAsync(this::restartAfterExit, supervisor));
   }
 
   private long pid() {
@@ -69,15 +81,19 @@ public final class EmbeddedRedis implements AutoCloseable {
     uri.setTimeout(Duration.ofSeconds(5));
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      for (String line : connection.sync().info("server").split("\r?\n")) {
-        if (line.startsWith("process_id:")) {
-          return Long.parseLong(line.substring("process_id:".length()).trim());
-        }
-      }
-      throw new IllegalStateException("redis-server did not tell its process id");
+      return pidOf(connection);
     } finally {
       client.shutdown();
     }
+  }
+
+  private static long pidOf(StatefulRedisConnection<String, String> connection) {
+    for (String line : connection.sync().info("server").split("\r?\n")) {
+      if (line.startsWith("process_id:")) {
+        return Long.parseLong(line.substring("process_id:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("redis-server did not tell its process id");
   }
 
   private void restartAfterExit() {
@@ -116,6 +132,11 @@ public final class EmbeddedRedis implements AutoCloseable {
    * Redis's appendfsync policy ({@code always} or {@code everysec}). Blocking.
    */
   public static EmbeddedRedis start(Path dataDir, int requestedPort, String fsync) {
+    return start(dataDir, requestedPort, fsync, STOP_GRACE);
+  }
+
+  /** As {@link #start(Path, int, String)}, with how long {@link #close()} waits for SHUTDOWN before killing. */
+  static EmbeddedRedis start(Path dataDir, int requestedPort, String fsync, Duration stopGrace) {
     Path dir = dataDir.resolve("redis").toAbsolutePath();
     FileChannel channel = null;
     try {
@@ -151,7 +172,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       Path portFile = dir.resolve(PORT_FILE);
       Files.writeString(portFile, Integer.toString(port));
       LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {} (appendfsync {})", port, dir, fsync);
-      EmbeddedRedis embedded = new EmbeddedRedis(server, port, portFile, channel, lock);
+      EmbeddedRedis embedded = new EmbeddedRedis(server, port, portFile, channel, lock, stopGrace);
       embedded.supervise();
       return embedded;
     } catch (IOException e) {
@@ -168,26 +189,19 @@ public final class EmbeddedRedis implements AutoCloseable {
     RedisURI uri = RedisURI.create("redis://127.0.0.1:" + port);
     uri.setTimeout(Duration.ofSeconds(2));
     RedisClient client = RedisClient.create(uri);
+    ProcessHandle orphan = null;
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       LOG.warn("A redis-server left behind on port {} still runs on this data dir; shutting it down", port);
+      orphan = ProcessHandle.of(pidOf(connection)).orElse(null);
       connection.sync().shutdown(ShutdownArgs.Builder.save(true));
     } catch (RuntimeException e) {
       // Nothing answers (the usual case after a clean stop) or it went away while we asked: either way it is gone.
     } finally {
       client.shutdown();
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (listening(port) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-  }
-
-  private static boolean listening(int port) {
-    try (java.net.Socket socket = new java.net.Socket()) {
-      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
+    if (orphan != null) {
+      // It must be gone before a new redis-server opens the same files.
+      awaitExitOrKill(orphan, STOP_GRACE);
     }
   }
 
@@ -206,7 +220,12 @@ public final class EmbeddedRedis implements AutoCloseable {
     return port;
   }
 
-  /** SHUTDOWN (Redis fsyncs its AOF and exits), then reap the process and release the data dir. */
+  /**
+   * SHUTDOWN (Redis fsyncs its AOF, saves, and exits), then reap the process and release the data dir. A Redis that
+   * cannot write its files refuses to shut down, and refuses SIGTERM alike; waiting on it would hang our own stop
+   * and leave it running after us, so past the stop grace ({@link #STOP_GRACE}) it is killed: the append-only file keeps every write
+   * fsynced so far (all of them under {@code appendfsync always}), as after any crash.
+   */
   @Override
   public void close() {
     closing = true;
@@ -229,6 +248,9 @@ public final class EmbeddedRedis implements AutoCloseable {
       } finally {
         client.shutdown();
       }
+      if (redisPid > 0) {
+        ProcessHandle.of(redisPid).ifPresent(process -> awaitExitOrKill(process, stopGrace));
+      }
       server.stop();
       LOG.info("Embedded Redis stopped");
     } catch (IOException e) {
@@ -240,6 +262,23 @@ public final class EmbeddedRedis implements AutoCloseable {
         LOG.debug("lock release", e);
       }
       closeQuietly(lockChannel);
+    }
+  }
+
+  private static void awaitExitOrKill(ProcessHandle process, Duration stopGrace) {
+    try {
+      process.onExit().get(stopGrace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.error("Embedded Redis (pid {}) did not exit within {} s of SHUTDOWN (can it write its files? see its log); "
+          + "killing it: its append-only file holds every write fsynced so far", process.pid(),
+          stopGrace.toSeconds());
+      process.destroyForcibly();
+      process.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> process).join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    } catch (ExecutionException e) {
+      LOG.debug("waiting for redis-server", e);
     }
   }
 
