@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * <pre>
  *   -Ddunblock.url=http://127.0.0.1:8080  -Ddunblock.rate=200 (new users per second)  -Ddunblock.seconds=30
  *   -Ddunblock.reported=1000000 (how many numbers were preloaded)  -Ddunblock.adminKey=... (exports)
+ *   -Ddunblock.connections=64 (connections shared by all users)
  * </pre>
  */
 final class Traffic {
@@ -27,6 +28,8 @@ final class Traffic {
   static final String ADMIN_KEY = System.getProperty("dunblock.adminKey", "");
   /** p99 bound (ms) the lookup assertions hold the server to; generous, as Gatling shares the cores. */
   static final int P99_MS = Integer.getInteger("dunblock.p99Ms", 250);
+  /** Connections the simulated clients share (bench.sh's generators use 32 to 64). */
+  static final int CONNECTIONS = Integer.getInteger("dunblock.connections", 64);
 
   private static final String[] PREFIXES = {"131", "132", "133", "134", "135", "136", "137", "138", "139", "150",
       "151", "152", "153", "155", "156", "157", "158", "159", "180", "181", "182", "183", "184", "185", "187", "188",
@@ -36,8 +39,11 @@ final class Traffic {
   }
 
   static HttpProtocolBuilder protocol() {
-    // Shared connections, as an app's HTTP client keeps them: per-user connections would measure handshakes.
-    return http.baseUrl(URL).acceptHeader("application/json").shareConnections();
+    // Shared connections, as an app's HTTP client keeps them: per-user connections would measure handshakes. Shared,
+    // they are also capped per host (6 by default, a browser's figure), so a request waits for one of those six
+    // whenever six are busy: a queue in the generator, not in the server. A fleet of phones has many more.
+    return http.baseUrl(URL).acceptHeader("application/json").shareConnections()
+        .maxConnectionsPerHost(CONNECTIONS);
   }
 
   static String unreported() {
