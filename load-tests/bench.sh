@@ -5,7 +5,8 @@
 #   load-tests/bench.sh                    # or: load-tests/bench.sh --smoke   (seconds, for CI)
 #   load-tests/bench.sh --out /tmp/b.json  # JSON elsewhere (default load-tests/target/bench.json)
 #
-# 1. Starts the bare Vert.x server (load-tests BareServer: same Vert.x, same event loops, a constant JSON answer).
+# 1. Starts the bare Vert.x server (load-tests BareServer: same Vert.x, same event loops, a constant JSON answer),
+#    and a second one configured as Dunblock's (same Vert.x metrics and HTTP server options, still a constant answer).
 # 2. Starts server/target/dunblock-server.jar (embedded Redis in a temporary directory, loopback trusted as a proxy
 #    so X-Forwarded-For varies the reporter's network, per-day token and report limits lifted), preloads
 #    BENCH_ROWS reported numbers (default 1,000,000) with export/Preload.java, then restarts the server over them
@@ -19,6 +20,7 @@
 #    p50, p99, p99.9. Pinning keeps the generator's CPU out of the server's latency; BENCH_PIN=0 measures latency
 #    at half the unpinned saturation on shared cores instead.
 #      bare        GET /v1/numbers/<random> against the bare server: the HTTP ceiling
+#      configured  the same against the bare server configured as Dunblock: what the framework features cost
 #      unreported  GET /v1/numbers/<random number nobody reported>: the filter answers
 #      reported    GET /v1/numbers/<random preloaded number>: one Redis read
 #      batch       POST /v1/numbers/lookup, 20 numbers (19 unreported, 1 reported)
@@ -61,7 +63,7 @@ else
 fi
 CONNECTIONS=$(dunblock_clamp "${BENCH_CONNECTIONS:-32}" 1 512)
 EVENT_LOOPS=$(dunblock_clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
-SCENARIOS=${BENCH_SCENARIOS:-bare unreported reported batch report}
+SCENARIOS=${BENCH_SCENARIOS:-bare configured unreported reported batch report}
 CORES=$(nproc)
 PIN=0
 if [[ "${BENCH_PIN:-1}" != 0 ]] && ((CORES >= 2)) && command -v taskset >/dev/null 2>&1; then
@@ -94,12 +96,13 @@ fi
 WORK=$(mktemp -d -t dunblock-bench.XXXXXX)
 SERVER_PID=""
 BARE_PID=""
+CONF_PID=""
 CHILD_PID=""
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  for pid in "$CHILD_PID" "$BARE_PID"; do
+  for pid in "$CHILD_PID" "$BARE_PID" "$CONF_PID"; do
     [[ -n "$pid" ]] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
   done
   dunblock_stop_server bench
@@ -125,6 +128,10 @@ echo "Starting the bare Vert.x server ($EVENT_LOOPS event loops) ..."
 java -Xms1g -Xmx1g -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
 BARE_PID=$!
 BARE_PORT=$(dunblock_wait_for_log "$WORK/bare.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$BARE_PID")
+java -Xms1g -Xmx1g -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 configured >"$WORK/configured.log" \
+  2>&1 </dev/null &
+CONF_PID=$!
+CONF_PORT=$(dunblock_wait_for_log "$WORK/configured.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$CONF_PID")
 
 echo "Starting Dunblock (data in $WORK/data) ..."
 start_dunblock() {
@@ -202,23 +209,24 @@ declare -A R
 JSON_ROWS=()
 for scenario in $SCENARIOS; do
   case "$scenario" in
-    bare) url="http://127.0.0.1:$BARE_PORT"; script=lookup-unreported.lua; pid=$BARE_PID; rpid="" ;;
-    unreported) url=$BASE; script=lookup-unreported.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
-    reported) url=$BASE; script=lookup-reported.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
-    batch) url=$BASE; script=batch.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
-    report) url=$BASE; script=report.lua; pid=$SERVER_PID; rpid=$REDIS_PID ;;
+    bare) url="http://127.0.0.1:$BARE_PORT"; script=lookup-unreported.lua; pid=$BARE_PID; rpid=""; ceiling=1 ;;
+    configured) url="http://127.0.0.1:$CONF_PORT"; script=lookup-unreported.lua; pid=$CONF_PID; rpid=""; ceiling=1 ;;
+    unreported) url=$BASE; script=lookup-unreported.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
+    reported) url=$BASE; script=lookup-reported.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
+    batch) url=$BASE; script=batch.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
+    report) url=$BASE; script=report.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
     *) echo "bench: unknown scenario $scenario" >&2; exit 2 ;;
   esac
   echo "[$scenario] warm-up ${WARMUP} s, saturation ${DURATION} s (wrk, $CONNECTIONS connections) ..."
   ((WARMUP > 0)) && run_wrk "$url" "$script" "$WARMUP" >/dev/null
   s0=$(cpu_ticks "$pid"); r0=$(cpu_ticks "$rpid")
   f0=0; st0=0
-  [[ "$scenario" != bare ]] && { f0=$(lookups filter); st0=$(lookups store); }
+  ((ceiling)) || { f0=$(lookups filter); st0=$(lookups store); }
   load=$(cut -d' ' -f1 /proc/loadavg)
   sat=$(run_wrk "$url" "$script" "$DURATION")
   s1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$rpid")
   f1=0; st1=0
-  [[ "$scenario" != bare ]] && { f1=$(lookups filter); st1=$(lookups store); }
+  ((ceiling)) || { f1=$(lookups filter); st1=$(lookups store); }
   rps=$(field "$sat" rps)
   requests=$(field "$sat" requests)
   errors=$(($(field "$sat" socket_errors) + $(field "$sat" http_errors)))
@@ -242,7 +250,7 @@ for scenario in $SCENARIOS; do
   ((half < 1)) && half=1
   echo "[$scenario] $rps req/s; latency at $half req/s (OpenLoad, ${DURATION} s) ..."
   lat=$(timeout $((DURATION + WARMUP + 60)) $GEN_PREFIX java -Xms256m -Xmx256m -cp "$BENCH_JAR" \
-    org.dunblock.bench.OpenLoad url="$url" scenario="${scenario/bare/unreported}" rate="$half" seconds="$DURATION" \
+    org.dunblock.bench.OpenLoad url="$url" scenario="$( ((ceiling)) && echo unreported || echo "$scenario")" rate="$half" seconds="$DURATION" \
     warmup="$WARMUP" connections=$((CONNECTIONS * 2)) reported="$ROWS" tokens="$WORK/tokens.txt" \
     2>"$WORK/openload-$scenario.log" | grep '^RESULT ' || true)
   if ((PIN)); then

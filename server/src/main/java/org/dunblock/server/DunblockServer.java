@@ -82,16 +82,7 @@ public final class DunblockServer implements AutoCloseable {
     ReputationStore store = null;
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      vertx = Vertx.builder()
-          .with(new VertxOptions()
-              .setEventLoopPoolSize(config.eventLoops())
-              .setMetricsOptions(new MicrometerMetricsOptions()
-                  .setEnabled(true)
-                  .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
-          // HTTP server requests per route template (never the raw path, which holds numbers) by our own cheaper
-          // meters; everything else by Vert.x's.
-          .withMetrics(new RouteMetricsFactory(registry))
-          .build();
+      vertx = vertx(config, registry);
       String url = config.redisUrl().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, config, url);
       store.instrument(registry);
@@ -153,6 +144,23 @@ public final class DunblockServer implements AutoCloseable {
       }
       throw e instanceof RuntimeException re ? re : new IllegalStateException("Dunblock failed to start", e);
     }
+  }
+
+  /**
+   * Vert.x as the server runs it: its event loops and its metrics into {@code registry}. Public for the benchmark's
+   * configured bare server, which must pay the same per-request framework costs.
+   */
+  public static Vertx vertx(DunblockConfig config, PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(config.eventLoops())
+            .setMetricsOptions(new MicrometerMetricsOptions()
+                .setEnabled(true)
+                .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
+        // HTTP server requests per route template (never the raw path, which holds numbers) by our own cheaper
+        // meters; everything else by Vert.x's.
+        .withMetrics(new RouteMetricsFactory(registry))
+        .build();
   }
 
   public int port() {

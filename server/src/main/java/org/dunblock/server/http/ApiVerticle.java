@@ -27,6 +27,25 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DunblockConfig config = services.config();
+    HttpServerOptions options = options(config);
+    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), Set.of(ImportApi.PATH));
+    guard.start();
+    server = vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        // Without a WebSocket handler Vert.x answers a request in an HTTP version it does not speak (HTTP/9.9) with
+        // a bare 501 before any handler of ours runs; with one, such requests reach the guard, which answers 400.
+        // The API has no WebSockets: upgrades are refused.
+        .webSocketHandshakeHandler(handshake -> handshake.reject(400))
+        .invalidRequestHandler(ErrorHandler::invalidRequest)
+        .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
+    return server.listen(config.port());
+  }
+
+  /**
+   * The HTTP server's options: header limits, idle timeout, compression negotiation, HTTP/1.1 only, TLS when
+   * configured. Public for the benchmark's configured bare server, which must pay the same per-request costs.
+   */
+  public static HttpServerOptions options(DunblockConfig config) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -46,17 +65,7 @@ public final class ApiVerticle extends VerticleBase {
           .setCertPath(config.tlsCert().get().toString())
           .setKeyPath(config.tlsKey().orElseThrow().toString()));
     }
-    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), Set.of(ImportApi.PATH));
-    guard.start();
-    server = vertx.createHttpServer(options)
-        .connectionHandler(guard::connected)
-        // Without a WebSocket handler Vert.x answers a request in an HTTP version it does not speak (HTTP/9.9) with
-        // a bare 501 before any handler of ours runs; with one, such requests reach the guard, which answers 400.
-        // The API has no WebSockets: upgrades are refused.
-        .webSocketHandshakeHandler(handshake -> handshake.reject(400))
-        .invalidRequestHandler(ErrorHandler::invalidRequest)
-        .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
-    return server.listen(config.port());
+    return options;
   }
 
   @Override
