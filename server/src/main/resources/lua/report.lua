@@ -43,19 +43,19 @@ local retention = tonumber(ARGV[12])
 local voteWeightText = ARGV[18] or '1'
 local voteWeight = tonumber(voteWeightText) or 1
 
+local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
+  'legnets', 'ovr')
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
-local lastWrite = tonumber(redis.call('HGET', KEYS[1], 'ref'))
+local lastWrite = tonumber(h[3])
 if lastWrite and now - lastWrite > retention then
   local o = redis.call('HMGET', KEYS[1], 'ovr', 'ovr_reason', 'ovr_at', 'ovr_by')
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[9])
   if o[1] then
     redis.call('HSET', KEYS[1], 'ovr', o[1], 'ovr_reason', o[2], 'ovr_at', o[3], 'ovr_by', o[4])
   end
+  h = {false, false, false, false, false, false, false, false, false, false, o[1]}
 end
-
-local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
-  'legnets')
 local neg = tonumber(h[1]) or 0
 local leg = tonumber(h[2]) or 0
 local ref = tonumber(h[3]) or now
@@ -197,7 +197,7 @@ redis.call('ZADD', KEYS[9], occurred, reporter)
 
 -- From t (never behind the record's reference time), so every key of the number expires together with it.
 local expireAt = t + retention
-local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
+local overridden = h[11] ~= false
 if overridden then
   redis.call('PERSIST', KEYS[1])
 else
@@ -205,13 +205,14 @@ else
 end
 redis.call('PEXPIREAT', KEYS[2], expireAt)
 redis.call('PEXPIREAT', KEYS[9], expireAt)
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('PEXPIREAT', KEYS[3], expireAt)
-end
+-- The new vote left its network a count of at least 1, so the nets hash exists.
+redis.call('PEXPIREAT', KEYS[3], expireAt)
 
--- Overridden numbers sit at the index's pinned score, which the retention trim never reaches.
-redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number)
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+-- Overridden numbers sit at the index's pinned score, which the retention trim never reaches. A number new to the
+-- index is a change for the filters (range.lua does the same); one already listed is in every filter already.
+if redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number) == 1 then
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+end
 redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
   'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),
   'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
@@ -234,6 +235,12 @@ end
 -- The abuse-pattern windows: the number's CONTACT_HARASSMENT and SILENT calls, and until when each pattern holds
 -- if no new report comes (written into the record, so a lookup ages them with the one HGETALL it does anyway).
 local function keepWindows()
+  local windowCall = category == 'CONTACT_HARASSMENT' or category == 'SILENT'
+  if not windowCall and redis.call('EXISTS', KEYS[10]) == 0 then
+    -- No calls in the windows and none to add: no pattern holds.
+    redis.call('HDEL', KEYS[1], 'fan_until', 'bomb_until')
+    return
+  end
   local longest = tonumber(ARGV[20])
   -- Trim: calls older than the longest window never count again.
   local cutoff = '(' .. string.format('%d', now - longest)
@@ -244,7 +251,7 @@ local function keepWindows()
   end
 
   -- One reporter counts once per number: their latest report is their vote, in or out of the windows.
-  if (category == 'CONTACT_HARASSMENT' or category == 'SILENT') and occurred > now - longest then
+  if windowCall and occurred > now - longest then
     redis.call('ZADD', KEYS[10], occurred, reporter)
     redis.call('HSET', KEYS[11], reporter, category .. '|' .. net)
   else
