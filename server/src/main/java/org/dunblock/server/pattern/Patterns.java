@@ -1,5 +1,6 @@
 package org.dunblock.server.pattern;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.HashMap;
@@ -33,7 +34,8 @@ public final class Patterns {
   private final NumberFilter filter;
   private final ReputationCalculator calculator;
   private final PatternPolicy policy;
-  private final MeterRegistry registry;
+  private final Counter updated;
+  private final Counter failed;
   private final LuaScript range;
 
   /** Loads the script (blocking; construct at start). */
@@ -45,7 +47,8 @@ public final class Patterns {
     this.filter = filter;
     this.calculator = calculator;
     this.policy = policy;
-    this.registry = registry;
+    this.updated = registry.counter("dunblock.patterns.updates", "outcome", "ok");
+    this.failed = registry.counter("dunblock.patterns.updates", "outcome", "failed");
     this.range = store.script("range.lua");
   }
 
@@ -59,8 +62,7 @@ public final class Patterns {
         ? Future.failedFuture("pattern windows: " + outcome.windowsFailure())
         : block(c.number(), outcome, c.nowMs()).compose(v -> crowdOutcome(c.number(), outcome.record(), c.nowMs()));
     return done
-        .andThen(ar -> registry.counter("dunblock.patterns.updates", "outcome", ar.succeeded() ? "ok" : "failed")
-            .increment())
+        .andThen(ar -> (ar.succeeded() ? updated : failed).increment())
         .recover(e -> {
           LOG.warn("Abuse patterns not updated for a report of {}: {}", c.number(), e.toString());
           return Future.succeededFuture();
