@@ -116,13 +116,6 @@ trap 'exit 143' TERM
 dunblock_clean_env
 CLK_TCK=$(getconf CLK_TCK)
 
-# CPU ticks (user + system) a process used so far; 0 once it is gone.
-cpu_ticks() {
-  [[ -n "${1:-}" && -r "/proc/$1/stat" ]] || { echo 0; return; }
-  # Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
-  sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Starting the bare Vert.x server ($EVENT_LOOPS event loops) ..."
 java -Xms1g -Xmx1g -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
@@ -158,15 +151,10 @@ FILTER_NUMBERS=$(curl -fsS --max-time 5 "$BASE/ready" | sed -n -E 's/.*"approxim
 grep -q "Filter restored from its checkpoint" "$WORK/server.log" \
   || echo "bench: the second restart did not use the checkpoint" >&2
 echo "Ready in $STARTUP_BUILD_S s building the filter, $STARTUP_S s from the checkpoint; about $FILTER_NUMBERS numbers"
-REDIS_PID=$(pgrep -P "$SERVER_PID" redis-server || true)
+REDIS_PID=$(dunblock_redis_pid)
 
 echo "Minting 256 reporter tokens ..."
-for i in $(seq 0 255); do
-  curl -fsS --max-time 5 -X POST -H "X-Forwarded-For: 198.19.$i.1" "$BASE/v1/reporters" \
-    | sed -n -E 's/.*"token":"([^"]+)".*/\1/p'
-  echo # the answer has no final newline
-done >"$WORK/tokens.txt"
-(($(grep -c '^dbr_' "$WORK/tokens.txt") == 256)) || { echo "bench: could not mint 256 tokens" >&2; exit 1; }
+dunblock_mint_tokens "$WORK/tokens.txt" 256 || exit 1
 
 field() { # line key
   sed -n -E "s/.*(^| )$2=([^ ]+).*/\2/p" <<<"$1"
@@ -219,12 +207,12 @@ for scenario in $SCENARIOS; do
   esac
   echo "[$scenario] warm-up ${WARMUP} s, saturation ${DURATION} s (wrk, $CONNECTIONS connections) ..."
   ((WARMUP > 0)) && run_wrk "$url" "$script" "$WARMUP" >/dev/null
-  s0=$(cpu_ticks "$pid"); r0=$(cpu_ticks "$rpid")
+  s0=$(dunblock_cpu_ticks "$pid"); r0=$(dunblock_cpu_ticks "$rpid")
   f0=0; st0=0
   ((ceiling)) || { f0=$(lookups filter); st0=$(lookups store); }
   load=$(cut -d' ' -f1 /proc/loadavg)
   sat=$(run_wrk "$url" "$script" "$DURATION")
-  s1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$rpid")
+  s1=$(dunblock_cpu_ticks "$pid"); r1=$(dunblock_cpu_ticks "$rpid")
   f1=0; st1=0
   ((ceiling)) || { f1=$(lookups filter); st1=$(lookups store); }
   rps=$(field "$sat" rps)

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Compares the server CPU per request of two server jars side by side, for judging a change on a shared, noisy
 # machine where req/s says little: both servers run at once (started like dunblock_start_server: loopback, embedded
-# Redis in a scratch directory, per-client lookup limit lifted), each gets a wrk warm-up, then wrk bursts alternate
-# between them, and each server's CPU (utime + stime from /proc/<pid>/stat) is divided by the requests it answered.
+# Redis in a scratch directory, per-client lookup limit lifted, 256 reporter tokens minted for the report scripts),
+# each gets a wrk warm-up, then wrk bursts alternate between them, and each server's CPU (utime + stime from
+# /proc/<pid>/stat) and its embedded redis-server's are divided by the requests it answered.
 #
 #   load-tests/cpu-ab.sh OLD.jar NEW.jar [wrk script, default lookup-unreported.lua] [rounds, default 4]
 #
 # CPU_AB_SECONDS (default 5) is each burst, CPU_AB_WARMUP (default 20) each warm-up (so the JIT's compile time is
-# not counted), CPU_AB_EVENT_LOOPS (default nproc) the servers' event loops. Linux only (procfs); needs java, curl,
-# wrk. The first line per round and server is that burst; TOTAL lines sum the rounds.
+# not counted), CPU_AB_EVENT_LOOPS (default nproc) the servers' event loops. CPU_AB_COMMANDSTATS=1 resets each
+# Redis's statistics after the warm-up and prints its INFO commandstats after the rounds (needs redis-cli): which
+# commands and scripts the measured requests cost, and their microseconds per call. Linux only (procfs); needs
+# java, curl, wrk. The first line per round and server is that burst; TOTAL lines sum the rounds.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/load-tests/lib.sh"
@@ -23,6 +26,8 @@ HZ=$(getconf CLK_TCK)
 SCRATCH=$(mktemp -d)
 PIDS=()
 BASES=()
+REDIS_PIDS=()
+REDIS_PORTS=()
 
 cleanup() {
   local pid
@@ -42,31 +47,53 @@ for i in 0 1; do
   dunblock_start_server "$WORK/server.log" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS"
   PIDS+=("$SERVER_PID")
   BASES+=("$BASE")
+  REDIS_PIDS+=("$(dunblock_redis_pid)")
+  REDIS_PORTS+=("$REDIS_PORT")
+  dunblock_mint_tokens "$WORK/tokens.txt" 256
 done
 
-cpu_ticks() {
-  sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+per_request() { # ticks requests -> microseconds
+  awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }'
 }
-burst() { # base seconds -> requests
-  wrk -t1 -c32 -d"$2"s --timeout 5s -s "$ROOT/load-tests/wrk/$SCRIPT" "$1" | sed -n -E 's/^RESULT requests=([0-9]+).*http_errors=([0-9]+).*/\1 \2/p'
+redis_cli() { # side command...
+  local port=${REDIS_PORTS[$1]}
+  shift
+  redis-cli -h 127.0.0.1 -p "$port" "$@"
+}
+burst() { # side seconds -> requests
+  BENCH_TOKENS="$SCRATCH/$1/tokens.txt" wrk -t1 -c32 -d"$2"s --timeout 5s -s "$ROOT/load-tests/wrk/$SCRIPT" "${BASES[$1]}" | sed -n -E 's/^RESULT requests=([0-9]+).*http_errors=([0-9]+).*/\1 \2/p'
 }
 
-for i in 0 1; do burst "${BASES[$i]}" "$WARMUP" >/dev/null; done
+for i in 0 1; do burst "$i" "$WARMUP" >/dev/null; done
+if [[ "${CPU_AB_COMMANDSTATS:-0}" == 1 ]]; then
+  for i in 0 1; do redis_cli "$i" CONFIG RESETSTAT >/dev/null; done
+fi
 TICKS=(0 0)
+REDIS_TICKS=(0 0)
 REQUESTS=(0 0)
 for ((r = 1; r <= ROUNDS; r++)); do
   for i in 0 1; do
-    before=$(cpu_ticks "${PIDS[$i]}")
-    read -r requests errors < <(burst "${BASES[$i]}" "$SECONDS_EACH")
-    after=$(cpu_ticks "${PIDS[$i]}")
+    before=$(dunblock_cpu_ticks "${PIDS[$i]}")
+    redis_before=$(dunblock_cpu_ticks "${REDIS_PIDS[$i]}")
+    read -r requests errors < <(burst "$i" "$SECONDS_EACH")
+    after=$(dunblock_cpu_ticks "${PIDS[$i]}")
+    redis_after=$(dunblock_cpu_ticks "${REDIS_PIDS[$i]}")
     TICKS[$i]=$((TICKS[$i] + after - before))
+    REDIS_TICKS[$i]=$((REDIS_TICKS[$i] + redis_after - redis_before))
     REQUESTS[$i]=$((REQUESTS[$i] + requests))
     echo "round $r $(basename "${JARS[$i]}"): $requests requests ($errors >= 400)," \
-      "$(awk -v t=$((after - before)) -v n="$requests" -v hz="$HZ" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') us CPU each," \
+      "$(per_request $((after - before)) "$requests") us CPU each," \
+      "Redis $(per_request $((redis_after - redis_before)) "$requests") us," \
       "load $(cut -d' ' -f1 /proc/loadavg)"
   done
 done
 for i in 0 1; do
   echo "TOTAL $(basename "${JARS[$i]}") $SCRIPT: ${REQUESTS[$i]} requests," \
-    "$(awk -v t="${TICKS[$i]}" -v n="${REQUESTS[$i]}" -v hz="$HZ" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') us CPU each"
+    "$(per_request "${TICKS[$i]}" "${REQUESTS[$i]}") us CPU each, Redis $(per_request "${REDIS_TICKS[$i]}" "${REQUESTS[$i]}") us"
 done
+if [[ "${CPU_AB_COMMANDSTATS:-0}" == 1 ]]; then
+  for i in 0 1; do
+    echo "COMMANDSTATS $(basename "${JARS[$i]}") (${REQUESTS[$i]} measured requests):"
+    redis_cli "$i" INFO commandstats | grep '^cmdstat_' | tr -d '\r'
+  done
+fi

@@ -114,6 +114,30 @@ dunblock_start_server() {
   exit 1
 }
 
+# CPU ticks (user + system) process $1 used so far; 0 when none is given or it is gone.
+dunblock_cpu_ticks() {
+  [[ -n "${1:-}" && -r "/proc/$1/stat" ]] || { echo 0; return; }
+  # Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+  sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# The pid of the embedded redis-server the server SERVER_PID started (empty with an external Redis).
+dunblock_redis_pid() {
+  pgrep -P "$SERVER_PID" redis-server || true
+}
+
+# Mints $2 reporter tokens at $BASE, each from its own network (198.19.<i>.1 as X-Forwarded-For, which the
+# server believes from loopback), one per line into file $1; fails unless all were minted.
+dunblock_mint_tokens() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    curl -fsS --max-time 5 -X POST -H "X-Forwarded-For: 198.19.$((i % 256)).$((1 + i / 256 % 254))" \
+      "$BASE/v1/reporters" | sed -n -E 's/.*"token":"([^"]+)".*/\1/p'
+    echo # the answer has no final newline
+  done >"$1"
+  (($(grep -c '^dbr_' "$1") == $2)) || { echo "could not mint $2 reporter tokens" >&2; return 1; }
+}
+
 # Writes $2 reported numbers straight into the Redis on port $1 (export/Preload.java; see its Javadoc).
 dunblock_preload() {
   timeout 900 java -cp "$JAR" "$(dirname "${BASH_SOURCE[0]}")/export/Preload.java" "redis://127.0.0.1:$1" "$2"

@@ -2,8 +2,9 @@
 --
 -- KEYS[1] the window's counter
 -- ARGV[1] limit per window   ARGV[2] window length ms
+-- KEYS[2], ARGV[3] (optional) a hash in the counter's slot and one of its fields, read in the same round trip
 --
--- Returns {'ok', uses so far} or {'limited', ms until the window ends}.
+-- Returns {'ok', uses so far[, the field's value or nil]} or {'limited', ms until the window ends}.
 
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used >= tonumber(ARGV[1]) then
@@ -17,5 +18,8 @@ end
 local now = redis.call('INCR', KEYS[1])
 if now == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if KEYS[2] then
+  return {'ok', now, redis.call('HGET', KEYS[2], ARGV[3])}
 end
 return {'ok', now}

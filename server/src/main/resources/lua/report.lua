@@ -1,10 +1,12 @@
 -- Records one report atomically: per-reporter dedupe, counts, categories, decayed masses, networks,
--- index, change stream, report log and idempotent answer. All keys share the number's shard hash tag.
+-- index, change stream, report log and idempotent answer; then, for a reported call, the number's abuse-pattern
+-- windows. All keys share the number's shard hash tag.
 --
 -- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash (per polarity and network: count|mass|ms)
 -- KEYS[4] idempotency key
 -- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
 -- KEYS[9] active votes by call time (zset reporter hash -> occurred ms)
+-- KEYS[10] pattern window set (zset reporter hash -> call ms)   KEYS[11] window votes (reporter -> "cat|net")
 -- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
 -- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
@@ -13,10 +15,16 @@
 -- ARGV[17] vote lifetime ms (the maximum report age)
 -- ARGV[18] vote weight (1 for crowd reports; bulk imports weigh a source's vote)
 -- ARGV[19] '1' to leave the number's report log alone (an imported entry is not a reported call)
+-- ARGV[20..26], only for reported calls (absent: the windows are left alone): longest window ms,
+--   fan-out window ms, fan-out min reporters, fan-out min networks,
+--   bombing window ms, bombing min reporters, bombing min networks
 --
 -- A vote record is "category|occurredMs|networkHash|platform|weight", with "|x" appended once it has expired.
 --
--- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted}.
+-- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted} and, when the windows
+-- were kept, '' then the number's record (HGETALL, for the caller to re-evaluate its verdict), or the error that
+-- stopped the windows: the report stands either way (the windows are derived; a failure there costs the pattern
+-- reasons until the next report, never the report).
 
 local useIdem = ARGV[9] ~= '0'
 if useIdem then
@@ -35,19 +43,19 @@ local retention = tonumber(ARGV[12])
 local voteWeightText = ARGV[18] or '1'
 local voteWeight = tonumber(voteWeightText) or 1
 
+local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
+  'legnets', 'ovr')
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
-local lastWrite = tonumber(redis.call('HGET', KEYS[1], 'ref'))
+local lastWrite = tonumber(h[3])
 if lastWrite and now - lastWrite > retention then
   local o = redis.call('HMGET', KEYS[1], 'ovr', 'ovr_reason', 'ovr_at', 'ovr_by')
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[9])
   if o[1] then
     redis.call('HSET', KEYS[1], 'ovr', o[1], 'ovr_reason', o[2], 'ovr_at', o[3], 'ovr_by', o[4])
   end
+  h = {false, false, false, false, false, false, false, false, false, false, o[1]}
 end
-
-local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
-  'legnets')
 local neg = tonumber(h[1]) or 0
 local leg = tonumber(h[2]) or 0
 local ref = tonumber(h[3]) or now
@@ -189,7 +197,7 @@ redis.call('ZADD', KEYS[9], occurred, reporter)
 
 -- From t (never behind the record's reference time), so every key of the number expires together with it.
 local expireAt = t + retention
-local overridden = redis.call('HEXISTS', KEYS[1], 'ovr') == 1
+local overridden = h[11] ~= false
 if overridden then
   redis.call('PERSIST', KEYS[1])
 else
@@ -197,13 +205,14 @@ else
 end
 redis.call('PEXPIREAT', KEYS[2], expireAt)
 redis.call('PEXPIREAT', KEYS[9], expireAt)
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('PEXPIREAT', KEYS[3], expireAt)
-end
+-- The new vote left its network a count of at least 1, so the nets hash exists.
+redis.call('PEXPIREAT', KEYS[3], expireAt)
 
--- Overridden numbers sit at the index's pinned score, which the retention trim never reaches.
-redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number)
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+-- Overridden numbers sit at the index's pinned score, which the retention trim never reaches. A number new to the
+-- index is a change for the filters (range.lua does the same); one already listed is in every filter already.
+if redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number) == 1 then
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+end
 redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
   'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),
   'at', string.format('%d', now), 'p', ARGV[14], 'note', ARGV[15], 'counted', counted)
@@ -219,4 +228,87 @@ local answer = ARGV[11] .. '|' .. counted
 if useIdem then
   redis.call('SET', KEYS[4], ARGV[10] .. '|' .. answer, 'PX', ARGV[9])
 end
-return {'ok', ARGV[11], tostring(counted)}
+if ARGV[20] == nil then
+  return {'ok', ARGV[11], tostring(counted)}
+end
+
+-- The abuse-pattern windows: the number's CONTACT_HARASSMENT and SILENT calls, and until when each pattern holds
+-- if no new report comes (written into the record, so a lookup ages them with the one HGETALL it does anyway).
+local function keepWindows()
+  local windowCall = category == 'CONTACT_HARASSMENT' or category == 'SILENT'
+  if not windowCall and redis.call('EXISTS', KEYS[10]) == 0 then
+    -- No calls in the windows and none to add: no pattern holds.
+    redis.call('HDEL', KEYS[1], 'fan_until', 'bomb_until')
+    return
+  end
+  local longest = tonumber(ARGV[20])
+  -- Trim: calls older than the longest window never count again.
+  local cutoff = '(' .. string.format('%d', now - longest)
+  local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff)
+  if #old > 0 then
+    redis.call('HDEL', KEYS[11], unpack(old))
+    redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', cutoff)
+  end
+
+  -- One reporter counts once per number: their latest report is their vote, in or out of the windows.
+  if windowCall and occurred > now - longest then
+    redis.call('ZADD', KEYS[10], occurred, reporter)
+    redis.call('HSET', KEYS[11], reporter, category .. '|' .. net)
+  else
+    redis.call('ZREM', KEYS[10], reporter)
+    redis.call('HDEL', KEYS[11], reporter)
+  end
+
+  -- Walking the calls newest first, the pattern first holds at the k-th call; it keeps holding until that call
+  -- leaves the window: until = call time + window. Bounded walk: a window of a thousand victims is plenty.
+  local function holdsUntil(cat, window, minReporters, minNetworks)
+    local calls = redis.call('ZREVRANGEBYSCORE', KEYS[10], '+inf', '(' .. string.format('%d', now - window),
+      'WITHSCORES', 'LIMIT', 0, 1000)
+    local reporters, networks, seen = 0, 0, {}
+    for i = 1, #calls, 2 do
+      local v = redis.call('HGET', KEYS[11], calls[i])
+      if v then
+        local vcat, vnet = string.match(v, '^([^|]*)|(.*)$')
+        if vcat == cat then
+          reporters = reporters + 1
+          if not seen[vnet] then
+            seen[vnet] = true
+            networks = networks + 1
+          end
+          if reporters >= minReporters and networks >= minNetworks then
+            return tonumber(calls[i + 1]) + window
+          end
+        end
+      end
+    end
+    return nil
+  end
+
+  local function keep(field, untilMs)
+    if untilMs and untilMs > now then
+      redis.call('HSET', KEYS[1], field, string.format('%d', untilMs))
+    else
+      redis.call('HDEL', KEYS[1], field)
+    end
+  end
+
+  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[21]), tonumber(ARGV[22]), tonumber(ARGV[23])))
+  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[24]), tonumber(ARGV[25]), tonumber(ARGV[26])))
+
+  local windowsExpireAt = string.format('%d', now + longest)
+  if redis.call('EXISTS', KEYS[10]) == 1 then
+    redis.call('PEXPIREAT', KEYS[10], windowsExpireAt)
+    redis.call('PEXPIREAT', KEYS[11], windowsExpireAt)
+  end
+end
+
+local kept, failure = pcall(keepWindows)
+if not kept then
+  return {'ok', ARGV[11], tostring(counted), type(failure) == 'table' and tostring(failure.err) or tostring(failure)}
+end
+local reply = {'ok', ARGV[11], tostring(counted), ''}
+local record = redis.call('HGETALL', KEYS[1])
+for i = 1, #record do
+  reply[4 + i] = record[i]
+end
+return reply

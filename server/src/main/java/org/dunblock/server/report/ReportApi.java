@@ -137,7 +137,7 @@ public final class ReportApi {
         return;
       }
       // Abuse patterns before the answer, so a lookup after a 202 sees them (never fails; replays change nothing).
-      (outcome.replayed() ? Future.<Void>succeededFuture() : patterns.afterReport(command))
+      (outcome.replayed() ? Future.<Void>succeededFuture() : patterns.afterReport(command, outcome))
           .onComplete(done -> answer(ctx, command, number, outcome));
     });
   }

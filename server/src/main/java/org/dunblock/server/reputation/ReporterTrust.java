@@ -57,12 +57,13 @@ public final class ReporterTrust {
     return KeySchema.PREFIX + "{r:" + reporterHash + "}:";
   }
 
-  /** Counts a report against the reporter's daily quota (429 when spent) and returns the reporter's weight. */
+  /**
+   * Counts a report against the reporter's daily quota (429 when spent) and returns the reporter's weight (1 for
+   * an unknown reporter): one script, as the quota counter carries the reporter's hash tag.
+   */
   public Future<Double> admit(String reporterHash, int perDay) {
-    // Both go out pipelined on the shared connection; a spent quota fails the pair with its 429.
-    Future<Long> quota = limiter.acquire("reports", reporterHash, perDay, DAY);
-    Future<Double> weight = of(reporterHash);
-    return Future.all(quota, weight).map(done -> Math.max(MIN, Math.min(MAX, weight.result())));
+    return limiter.acquireAndRead("reports", "{r:" + reporterHash + "}", perDay, DAY, tag(reporterHash) + "trust", "t")
+        .map(t -> t == null ? 1.0 : Math.max(MIN, Math.min(MAX, Double.parseDouble(t))));
   }
 
   /**
@@ -89,12 +90,6 @@ public final class ReporterTrust {
   private Future<Boolean> move(String e164, String field, String from, String to) {
     return store.run(consensus, new String[] {KeySchema.number(e164)}, field, from, to)
         .map(reply -> (Long) reply.get(0) == 1L);
-  }
-
-  /** The reporter's current trust (1 for an unknown reporter). */
-  Future<Double> of(String reporterHash) {
-    return store.call(redis -> redis.hget(tag(reporterHash) + "trust", "t"))
-        .map(t -> t == null ? 1.0 : Double.parseDouble(t));
   }
 
   /**

@@ -99,8 +99,17 @@ public final class KeySchema {
     return Math.floorMod(Hashing.murmur3_32_fixed().hashString(e164, StandardCharsets.UTF_8).asInt(), SHARDS);
   }
 
+  /** Every shard's key prefix, built once: a report names eleven keys. */
+  private static final String[] TAGS = new String[SHARDS];
+
+  static {
+    for (int shard = 0; shard < SHARDS; shard++) {
+      TAGS[shard] = PREFIX + "{s" + (shard < 10 ? "0" : "") + shard + "}:";
+    }
+  }
+
   static String tag(int shard) {
-    return PREFIX + "{s" + (shard < 10 ? "0" : "") + shard + "}:";
+    return TAGS[shard];
   }
 
   public static String number(String e164) {

@@ -25,9 +25,9 @@ public final class NumberRecord {
   public static final String OVERRIDE_REASON = "ovr_reason";
   public static final String OVERRIDE_AT = "ovr_at";
   public static final String OVERRIDE_BY = "ovr_by";
-  /** Until when (epoch ms) the address-book explosion pattern holds without new reports; written by patterns.lua. */
+  /** Until when (epoch ms) the address-book explosion pattern holds without new reports; written by report.lua. */
   public static final String FAN_OUT_UNTIL = "fan_until";
-  /** Until when (epoch ms) the call-bombing pattern holds without new reports; written by patterns.lua. */
+  /** Until when (epoch ms) the call-bombing pattern holds without new reports; written by report.lua. */
   public static final String BOMBING_UNTIL = "bomb_until";
   /** Distinct networks with at least one LEGITIMATE vote. */
   public static final String LEGITIMATE_NETWORKS = "legnets";

@@ -2,6 +2,7 @@ package org.dunblock.server.store;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 import org.dunblock.server.http.ApiException;
 
 /**
@@ -11,6 +12,8 @@ import org.dunblock.server.http.ApiException;
  * <pre>
  * dunblock:rl:&lt;what&gt;:&lt;keyed hash&gt;   string  uses in the current window; expires with it
  * </pre>
+ * Reports per reporter wrap the hash in the reporter's hash tag ({@code dunblock:rl:reports:{r:<hash>}}), so the
+ * same script also reads the reporter's trust.
  */
 public final class RateLimiter {
   private final ReputationStore store;
@@ -27,14 +30,32 @@ public final class RateLimiter {
    * a retry-after when {@code limit} uses were already made in the window.
    */
   public Future<Long> acquire(String what, String who, long limit, Duration window) {
-    String key = KeySchema.PREFIX + "rl:" + what + ":" + who;
-    return store.run(script, new String[] {key}, Long.toString(limit), Long.toString(window.toMillis()))
-        .compose(reply -> {
-          long value = (Long) reply.get(1);
-          if ("limited".equals(reply.get(0))) {
-            return Future.failedFuture(ApiException.rateLimited("Too many " + what.replace('-', ' ') + " for now", value));
-          }
-          return Future.succeededFuture(value);
-        });
+    return run(what, new String[] {key(what, who)}, Long.toString(limit), Long.toString(window.toMillis()))
+        .map(reply -> (Long) reply.get(1));
+  }
+
+  /**
+   * Like {@link #acquire}, and in the same round trip reads field {@code field} of hash {@code hashKey} (null when
+   * absent). {@code who} must carry the hash tag of {@code hashKey} (e.g. {@code {r:<reporter hash>}}) so both keys
+   * share a cluster slot.
+   */
+  public Future<String> acquireAndRead(String what, String who, long limit, Duration window, String hashKey,
+      String field) {
+    return run(what, new String[] {key(what, who), hashKey}, Long.toString(limit), Long.toString(window.toMillis()),
+        field).map(reply -> (String) reply.get(2));
+  }
+
+  private static String key(String what, String who) {
+    return KeySchema.PREFIX + "rl:" + what + ":" + who;
+  }
+
+  private Future<List<Object>> run(String what, String[] keys, String... args) {
+    return store.run(script, keys, args).compose(reply -> {
+      if ("limited".equals(reply.get(0))) {
+        long retryMs = (Long) reply.get(1);
+        return Future.failedFuture(ApiException.rateLimited("Too many " + what.replace('-', ' ') + " for now", retryMs));
+      }
+      return Future.succeededFuture(reply);
+    });
   }
 }
