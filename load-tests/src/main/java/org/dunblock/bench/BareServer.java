@@ -65,12 +65,15 @@ public final class BareServer {
     return vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions(options).setHost("127.0.0.1"))
+        HttpServer server = vertx.createHttpServer(options)
             .requestHandler(request -> request.response()
                 .putHeader("Cache-Control", "public, max-age=60")
                 .putHeader("Content-Type", "application/json; charset=utf-8")
                 .end(body));
-        return server.listen(port).onSuccess(s -> actual.compareAndSet(0, s.actualPort()));
+        // Port 0 would give each instance a port of its own (and all the traffic to the first); -1 is one random
+        // port shared by every instance, as a fixed port is.
+        return server.listen(port == 0 ? -1 : port, "127.0.0.1")
+            .onSuccess(s -> actual.compareAndSet(0, s.actualPort()));
       }
     }, new DeploymentOptions().setInstances(instances)).map(id -> actual.get());
   }
