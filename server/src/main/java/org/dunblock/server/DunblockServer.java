@@ -12,8 +12,10 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
@@ -119,17 +121,17 @@ public final class DunblockServer implements AutoCloseable {
       ServerMetrics.bind(registry, filter, vertx);
       vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> services.lookupRates().sample(clock.millis()));
 
-      AtomicReference<ApiVerticle> first = new AtomicReference<>();
+      List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
       Vertx v = vertx;
       ReputationStore s = store;
       Future<?> deployed = vertx.deployVerticle(new FilterSyncVerticle(config, s, filter, clock))
           .compose(id -> v.deployVerticle(() -> {
             ApiVerticle verticle = new ApiVerticle(services);
-            first.compareAndSet(null, verticle);
+            apis.add(verticle);
             return verticle;
           }, new DeploymentOptions().setInstances(config.eventLoops())));
       deployed.await(30, TimeUnit.SECONDS);
-      int port = first.get().actualPort();
+      int port = sharedPort(apis);
       LOG.info("Dunblock listening on {}:{}", config.host(), port);
       return new DunblockServer(config, embedded, vertx, store, services, port);
     } catch (Exception e) {
@@ -144,6 +146,19 @@ public final class DunblockServer implements AutoCloseable {
       }
       throw e instanceof RuntimeException re ? re : new IllegalStateException("Dunblock failed to start", e);
     }
+  }
+
+  /**
+   * The one port every API verticle listens on. Each instance runs on its own event loop and takes the connections
+   * accepted on the shared port; instances on ports of their own (what port 0 did) would leave every event loop but
+   * the first idle, however busy the server.
+   */
+  private static int sharedPort(List<ApiVerticle> apis) {
+    Set<Integer> ports = apis.stream().map(ApiVerticle::actualPort).collect(Collectors.toSet());
+    if (ports.size() != 1) {
+      throw new IllegalStateException("The API verticles listen on different ports " + ports + ", not one shared");
+    }
+    return ports.iterator().next();
   }
 
   /**

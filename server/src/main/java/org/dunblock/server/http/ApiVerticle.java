@@ -38,7 +38,10 @@ public final class ApiVerticle extends VerticleBase {
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .invalidRequestHandler(ErrorHandler::invalidRequest)
         .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
-    return server.listen(config.port());
+    // On the configured host only (listen(port) alone binds every interface, whatever the options say). Port 0 would
+    // give each instance a random port of its own, leaving every event loop but the first idle; -1 is one random
+    // port shared by all instances, as a fixed port is.
+    return server.listen(config.port() == 0 ? -1 : config.port(), config.host());
   }
 
   /**
