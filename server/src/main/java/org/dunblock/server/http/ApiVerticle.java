@@ -55,7 +55,7 @@ public final class ApiVerticle extends VerticleBase {
         // The API has no WebSockets: upgrades are refused.
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .invalidRequestHandler(ErrorHandler::invalidRequest)
-        .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
+        .requestHandler(guard.guarding(ApiRouter.handler(vertx, services)));
     return server.listen(config.port());
   }
 

@@ -1,5 +1,6 @@
 package org.dunblock.server.http;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -12,12 +13,17 @@ public final class RequestIds {
   }
 
   public static void assign(RoutingContext ctx) {
-    String given = ctx.request().getHeader(HEADER);
+    assign(ctx.request());
+    ctx.next();
+  }
+
+  /** The same for a request answered outside the router. */
+  public static void assign(HttpServerRequest request) {
+    String given = request.getHeader(HEADER);
     String id = given != null && given.length() <= 64 && SANE.matcher(given).matches()
         ? given
         : generate();
-    ctx.response().putHeader(HEADER, id);
-    ctx.next();
+    request.response().putHeader(HEADER, id);
   }
 
   public static String generate() {

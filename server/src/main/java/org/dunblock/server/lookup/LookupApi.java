@@ -1,6 +1,8 @@
 package org.dunblock.server.lookup;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,20 +33,21 @@ public final class LookupApi {
   }
 
   public void lookup(RoutingContext ctx) {
-    limiter.admit(ctx.request(), 1);
-    String region = normalizer.region(ctx.queryParams().get("region"));
-    String number = normalizer.normalize(ctx.pathParam("number"), region);
-    reputations.reputation(number).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      Reputation reputation = ar.result();
-      ctx.response()
-          .putHeader("Cache-Control", reputation.degraded() ? "no-store" : CACHE_CONTROL)
-          .putHeader("Content-Type", "application/json; charset=utf-8")
-          .end(reputation.toBuffer());
-    });
+    lookup(ctx.request(), ctx.pathParam("number"), ctx.queryParams().get("region"), ctx::fail);
+  }
+
+  /**
+   * Answers the lookup of {@code rawNumber} (decoded) in {@code region} (null: the default) on {@code request}'s
+   * response. Bad input and a refusal by the limiter are thrown as {@link ApiException}; a failure after that goes to
+   * {@code onFailure}.
+   */
+  public void lookup(HttpServerRequest request, String rawNumber, String region, Handler<Throwable> onFailure) {
+    limiter.admit(request, 1);
+    String number = normalizer.normalize(rawNumber, normalizer.region(region));
+    reputations.reputation(number).onComplete(reputation -> request.response()
+        .putHeader("Cache-Control", reputation.degraded() ? "no-store" : CACHE_CONTROL)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(reputation.toBuffer()), onFailure);
   }
 
   public void batch(RoutingContext ctx) {
