@@ -27,7 +27,10 @@ public final class AccessLog {
     ctx.next();
   }
 
-  /** The same for a request answered outside the router, on {@code route}: the line is written when it ends. */
+  /**
+   * The same for a request answered outside the router, on {@code route}: the line is written when the response
+   * ends, or when the connection closes before it does (Vert.x calls the end handler then too).
+   */
   public static void log(HttpServerRequest request, String route) {
     long start = System.nanoTime();
     request.response().endHandler(done -> line(request, route, start));

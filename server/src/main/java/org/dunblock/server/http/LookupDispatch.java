@@ -14,8 +14,9 @@ import org.dunblock.server.lookup.LookupApi;
  * <p>The answer is the routed one, header for header: an X-Request-Id ({@link RequestIds}), the access log line
  * ({@link AccessLog}), the route template as the metrics' route label, the lookup limiter, and errors written by
  * {@link ErrorHandler}. Only a path whose number needs no decoding is taken here (ASCII digits, with an optional
- * leading {@code +} or {@code %2B}); anything else (other punctuation, escapes, more segments, another method) goes
- * to the router, which answers it as before.
+ * leading {@code +} or {@code %2B}), with a query (for {@code region}) that needs none either (no {@code %} or
+ * {@code +}); anything else (other punctuation, escapes, more segments, another method) goes to the router, which
+ * answers it as before, including a 400 for escapes that do not decode.
  */
 final class LookupDispatch implements Handler<HttpServerRequest> {
   static final String ROUTE = "/v1/numbers/:number";
@@ -35,7 +36,8 @@ final class LookupDispatch implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     String number = request.method() == HttpMethod.GET ? plainNumber(request.path()) : null;
-    if (number == null) {
+    String query = request.query();
+    if (number == null || query != null && (query.indexOf('%') >= 0 || query.indexOf('+') >= 0)) {
       router.handle(request);
       return;
     }
@@ -46,7 +48,7 @@ final class LookupDispatch implements Handler<HttpServerRequest> {
     }
     Handler<Throwable> fail = failure -> ErrorHandler.fail(request, ROUTE, failure);
     try {
-      lookups.lookup(request, number, request.query() == null ? null : request.getParam("region"), fail);
+      lookups.lookup(request, number, query == null ? null : request.getParam("region"), fail);
     } catch (RuntimeException e) {
       fail.handle(e);
     }

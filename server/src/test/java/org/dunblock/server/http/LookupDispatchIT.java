@@ -71,7 +71,9 @@ class LookupDispatchIT {
         "/v1/numbers/%2b8613912345678", "/v1/numbers/13912345678", "/v1/numbers/" + REPORTED,
         "/v1/numbers/6502530000?region=US", "/v1/numbers/6502530000?region=us&other=1",
         "/v1/numbers/95588", "/v1/numbers/+9991234567", "/v1/numbers/+86" + "1".repeat(48),
-        "/v1/numbers/6502530000?region=XX", "/v1/numbers/6502530000?region=")) {
+        "/v1/numbers/6502530000?region=XX", "/v1/numbers/6502530000?region=", "/v1/numbers/6502530000?REGION=US",
+        "/v1/numbers/6502530000?region=US&region=CN", "/v1/numbers/6502530000?region=%55S",
+        "/v1/numbers/+1650253000?", "/v1/numbers/6502530000?region=%ZZ", "/v1/numbers/6502530000?region=U+S")) {
       HttpResponse<Buffer> direct = get(path);
       HttpResponse<Buffer> viaRouter = get(routed(path));
       assertEquals(viaRouter.statusCode(), direct.statusCode(), path);
