@@ -1,5 +1,6 @@
 package org.dunblock.server.http;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -21,11 +22,23 @@ public final class AccessLog {
     long start = System.nanoTime();
     ctx.addEndHandler(done -> {
       Route route = ctx.currentRoute();
-      LOG.info("request_id={} method={} route={} status={} ms={}",
-          ctx.response().headers().get(RequestIds.HEADER), ctx.request().method(),
-          route != null && route.getPath() != null ? route.getPath() : "-", ctx.response().getStatusCode(),
-          String.format("%.1f", (System.nanoTime() - start) / 1e6));
+      line(ctx.request(), route != null && route.getPath() != null ? route.getPath() : "-", start);
     });
     ctx.next();
+  }
+
+  /**
+   * The same for a request answered outside the router, on {@code route}: the line is written when the response
+   * ends, or when the connection closes before it does (Vert.x calls the end handler then too).
+   */
+  public static void log(HttpServerRequest request, String route) {
+    long start = System.nanoTime();
+    request.response().endHandler(done -> line(request, route, start));
+  }
+
+  private static void line(HttpServerRequest request, String route, long start) {
+    LOG.info("request_id={} method={} route={} status={} ms={}", request.response().headers().get(RequestIds.HEADER),
+        request.method(), route, request.response().getStatusCode(),
+        String.format("%.1f", (System.nanoTime() - start) / 1e6));
   }
 }

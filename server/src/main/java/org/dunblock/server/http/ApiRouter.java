@@ -3,6 +3,7 @@ package org.dunblock.server.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,8 +30,21 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
+  /** The server's request handler: the single lookup answered at once ({@link LookupDispatch}), the rest routed. */
+  public static Handler<HttpServerRequest> handler(Vertx vertx, Services services) {
+    LookupApi lookups = lookups(services);
+    return new LookupDispatch(lookups, services.config().accessLog(), create(vertx, services, lookups));
+  }
+
   public static Router create(Vertx vertx, Services services) {
-    LookupApi lookups = new LookupApi(services.normalizer(), services.reputations(), services.lookupLimiter());
+    return create(vertx, services, lookups(services));
+  }
+
+  private static LookupApi lookups(Services services) {
+    return new LookupApi(services.normalizer(), services.reputations(), services.lookupLimiter());
+  }
+
+  private static Router create(Vertx vertx, Services services, LookupApi lookups) {
     ReportApi reports = new ReportApi(services.config(), services.normalizer(), services.tokens(),
         services.clientAddress(), services.store(), services.filter(), services.clock(), services.registry(),
         services.evidence(), services.trust(), services.patterns());
@@ -46,7 +60,7 @@ public final class ApiRouter {
       router.route().handler(AccessLog::log);
     }
 
-    router.get("/v1/numbers/:number").handler(lookups::lookup);
+    router.get(LookupDispatch.ROUTE).handler(lookups::lookup);
     router.post("/v1/numbers/lookup").handler(body).handler(lookups::batch);
     router.post("/v1/reporters").handler(reporters::create);
     router.post("/v1/reports").handler(body).handler(reports::report);

@@ -37,7 +37,7 @@ public final class ApiVerticle extends VerticleBase {
         // The API has no WebSockets: upgrades are refused.
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .invalidRequestHandler(ErrorHandler::invalidRequest)
-        .requestHandler(guard.guarding(ApiRouter.create(vertx, services)));
+        .requestHandler(guard.guarding(ApiRouter.handler(vertx, services)));
     // On the configured host only (listen(port) alone binds every interface, whatever the options say). Port 0 would
     // give each instance a random port of its own, leaving every event loop but the first idle; -1 is one random
     // port shared by all instances, as a fixed port is.

@@ -23,46 +23,68 @@ public final class ErrorHandler {
 
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (ctx.response().headWritten()) {
+    boolean clientStatus = ctx.statusCode() >= 400 && ctx.statusCode() < 500;
+    if (failure != null && (answeredByType(failure) || !clientStatus)) {
+      fail(ctx.request(), ctx.normalizedPath(), failure);
+    } else if (ctx.response().headWritten()) {
       ctx.response().reset();
+    } else {
+      byStatus(ctx.request(), ctx.normalizedPath(), ctx.statusCode());
+    }
+  }
+
+  /**
+   * Answers a request that failed outside the router (the direct lookup of {@code LookupDispatch}) as
+   * {@link #handle} answers a routed one; {@code path} is only logged, for an unexpected failure.
+   */
+  public static void fail(HttpServerRequest request, String path, Throwable failure) {
+    HttpServerResponse response = request.response();
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
     if (failure instanceof ApiException api) {
       if (api.retryAfterSeconds() > 0) {
-        ctx.response().putHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
+        response.putHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
       }
-      send(ctx, api.status(), api.code(), api.getMessage());
+      write(response, api.status(), api.code(), api.getMessage());
     } else if (failure instanceof StoreUnavailableException || failure instanceof TimeoutException) {
-      ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-      send(ctx, 503, "store_unavailable", "The reputation store is not answering; retry later.");
+      response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
+      write(response, 503, "store_unavailable", "The reputation store is not answering; retry later.");
     } else if (failure instanceof DecodeException) {
-      send(ctx, 400, "invalid_json", "The request body is not valid JSON.");
+      write(response, 400, "invalid_json", "The request body is not valid JSON.");
     } else if (failure instanceof HttpException http) {
-      byStatus(ctx, http.getStatusCode());
-    } else if (failure == null || ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      byStatus(ctx, ctx.statusCode());
+      byStatus(request, path, http.getStatusCode());
     } else {
-      LOG.error("Unhandled failure on {} {} (request {})", ctx.request().method(), ctx.normalizedPath(),
-          ctx.response().headers().get(RequestIds.HEADER), failure);
-      send(ctx, 500, "internal_error", "Something went wrong on our side.");
+      LOG.error("Unhandled failure on {} {} (request {})", request.method(), path,
+          response.headers().get(RequestIds.HEADER), failure);
+      write(response, 500, "internal_error", "Something went wrong on our side.");
     }
   }
 
-  private static void byStatus(RoutingContext ctx, int status) {
+  /** The failures {@link #fail} answers by their own type rather than by the context's status. */
+  private static boolean answeredByType(Throwable failure) {
+    return failure instanceof ApiException || failure instanceof StoreUnavailableException
+        || failure instanceof TimeoutException || failure instanceof DecodeException
+        || failure instanceof HttpException;
+  }
+
+  private static void byStatus(HttpServerRequest request, String path, int status) {
+    HttpServerResponse response = request.response();
     switch (status) {
-      case 400 -> send(ctx, 400, "bad_request", "The request could not be read.");
-      case 401 -> send(ctx, 401, "unauthorized", "This needs credentials.");
-      case 404 -> send(ctx, 404, "not_found", "No such resource.");
-      case 405 -> send(ctx, 405, "method_not_allowed", "This method is not allowed on this resource.");
-      case 413 -> send(ctx, 413, "body_too_large", "The request body is larger than the server accepts.");
-      case 415 -> send(ctx, 415, "unsupported_media_type", "Send the body as application/json.");
+      case 400 -> write(response, 400, "bad_request", "The request could not be read.");
+      case 401 -> write(response, 401, "unauthorized", "This needs credentials.");
+      case 404 -> write(response, 404, "not_found", "No such resource.");
+      case 405 -> write(response, 405, "method_not_allowed", "This method is not allowed on this resource.");
+      case 413 -> write(response, 413, "body_too_large", "The request body is larger than the server accepts.");
+      case 415 -> write(response, 415, "unsupported_media_type", "Send the body as application/json.");
       default -> {
         if (status >= 400 && status < 500) {
-          send(ctx, status, "client_error", "The request was not accepted.");
+          write(response, status, "client_error", "The request was not accepted.");
         } else {
-          LOG.error("Request failed with status {} on {} {} (request {})", status, ctx.request().method(),
-              ctx.normalizedPath(), ctx.response().headers().get(RequestIds.HEADER));
-          send(ctx, 500, "internal_error", "Something went wrong on our side.");
+          LOG.error("Request failed with status {} on {} {} (request {})", status, request.method(), path,
+              response.headers().get(RequestIds.HEADER));
+          write(response, 500, "internal_error", "Something went wrong on our side.");
         }
       }
     }

@@ -2,42 +2,83 @@ package org.dunblock.server.number;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonemetadata.PhoneMetadata;
-import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import com.google.i18n.phonenumbers.Phonemetadata.PhoneNumberDesc;
 import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
 import com.google.i18n.phonenumbers.metadata.source.MetadataSource;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 
 /**
  * Recognises input that is already E.164 ({@code +} and ASCII digits) and valid, without libphonenumber's
- * {@code parse}: parsing costs about three quarters of a normalisation (its extension, viability and punctuation
- * regexes), and apps send numbers in E.164 nearly always.
+ * {@code parse} or {@code isValidNumber}: parsing costs about three quarters of a normalisation (its extension,
+ * viability and punctuation regexes), and apps send numbers in E.164 nearly always.
  *
  * <p>For such input {@code parse} takes the country calling code as the shortest known code at the start, then
  * strips a national prefix (or carrier code) only when the region's {@code nationalPrefixForParsing} pattern
  * matches the start of the rest, and keeps leading zeros aside. This class takes the number only when neither of
- * those can happen (no match, no leading zero), so the number it builds is the one {@code parse} would build; it then
- * asks libphonenumber itself whether that number is valid. Anything else (invalid, short service numbers, national
- * prefixes, leading zeros, other scripts or punctuation) returns null and takes the full path, so the answers are
- * the same by construction; {@code E164FastPathTest} checks that on generated numbers of every region.
+ * those can happen (no match, no leading zero), so the number it builds is the one {@code parse} would build.
+ *
+ * <p>It then decides validity as {@code isValidNumber} does, from the same metadata compiled once per calling code
+ * (libphonenumber looks the metadata up, and runs up to eleven patterns through its regex cache, on every call):
+ * the region is the code's only one, or the first of its regions whose leading digits start the number (or, for a
+ * region without leading digits, for which the number is valid); the number is valid for a region when it matches
+ * the general description (possible lengths and pattern) and the description of some number type (its possible
+ * lengths, if it has any, and its pattern; mobile only where it differs from fixed line). Per region and length
+ * those become one pattern. Anything else (invalid, short service numbers, national prefixes, leading zeros, other
+ * scripts or punctuation) returns null and takes the full path; {@code E164FastPathTest} checks the answers equal
+ * libphonenumber's on generated numbers of every region.
  */
 final class E164FastPath {
   /** libphonenumber's longest national significant number; longer input is not a number. */
   private static final int MAX_NSN_DIGITS = 17;
   private static final int MIN_NSN_DIGITS = 2;
   private static final int MAX_COUNTRY_CODE_DIGITS = 3;
+  private static final int CALLING_CODES = 1000;
+  /** Marks a calling code whose metadata libphonenumber does not have: the full path decides. */
+  private static final CallingCode UNKNOWN = new CallingCode(null, null);
 
   private final PhoneNumberUtil util;
   private final MetadataSource metadata = DefaultMetadataDependenciesProvider.getInstance()
       .getPhoneNumberMetadataSource();
-  /** The compiled {@code nationalPrefixForParsing} per calling code; a few hundred at most. */
-  private final ConcurrentHashMap<Integer, Pattern> nationalPrefixes = new ConcurrentHashMap<>();
-  /** Marks a calling code whose region strips no national prefix. */
-  private static final Pattern NONE = Pattern.compile("(?!)");
+  /** Whether a calling code is assigned, by code. */
+  private final boolean[] assigned = new boolean[CALLING_CODES];
+  /** Each calling code's rules, compiled on first use (a few hundred codes at most). */
+  private final AtomicReferenceArray<CallingCode> codes = new AtomicReferenceArray<>(CALLING_CODES);
+
+  /** A calling code's {@code nationalPrefixForParsing} (null: none) and its regions in libphonenumber's order. */
+  private record CallingCode(Pattern nationalPrefix, Region[] regions) {
+    boolean valid(String nsn) {
+      if (regions.length == 1) {
+        return regions[0].valid(nsn);
+      }
+      for (Region region : regions) {
+        if (region.leadingDigits() != null) {
+          if (region.leadingDigits().matcher(nsn).lookingAt()) {
+            return region.valid(nsn);
+          }
+        } else if (region.valid(nsn)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** A region's leading digits (null: none) and, per national number length, its validity pattern (null: never). */
+  private record Region(Pattern leadingDigits, Pattern[] byLength) {
+    boolean valid(String nsn) {
+      Pattern pattern = nsn.length() < byLength.length ? byLength[nsn.length()] : null;
+      return pattern != null && pattern.matcher(nsn).matches();
+    }
+  }
 
   E164FastPath(PhoneNumberUtil util) {
     this.util = util;
+    for (int code = 1; code < CALLING_CODES; code++) {
+      assigned[code] = !util.getRegionCodesForCountryCode(code).isEmpty();
+    }
   }
 
   /** The input itself when it is a valid number already in E.164; null when the full path must decide. */
@@ -56,7 +97,7 @@ final class E164FastPath {
     int nsnStart = -1;
     for (int i = 1; i <= MAX_COUNTRY_CODE_DIGITS && i < length; i++) {
       countryCode = countryCode * 10 + (raw.charAt(i) - '0');
-      if (!util.getRegionCodesForCountryCode(countryCode).isEmpty()) {
+      if (assigned[countryCode]) {
         nsnStart = i + 1;
         break;
       }
@@ -69,31 +110,87 @@ final class E164FastPath {
       return null;
     }
     String nsn = raw.substring(nsnStart);
-    Pattern prefix = nationalPrefix(countryCode);
-    if (prefix == null || prefix.matcher(nsn).lookingAt()) {
+    CallingCode code = callingCode(countryCode);
+    if (code == UNKNOWN || code.nationalPrefix() != null && code.nationalPrefix().matcher(nsn).lookingAt()) {
       return null;
     }
-    PhoneNumber number = new PhoneNumber().setCountryCode(countryCode).setNationalNumber(Long.parseLong(nsn));
-    return util.isValidNumber(number) ? raw : null;
+    return code.valid(nsn) ? raw : null;
   }
 
-  /** null when the calling code has no metadata (the full path then decides). */
-  private Pattern nationalPrefix(int countryCode) {
-    Pattern known = nationalPrefixes.get(countryCode);
-    if (known != null) {
-      return known;
+  /**
+   * {@code isValidNumber} for a number of an assigned calling code whose national significant number has no
+   * leading zero; null when libphonenumber has no metadata for the code. For {@code E164FastPathTest}.
+   */
+  Boolean validNumber(int countryCode, String nsn) {
+    CallingCode code = callingCode(countryCode);
+    return code == UNKNOWN ? null : code.valid(nsn);
+  }
+
+  private CallingCode callingCode(int countryCode) {
+    CallingCode known = codes.get(countryCode);
+    if (known == null) {
+      known = compile(countryCode);
+      codes.set(countryCode, known);
     }
+    return known;
+  }
+
+  private CallingCode compile(int countryCode) {
     // parse() reads the metadata of the code's main region (or the non-geographic entity) for "+" input.
-    String region = util.getRegionCodeForCountryCode(countryCode);
-    PhoneMetadata meta = PhoneNumberUtil.REGION_CODE_FOR_NON_GEO_ENTITY.equals(region)
-        ? metadata.getMetadataForNonGeographicalRegion(countryCode)
-        : metadata.getMetadataForRegion(region);
-    if (meta == null) {
-      return null;
+    List<String> regionCodes = util.getRegionCodesForCountryCode(countryCode);
+    List<Region> regions = new ArrayList<>(regionCodes.size());
+    PhoneMetadata main = null;
+    for (String regionCode : regionCodes) {
+      PhoneMetadata meta = PhoneNumberUtil.REGION_CODE_FOR_NON_GEO_ENTITY.equals(regionCode)
+          ? metadata.getMetadataForNonGeographicalRegion(countryCode)
+          : metadata.getMetadataForRegion(regionCode);
+      if (meta == null) {
+        return UNKNOWN;
+      }
+      main = main == null ? meta : main;
+      regions.add(region(meta));
     }
-    String forParsing = meta.getNationalPrefixForParsing();
-    Pattern pattern = forParsing == null || forParsing.isEmpty() ? NONE : Pattern.compile(forParsing);
-    nationalPrefixes.put(countryCode, pattern);
-    return pattern;
+    if (main == null) {
+      return UNKNOWN;
+    }
+    String forParsing = main.getNationalPrefixForParsing();
+    return new CallingCode(forParsing == null || forParsing.isEmpty() ? null : Pattern.compile(forParsing),
+        regions.toArray(Region[]::new));
+  }
+
+  private static Region region(PhoneMetadata meta) {
+    // Any order gives the same answer; the types looked up most come first.
+    List<PhoneNumberDesc> types = new ArrayList<>();
+    if (!meta.getSameMobileAndFixedLinePattern()) {
+      types.add(meta.getMobile());
+    }
+    types.addAll(List.of(meta.getFixedLine(), meta.getTollFree(), meta.getPremiumRate(), meta.getSharedCost(),
+        meta.getVoip(), meta.getPersonalNumber(), meta.getPager(), meta.getUan(), meta.getVoicemail()));
+    PhoneNumberDesc general = meta.getGeneralDesc();
+    Pattern[] byLength = new Pattern[MAX_NSN_DIGITS + 1];
+    for (int length = MIN_NSN_DIGITS; length <= MAX_NSN_DIGITS; length++) {
+      if (!possible(general, length)) {
+        continue;
+      }
+      List<String> alternatives = new ArrayList<>();
+      for (PhoneNumberDesc type : types) {
+        if (possible(type, length)) {
+          alternatives.add("(?:" + type.getNationalNumberPattern() + ")");
+        }
+      }
+      if (!alternatives.isEmpty()) {
+        // The general pattern must match the whole number, and so must one of the types' (matches()).
+        byLength[length] = Pattern.compile("(?=(?:" + general.getNationalNumberPattern() + ")\\z)(?:"
+            + String.join("|", alternatives) + ")");
+      }
+    }
+    Pattern leadingDigits = meta.hasLeadingDigits() ? Pattern.compile(meta.getLeadingDigits()) : null;
+    return new Region(leadingDigits, byLength);
+  }
+
+  /** Whether a description can match a number of this length: a pattern, and the length among its possible ones. */
+  private static boolean possible(PhoneNumberDesc desc, int length) {
+    return !desc.getNationalNumberPattern().isEmpty()
+        && (desc.getPossibleLengthCount() == 0 || desc.getPossibleLengthList().contains(length));
   }
 }

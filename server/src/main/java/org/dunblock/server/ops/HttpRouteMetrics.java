@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,12 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
   private static final int STATUSES = 600;
   /** Any method token is a valid request line; labelling each one would let a client grow the meters without end. */
   private static final Set<HttpMethod> KNOWN_METHODS = Set.copyOf(HttpMethod.values());
+  /** The same by identity: a request's method is nearly always Vert.x's constant, found without hashing. */
+  private static final Set<HttpMethod> KNOWN_CONSTANTS = Collections.newSetFromMap(new IdentityHashMap<>());
+
+  static {
+    KNOWN_CONSTANTS.addAll(KNOWN_METHODS);
+  }
   private static final HttpMethod OTHER = HttpMethod.valueOf("OTHER");
 
   private final MeterRegistry registry;
@@ -84,7 +92,8 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
 
   @Override
   public Request requestBegin(Void socketMetric, HttpRequest request) {
-    HttpMethod method = KNOWN_METHODS.contains(request.method()) ? request.method() : OTHER;
+    HttpMethod given = request.method();
+    HttpMethod method = KNOWN_CONSTANTS.contains(given) || KNOWN_METHODS.contains(given) ? given : OTHER;
     AtomicLong gauge = active.computeIfAbsent(method, this::activeGauge);
     gauge.incrementAndGet();
     return new Request(method, gauge);

@@ -58,13 +58,30 @@ public record Reputation(
    * cuts the lookup's own CPU on the filter path.
    */
   public Buffer toBuffer() {
-    if (isUnreported() && PLAIN_NUMBER.matcher(number).matches()) {
-      return Buffer.buffer(UNREPORTED_HEAD.length + number.length() + UNREPORTED_TAIL.length)
-          .appendBytes(UNREPORTED_HEAD)
-          .appendString(number, "US-ASCII")
-          .appendBytes(UNREPORTED_TAIL);
+    if (isUnreported() && plainNumber(number)) {
+      byte[] bytes = new byte[UNREPORTED_HEAD.length + number.length() + UNREPORTED_TAIL.length];
+      System.arraycopy(UNREPORTED_HEAD, 0, bytes, 0, UNREPORTED_HEAD.length);
+      for (int i = 0; i < number.length(); i++) {
+        bytes[UNREPORTED_HEAD.length + i] = (byte) number.charAt(i);
+      }
+      System.arraycopy(UNREPORTED_TAIL, 0, bytes, UNREPORTED_HEAD.length + number.length(), UNREPORTED_TAIL.length);
+      return Buffer.buffer(bytes);
     }
     return toJson().toBuffer();
+  }
+
+  /** Whether the template may hold the number without JSON escaping: an optional + and 1 to 20 ASCII digits. */
+  private static boolean plainNumber(String number) {
+    int start = number.startsWith("+") ? 1 : 0;
+    if (number.length() == start || number.length() - start > 20) {
+      return false;
+    }
+    for (int i = start; i < number.length(); i++) {
+      if (number.charAt(i) < '0' || number.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean isUnreported() {
@@ -73,8 +90,6 @@ public record Reputation(
         && platforms.isEmpty();
   }
 
-  /** Numbers the template may hold without JSON escaping. */
-  private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("\\+?[0-9]{1,20}");
   private static final String TEMPLATE_NUMBER = "+0";
   private static final byte[] UNREPORTED_HEAD;
   private static final byte[] UNREPORTED_TAIL;

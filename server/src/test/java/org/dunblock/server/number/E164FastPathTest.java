@@ -47,6 +47,67 @@ class E164FastPathTest {
     assertTrue(taken > inputs.size() / 10, "fast path taken for " + taken + " of " + inputs.size());
   }
 
+  /**
+   * The fast path's validity check alone against {@code isValidNumber}, also for numbers that reach it only through
+   * other calling codes' shapes: every generated input split at every assigned calling code it starts with, and for
+   * every calling code, three random national numbers of every length starting with each of its examples' first digits.
+   * Valid and invalid answers both occur for every calling code with regions of several kinds (+1, +7, +44, ...).
+   */
+  @Test
+  void validityEqualsIsValidNumberForEveryCallingCode() {
+    Random random = new Random(20261123);
+    List<PhoneNumber> numbers = new ArrayList<>();
+    for (String raw : generated(random)) {
+      for (int end = 2; end <= 4 && end < raw.length(); end++) {
+        numbers.add(number(Integer.parseInt(raw.substring(1, end)), raw.substring(end)));
+      }
+    }
+    for (String region : UTIL.getSupportedRegions()) {
+      for (PhoneNumberType type : PhoneNumberType.values()) {
+        PhoneNumber example = UTIL.getExampleNumberForType(region, type);
+        if (example == null) {
+          continue;
+        }
+        String nsn = UTIL.getNationalSignificantNumber(example);
+        for (int i = 0; i < 3 * 16; i++) {
+          int length = 2 + i % 16;
+          StringBuilder digits = new StringBuilder(nsn.substring(0, Math.min(length, Math.min(3, nsn.length()))));
+          while (digits.length() < length) {
+            digits.append(random.nextInt(10));
+          }
+          numbers.add(number(example.getCountryCode(), digits.toString()));
+        }
+      }
+    }
+    int compared = 0;
+    int valid = 0;
+    for (PhoneNumber number : numbers) {
+      if (number == null) {
+        continue;
+      }
+      String nsn = Long.toString(number.getNationalNumber());
+      Boolean fastAnswer = fastPath.validNumber(number.getCountryCode(), nsn);
+      if (fastAnswer == null) {
+        continue;
+      }
+      boolean expected = UTIL.isValidNumber(number);
+      assertEquals(expected, fastAnswer, "+" + number.getCountryCode() + " " + nsn);
+      compared++;
+      valid += expected ? 1 : 0;
+    }
+    assertTrue(compared > 50_000, "compared " + compared);
+    assertTrue(valid > compared / 20 && valid < compared * 19 / 20, valid + " valid of " + compared);
+  }
+
+  /** A number of an assigned calling code with a national number of 2 to 17 digits and no leading zero, or null. */
+  private static PhoneNumber number(int countryCode, String nsn) {
+    if (UTIL.getRegionCodesForCountryCode(countryCode).isEmpty() || nsn.length() < 2 || nsn.length() > 17
+        || nsn.charAt(0) == '0') {
+      return null;
+    }
+    return new PhoneNumber().setCountryCode(countryCode).setNationalNumber(Long.parseLong(nsn));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"+8613800138000", "+12015550123", "+447400123456", "+4930123456", "+80012345678"})
   void validE164TakesTheFastPath(String raw) {

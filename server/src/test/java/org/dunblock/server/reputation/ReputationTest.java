@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** toBuffer() writes exactly the bytes toJson() encodes to, template or not. */
 class ReputationTest {
   @ParameterizedTest
-  @ValueSource(strings = {"+8613800138000", "+12015550123", "+8695588", "P:+86138", "R:+86138001380", "+"})
+  @ValueSource(strings = {"+8613800138000", "+12015550123", "+8695588", "P:+86138", "R:+86138001380", "+",
+      "8613800138000", "+12345678901234567890", "+123456789012345678901", "", "+86 138", "+８６", "\"+1"})
   void unreportedAnswerBytesEqualTheJsonEncoding(String number) {
     Reputation unreported = Reputation.unreported(number);
     assertEquals(unreported.toJson().toBuffer(), unreported.toBuffer());
