@@ -33,6 +33,7 @@ public final class BenchChart {
   public static void main(String[] args) throws Exception {
     JsonObject bench = new JsonObject(Files.readString(Path.of(args[0])));
     JsonObject scenarios = bench.getJsonObject("scenarios");
+    boolean pinned = bench.getJsonObject("settings").getBoolean("pinnedLatency", false);
     int rows = scenarios.size();
     int height = TOP + rows * ROW + 60;
     BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
@@ -64,7 +65,8 @@ public final class BenchChart {
     int latencyWidth = 420;
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
     g.drawString("requests/s at saturation (wrk), ratio to bare", barX, TOP - 6);
-    g.drawString("latency at half that rate (OpenLoad), ms, log scale", latencyX, TOP - 6);
+    g.drawString(pinned ? "latency at half the pinned saturation (OpenLoad), ms, log scale"
+        : "latency at half that rate (OpenLoad), ms, log scale", latencyX, TOP - 6);
     int y = TOP;
     for (String name : scenarios.fieldNames()) {
       JsonObject s = scenarios.getJsonObject(name);
@@ -103,7 +105,9 @@ public final class BenchChart {
       g.setColor(Color.BLACK);
       g.drawString(legend[i], latencyX + i * 70 + 16, y + 21);
     }
-    g.drawString("Server, Redis and both load generators share the same cores.", labelX, y + 21);
+    g.drawString(pinned
+        ? "Saturation on all cores; latency with server and generator pinned apart."
+        : "Server, Redis and both load generators share the same cores.", labelX, y + 21);
     g.dispose();
     ImageIO.write(image, "png", new File(args[1]));
   }
