@@ -6,25 +6,15 @@
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
 dofile(here .. "result.lua")
 
-local tokens = {}
+local tokens
 local categories = { "DEBT_COLLECTION", "CONTACT_HARASSMENT", "THREAT", "SILENT", "LEGITIMATE" }
 
 function init(args)
   math.randomseed(os.time() * 1000 + (thread_id or 0) * 7919)
-  for line in io.lines(os.getenv("BENCH_TOKENS")) do
-    if #line > 0 then
-      tokens[#tokens + 1] = line
-    end
-  end
+  tokens = bench_tokens()
 end
 
 function request()
-  local headers = {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
-    ["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + math.random(0, 1), math.random(0, 255),
-      math.random(1, 254)),
-  }
-  return wrk.format("POST", "/v1/reports", headers, string.format(
-    '{"number":"+86135%08d","category":"%s"}', math.random(0, 19999), categories[math.random(#categories)]))
+  return report_request(tokens, string.format('{"number":"+86135%08d","category":"%s"}', math.random(0, 19999),
+    categories[math.random(#categories)]))
 end

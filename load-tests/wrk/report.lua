@@ -6,24 +6,13 @@
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
 dofile(here .. "result.lua")
 
-local tokens = {}
+local tokens
 
 function init(args)
   math.randomseed(os.time() * 1000 + (thread_id or 0) * 7919)
-  for line in io.lines(os.getenv("BENCH_TOKENS")) do
-    if #line > 0 then
-      tokens[#tokens + 1] = line
-    end
-  end
+  tokens = bench_tokens()
 end
 
 function request()
-  local headers = {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
-    ["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + math.random(0, 1), math.random(0, 255),
-      math.random(1, 254)),
-  }
-  return wrk.format("POST", "/v1/reports", headers,
-    '{"number":"' .. unreported_number() .. '","category":"DEBT_COLLECTION"}')
+  return report_request(tokens, '{"number":"' .. unreported_number() .. '","category":"DEBT_COLLECTION"}')
 end
