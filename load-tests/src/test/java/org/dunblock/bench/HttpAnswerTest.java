@@ -30,7 +30,8 @@ class HttpAnswerTest {
 
   @Test
   void aChunkedAnswerIsCompleteAtItsLastChunk() {
-    String answer = "HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\na\r\n0123456789\r\n0\r\n\r\n";
+    String answer = "HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\n\r\n"
+        + "5\r\nhello\r\na\r\n0123456789\r\n0\r\n\r\n";
     assertEquals(202, complete(answer));
     assertEquals(HttpAnswer.INCOMPLETE, complete(answer.substring(0, answer.length() - 2)));
     assertEquals(HttpAnswer.INCOMPLETE, complete(answer.substring(0, answer.indexOf("0123"))));

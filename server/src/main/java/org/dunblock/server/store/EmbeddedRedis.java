@@ -223,8 +223,8 @@ public final class EmbeddedRedis implements AutoCloseable {
   /**
    * SHUTDOWN (Redis fsyncs its AOF, saves, and exits), then reap the process and release the data dir. A Redis that
    * cannot write its files refuses to shut down, and refuses SIGTERM alike; waiting on it would hang our own stop
-   * and leave it running after us, so past the stop grace ({@link #STOP_GRACE}) it is killed: the append-only file keeps every write
-   * fsynced so far (all of them under {@code appendfsync always}), as after any crash.
+   * and leave it running after us, so past the stop grace ({@link #STOP_GRACE}) it is killed: the append-only file
+   * keeps every write fsynced so far (all of them under {@code appendfsync always}), as after any crash.
    */
   @Override
   public void close() {
