@@ -1,23 +1,12 @@
 // The public appeal page: the owner of a number asks operators to review its verdict.
 import { t } from './i18n.js';
-import { call, checkRequired, clearErrors, initPage, param, showApiError } from './common.js';
+import { call, initPage, numberForm, showApiError } from './common.js';
 
 const form = document.getElementById('appeal-form');
 const done = document.getElementById('appeal-done');
 
 initPage();
-const initial = param('number');
-if (initial) {
-  form.elements.number.value = initial;
-}
-
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(form);
-  done.hidden = true;
-  if (!checkRequired(form, ['number', 'contact', 'reason'])) {
-    return;
-  }
+numberForm(form, done, ['number', 'contact', 'reason'], async () => {
   const answer = await call('/v1/appeals', { method: 'POST', body: {
     number: form.elements.number.value.trim(),
     contact: form.elements.contact.value.trim(),

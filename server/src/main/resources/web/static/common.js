@@ -123,6 +123,25 @@ export function param(name) {
   return new URLSearchParams(window.location.search).get(name);
 }
 
+/**
+ * A form about one number (report, appeal): its number field starts from ?number=, and each submission clears the
+ * previous errors and confirmation, checks the required fields, then runs {@code submit}.
+ */
+export function numberForm(form, done, required, submit) {
+  const initial = param('number');
+  if (initial) {
+    form.elements.number.value = initial;
+  }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    done.hidden = true;
+    if (checkRequired(form, required)) {
+      await submit();
+    }
+  });
+}
+
 export function initPage() {
   initLanguage();
 }

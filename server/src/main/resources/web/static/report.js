@@ -1,6 +1,6 @@
 // The public report page: an anonymous reporter token kept in this browser, one report per submission.
 import { t } from './i18n.js';
-import { call, checkRequired, clearErrors, initPage, param, showApiError } from './common.js';
+import { call, initPage, numberForm, showApiError } from './common.js';
 
 const TOKEN = 'dunblock.reporterToken';
 const form = document.getElementById('report-form');
@@ -8,18 +8,7 @@ const done = document.getElementById('report-done');
 const button = form.querySelector('button[type=submit]');
 
 initPage();
-const initial = param('number');
-if (initial) {
-  form.elements.number.value = initial;
-}
-
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(form);
-  done.hidden = true;
-  if (!checkRequired(form, ['number', 'category'])) {
-    return;
-  }
+numberForm(form, done, ['number', 'category'], async () => {
   const body = { number: form.elements.number.value.trim(), category: form.elements.category.value };
   const platform = form.elements.platform.value.trim();
   const note = form.elements.note.value.trim();

@@ -1,7 +1,6 @@
 package org.dunblock.server.store;
 
 import static org.dunblock.server.store.RedisOutageIT.LOOKUP_TIMEOUT;
-import static org.dunblock.server.store.RedisOutageIT.assertRecoveredAndNothingLost;
 import static org.dunblock.server.store.RedisOutageIT.faultTolerant;
 import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;
@@ -35,17 +34,7 @@ class NetworkFaultsIT {
   /** Runs traffic through a proxied server, lets {@code fault} break and mend the network, then checks Redis. */
   private void underTraffic(Vertx vertx, BiConsumer<FaultProxy, Traffic> fault) {
     try (FaultProxy proxy = FaultProxy.start(vertx, redis.port())) {
-      DunblockServer server = faultTolerant(proxy.url(), redis);
-      Api api = new Api(vertx, server.port());
-      waitReady(api);
-      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-        fault.accept(proxy, traffic);
-        assertRecoveredAndNothingLost(traffic, redis, api);
-      } finally {
-        api.close();
-        server.close();
-      }
+      RedisOutageIT.underTraffic(vertx, proxy.url(), redis, (traffic, api) -> fault.accept(proxy, traffic));
     }
   }
 

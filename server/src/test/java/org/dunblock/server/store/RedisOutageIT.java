@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;
@@ -33,7 +34,26 @@ class RedisOutageIT {
         .redisTimeout(REDIS_TIMEOUT));
   }
 
-  /** What users saw through a fault: lookups all answered in time, the only refusals 503 + Retry-After. */
+  /**
+   * Runs reports and lookups through a fault-tolerant server on {@code redisUrl} (Redis itself or a proxy to it),
+   * lets {@code fault} break and mend Redis or the way to it, then checks nothing acknowledged was lost.
+   */
+  static void underTraffic(Vertx vertx, String redisUrl, TestRedis redis, BiConsumer<Traffic, Api> fault) {
+    DunblockServer server = faultTolerant(redisUrl, redis);
+    Api api = new Api(vertx, server.port());
+    try {
+      waitReady(api);
+      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
+        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
+        fault.accept(traffic, api);
+        assertRecoveredAndNothingLost(traffic, redis, api);
+      }
+    } finally {
+      api.close();
+      server.close();
+    }
+  }
+
   /**
    * After a fault: more reports are acknowledged, the traffic settles, every request was served as promised and
    * Redis holds every acknowledged report exactly once.
@@ -45,6 +65,7 @@ class RedisOutageIT {
     traffic.assertStoredExactlyOnce(redis.commands(), api);
   }
 
+  /** What users saw through a fault: lookups all answered in time, the only refusals 503 + Retry-After. */
   static void assertServedThroughout(Traffic traffic) {
     assertEquals(List.of(), traffic.errors(), "only 503 + Retry-After refusals, every lookup answered");
     assertTrue(traffic.maxLookupMillis() <= LOOKUP_TIMEOUT.plus(SLACK).toMillis(),
@@ -57,12 +78,7 @@ class RedisOutageIT {
   @Test
   void redisKilledAndRestartedUnderLoadLosesNoAcknowledgedReport(Vertx vertx) {
     try (TestRedis redis = TestRedis.start()) {
-      DunblockServer server = faultTolerant(redis.url(), redis);
-      Api api = new Api(vertx, server.port());
-      waitReady(api);
-      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-
+      underTraffic(vertx, redis.url(), redis, (traffic, api) -> {
         redis.kill();
         long down = System.nanoTime();
         waitUntil("reports refused", Duration.ofSeconds(10), () -> traffic.refusals() > 0);
@@ -74,23 +90,14 @@ class RedisOutageIT {
         Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
         System.out.printf("FAULTS kill -9: redis down %d ms; first report acknowledged %d ms after restart%n",
             (up - down) / 1_000_000, recovery.toMillis());
-        assertRecoveredAndNothingLost(traffic, redis, api);
-      } finally {
-        api.close();
-        server.close();
-      }
+      });
     }
   }
 
   @Test
   void redisPausedUnderLoadLosesNoAcknowledgedReport(Vertx vertx) {
     try (TestRedis redis = TestRedis.start()) {
-      DunblockServer server = faultTolerant(redis.url(), redis);
-      Api api = new Api(vertx, server.port());
-      waitReady(api);
-      try (Traffic traffic = Traffic.against(vertx, server.port()).start(4, 4)) {
-        traffic.awaitMoreAcknowledged(40, Duration.ofSeconds(20));
-
+      underTraffic(vertx, redis.url(), redis, (traffic, api) -> {
         redis.pause();
         try {
           waitUntil("reports refused", Duration.ofSeconds(10), () -> traffic.refusals() > 0);
@@ -100,11 +107,7 @@ class RedisOutageIT {
         }
         Duration recovery = traffic.awaitMoreAcknowledged(1, Duration.ofSeconds(15));
         System.out.printf("FAULTS SIGSTOP: first report acknowledged %d ms after SIGCONT%n", recovery.toMillis());
-        assertRecoveredAndNothingLost(traffic, redis, api);
-      } finally {
-        api.close();
-        server.close();
-      }
+      });
     }
   }
 
