@@ -55,6 +55,11 @@ public final class RunningServer implements BeforeEachCallback, AfterEachCallbac
     return server;
   }
 
+  /** Where a browser or plain HTTP client reaches the server, without a trailing slash. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server().port();
+  }
+
   public Api api() {
     return api;
   }

@@ -34,13 +34,9 @@ class WebJourneyIT {
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis);
 
-  String base() {
-    return "http://127.0.0.1:" + app.server().port();
-  }
-
   @Test
   void victimsBlockANumberTheOwnerAppealsAndTheOperatorLiftsIt() {
-    browser.open(base() + "/?number=138-0013-8000");
+    browser.open(app.baseUrl() + "/?number=138-0013-8000");
     browser.waitText("#verdict-code", "ALLOW");
     assertEquals(NUMBER, browser.find("#result-number").getText());
     browser.waitText("#advice", "Nobody has reported this number");
@@ -61,7 +57,7 @@ class WebJourneyIT {
       }
     }
 
-    browser.open(base() + "/?number=13800138000");
+    browser.open(app.baseUrl() + "/?number=13800138000");
     browser.waitText("#verdict-code", "BLOCK");
     assertTrue(browser.find("#verdict-text").getText().contains("We recommend blocking it"));
     String reasons = browser.find("#reasons").getText();
@@ -87,7 +83,7 @@ class WebJourneyIT {
 
     String operatorKey = new KeyRegistry(redis.commands(), Clock.systemUTC())
         .create(Role.OPERATOR, "web journey", "test").secret();
-    browser.open(base() + "/dashboard");
+    browser.open(app.baseUrl() + "/dashboard");
     browser.type("#key", operatorKey);
     browser.find("#login-form button[type=submit]").click();
     browser.waitShown("#board");
@@ -108,7 +104,7 @@ class WebJourneyIT {
     browser.waitText("#appeal-status", "allowed");
     browser.waitText("#appeals", "No appeals are waiting.");
 
-    browser.open(base() + "/?number=%2B8613800138000");
+    browser.open(app.baseUrl() + "/?number=%2B8613800138000");
     browser.waitText("#verdict-code", "ALLOW");
     assertTrue(browser.find("#reasons").getText().contains("Our operators checked this number"));
     browser.screenshot("lookup-after-appeal");

@@ -37,13 +37,9 @@ class WebPagesIT {
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis);
 
-  String base() {
-    return "http://127.0.0.1:" + app.server().port();
-  }
-
   @Test
   void pagesSpeakTheBrowsersLanguageAndTheVisitorCanSwitch() {
-    browser.open(base() + "/");
+    browser.open(app.baseUrl() + "/");
     browser.waitText("h1", "是谁在给我打电话？");
     assertEquals("zh-CN", browser.script("return document.documentElement.lang;"));
     assertEquals("查询号码 — Dunblock", browser.driver().getTitle());
@@ -53,7 +49,7 @@ class WebPagesIT {
     browser.waitText("h1", "Who is calling me?");
     assertEquals("en", browser.script("return document.documentElement.lang;"));
     // The choice is kept for the next page.
-    browser.open(base() + "/report");
+    browser.open(app.baseUrl() + "/report");
     browser.waitText("h1", "Report a number");
     browser.find("#lang-switch").click();
     browser.waitText("h1", "举报号码");
@@ -65,7 +61,7 @@ class WebPagesIT {
     String reason = "<img src=x onerror=\"window.__xss='reason'\"> not a collector";
     String contact = "<script>window.__xss='contact'</script>";
 
-    browser.open(base() + "/report?number=13900139000");
+    browser.open(app.baseUrl() + "/report?number=13900139000");
     browser.waitShown("#report-form");
     new Select(browser.find("#category")).selectByValue("THREAT");
     browser.type("#platform", platform);
@@ -73,7 +69,7 @@ class WebPagesIT {
     browser.find("#report-form button[type=submit]").click();
     browser.waitText("#report-done-text", "+8613900139000");
 
-    browser.open(base() + "/?number=13900139000");
+    browser.open(app.baseUrl() + "/?number=13900139000");
     browser.waitText("#verdict-code", "WARN");
     assertEquals(platform + " (1)", browser.find("#platforms li").getText());
     assertTrue(browser.all("#result img, #result script").isEmpty(), "no element made from the platform's text");
@@ -87,7 +83,7 @@ class WebPagesIT {
     browser.waitShown("#appeal-done-text");
 
     String key = new KeyRegistry(redis.commands(), Clock.systemUTC()).create(Role.OPERATOR, "web", "test").secret();
-    browser.open(base() + "/dashboard");
+    browser.open(app.baseUrl() + "/dashboard");
     browser.type("#key", key);
     browser.find("#login-form button[type=submit]").click();
     browser.waitShown("tr[data-appeal]");
@@ -101,7 +97,7 @@ class WebPagesIT {
 
   @Test
   void errorsAppearNextToTheFieldThatCausedThem() {
-    browser.open(base() + "/report");
+    browser.open(app.baseUrl() + "/report");
     browser.waitShown("#report-form");
     browser.find("#report-form button[type=submit]").click();
     browser.waitText("#number-error", "请输入电话号码。");
@@ -117,7 +113,7 @@ class WebPagesIT {
     browser.screenshot("report-errors-zh");
 
     // An appeal about a number nobody reported: nothing to appeal, said next to the number.
-    browser.open(base() + "/appeal?number=13700137000");
+    browser.open(app.baseUrl() + "/appeal?number=13700137000");
     browser.waitShown("#appeal-form");
     browser.type("#contact", "owner@example.com");
     browser.type("#reason", "my number");
@@ -132,13 +128,13 @@ class WebPagesIT {
     browser.driver().manage().window().setSize(new Dimension(390, 844));
     try {
       for (String page : PAGES) {
-        browser.open(base() + page);
+        browser.open(app.baseUrl() + page);
         browser.waitShown("h1");
         assertEquals(Boolean.TRUE, browser.script(
             "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"),
             page + " scrolls sideways on a phone");
       }
-      browser.open(base() + "/");
+      browser.open(app.baseUrl() + "/");
       browser.waitShown("#number");
       browser.find("#number").sendKeys("137 0013 7000", Keys.ENTER);
       browser.waitText("#verdict-code", "ALLOW");
