@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Route;
-import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Clock;
@@ -17,15 +16,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.appeal.AppealApi;
+import org.dunblock.server.audit.AuditApi;
+import org.dunblock.server.dashboard.DashboardStats;
+import org.dunblock.server.dashboard.StatsApi;
+import org.dunblock.server.evidence.EvidenceApi;
+import org.dunblock.server.export.ExportApi;
+import org.dunblock.server.feed.FilterFeed;
+import org.dunblock.server.feed.FilterFeedApi;
+import org.dunblock.server.imports.ImportApi;
+import org.dunblock.server.lookup.LookupApi;
+import org.dunblock.server.ops.OpsApi;
+import org.dunblock.server.override.OverrideApi;
+import org.dunblock.server.report.ReportApi;
+import org.dunblock.server.report.ReportService;
+import org.dunblock.server.report.ReportStore;
+import org.dunblock.server.reporter.ReporterApi;
+import org.dunblock.server.web.WebPages;
 import org.dunblock.server.dashboard.LookupRates;
 import org.dunblock.server.export.ExportSigningKey;
 import org.dunblock.server.export.ExportStore;
 import org.dunblock.server.evidence.EvidenceStore;
 import org.dunblock.server.evidence.RegionZones;
-import org.dunblock.server.filter.FilterSyncVerticle;
+import org.dunblock.server.filter.FilterFollowerVerticle;
 import org.dunblock.server.filter.NumberFilter;
-import org.dunblock.server.filtersync.FilterFeed;
-import org.dunblock.server.http.ApiRouter;
+import org.dunblock.server.feed.FilterFeed;
 import org.dunblock.server.http.ApiVerticle;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.keys.ApiKey;
@@ -37,7 +52,7 @@ import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.ops.RouteMetricsFactory;
 import org.dunblock.server.ops.ServerMetrics;
 import org.dunblock.server.override.OverrideStore;
-import org.dunblock.server.pattern.Patterns;
+import org.dunblock.server.report.PatternUpdates;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
@@ -61,17 +76,21 @@ public final class DunblockServer implements AutoCloseable {
   private final EmbeddedRedis embedded;
   private final Vertx vertx;
   private final ReputationStore store;
-  private final Services services;
+  private final ApiRoutes routes;
+  private final NumberFilter filter;
+  private final ReporterTokens tokens;
   private final int port;
   private volatile boolean closed;
 
   private DunblockServer(DunblockConfig config, EmbeddedRedis embedded, Vertx vertx, ReputationStore store,
-      Services services, int port) {
+      ApiRoutes routes, NumberFilter filter, ReporterTokens tokens, int port) {
     this.config = config;
     this.embedded = embedded;
     this.vertx = vertx;
     this.store = store;
-    this.services = services;
+    this.routes = routes;
+    this.filter = filter;
+    this.tokens = tokens;
     this.port = port;
   }
 
@@ -95,45 +114,21 @@ public final class DunblockServer implements AutoCloseable {
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
       }
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
-      ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
-          config.retention());
-      ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
-          registry);
-      RateLimiter limiter = new RateLimiter(store);
-      ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
-      ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
-      Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
-          filter, reputations, calculator, tokens, clientAddress, registry,
-          new ApiKeyAuth(store),
-          new OverrideStore(store, config.retention(), trust), new AuditLog(store),
-          new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval()),
-          new ExportStore(store, config.exportTtl()),
-          ExportSigningKey.load(config.exportSigningKey(),
-              config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands()),
-          new EvidenceStore(store, new RegionZones(), config.retention(), registry),
-          new Patterns(store, filter, calculator, config.patterns(), registry, trust,
-              config.scoring().blockMinNetworks()),
-          new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
-          limiter, trust,
-          new LookupLimiter(store, tokens, clientAddress, clock, config.lookupsPerClientPerMinute(), registry),
-          new LookupRates(registry, clock.millis()));
-      services.lookupLimiter().start(vertx);
+      ApiRoutes routes = wire(config, clock, vertx, store, registry, tokens, filter);
       ServerMetrics.bind(registry, filter, vertx);
-      vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> services.lookupRates().sample(clock.millis()));
 
       List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
       Vertx v = vertx;
-      ReputationStore s = store;
-      Future<?> deployed = vertx.deployVerticle(new FilterSyncVerticle(config, s, filter, clock))
+      Future<?> deployed = vertx.deployVerticle(new FilterFollowerVerticle(config, store, filter, clock))
           .compose(id -> v.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(services);
+            ApiVerticle verticle = new ApiVerticle(config, routes::handler, Set.of(ImportApi.PATH));
             apis.add(verticle);
             return verticle;
           }, new DeploymentOptions().setInstances(config.eventLoops())));
       deployed.await(30, TimeUnit.SECONDS);
       int port = sharedPort(apis);
       LOG.info("Dunblock listening on {}:{}", config.host(), port);
-      return new DunblockServer(config, embedded, vertx, store, services, port);
+      return new DunblockServer(config, embedded, vertx, store, routes, filter, tokens, port);
     } catch (Exception e) {
       if (vertx != null) {
         vertx.close();
@@ -146,6 +141,57 @@ public final class DunblockServer implements AutoCloseable {
       }
       throw e instanceof RuntimeException re ? re : new IllegalStateException("Dunblock failed to start", e);
     }
+  }
+
+  /**
+   * The object graph behind the routes, built explicitly: each part gets what it uses through its constructor.
+   * Parts that load Lua scripts block while they do, so this runs before any verticle is deployed.
+   */
+  private static ApiRoutes wire(DunblockConfig config, Clock clock, Vertx vertx, ReputationStore store,
+      PrometheusMeterRegistry registry, ReporterTokens tokens, NumberFilter filter) {
+    PhoneNumberNormalizer normalizer = new PhoneNumberNormalizer(config.defaultRegion());
+    ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
+    ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
+        config.retention());
+    ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
+        registry);
+    RateLimiter limiter = new RateLimiter(store);
+    ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
+    OverrideStore overrides = new OverrideStore(store, config.retention(), trust);
+    EvidenceStore evidence = new EvidenceStore(store, new RegionZones(), config.retention(), registry);
+    ReportStore reportStore = new ReportStore(store, config.scoring(), config.patterns(), config.idempotencyTtl(),
+        config.retention());
+    ReportService reports = new ReportService(reportStore, trust,
+        new PatternUpdates(store, filter, calculator, config.patterns(), registry, trust,
+            config.scoring().blockMinNetworks()),
+        evidence, filter, tokens, config.reportsPerReporterPerDay(), config.redisTimeout(), registry);
+    AuditLog audit = new AuditLog(store);
+    LookupLimiter lookupLimiter = new LookupLimiter(store, tokens, clientAddress, clock,
+        config.lookupsPerClientPerMinute(), registry);
+    lookupLimiter.start(vertx);
+    LookupRates lookupRates = new LookupRates(registry, clock.millis());
+    vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> lookupRates.sample(clock.millis()));
+    ExportSigningKey exportKey = ExportSigningKey.load(config.exportSigningKey(),
+        config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands());
+
+    ApiRoutes.Handlers handlers = new ApiRoutes.Handlers(
+        new LookupApi(normalizer, reputations, lookupLimiter),
+        new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
+        new ReporterApi(tokens, clientAddress, limiter, config.tokensPerNetworkPerDay()),
+        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval())),
+        new OverrideApi(normalizer, overrides, filter, clock),
+        new AuditApi(audit),
+        new ExportApi(new ExportStore(store, config.exportTtl()), exportKey, calculator, clock),
+        new EvidenceApi(normalizer, evidence, reputations, clock),
+        new StatsApi(new DashboardStats(store, calculator), lookupRates, clock),
+        new AppealApi(normalizer, tokens, clientAddress,
+            new AppealStore(store, config.appealsPerHour(), config.appealRetention()), reputations, overrides,
+            filter, audit, clock),
+        new ImportApi(normalizer, reportStore, audit, filter, clock),
+        new OpsApi(filter, store),
+        new WebPages());
+    return new ApiRoutes(handlers, new ApiKeyAuth(store), config.maxBodyBytes(), config.accessLog(),
+        config.metricsPublic() ? registry : null);
   }
 
   /**
@@ -187,14 +233,19 @@ public final class DunblockServer implements AutoCloseable {
     return vertx;
   }
 
-  public Services services() {
-    return services;
+  /** This instance's in-memory filter (tests watch it follow the change streams). */
+  public NumberFilter filter() {
+    return filter;
+  }
+
+  /** The keyed hashes this instance stores instead of identities (privacy tests look for them in Redis). */
+  public ReporterTokens tokens() {
+    return tokens;
   }
 
   /** The API's routes, as the router sees them (for the OpenAPI consistency test). */
   public List<Route> routes() {
-    Router router = ApiRouter.create(vertx, services);
-    return router.getRoutes();
+    return routes.router(vertx).getRoutes();
   }
 
   /** The Redis URL this instance uses (the embedded server's when none was configured). */

@@ -25,7 +25,7 @@ import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.Verdict;
-import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.store.RateLimitedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +49,13 @@ public final class AppealApi {
   private final ReputationService reputations;
   private final OverrideStore overrides;
   private final NumberFilter filter;
-  private final ReputationStore store;
+  private final AuditLog audit;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
   public AppealApi(PhoneNumberNormalizer normalizer, ReporterTokens tokens, ClientAddress clientAddress,
       AppealStore appeals, ReputationService reputations, OverrideStore overrides, NumberFilter filter,
-      ReputationStore store, Clock clock) {
+      AuditLog audit, Clock clock) {
     this.normalizer = normalizer;
     this.tokens = tokens;
     this.clientAddress = clientAddress;
@@ -63,7 +63,7 @@ public final class AppealApi {
     this.reputations = reputations;
     this.overrides = overrides;
     this.filter = filter;
-    this.store = store;
+    this.audit = audit;
     this.clock = clock;
   }
 
@@ -87,7 +87,8 @@ public final class AppealApi {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (!ar.result().accepted()) {
-        ctx.fail(ApiException.rateLimited("Too many appeals from your network or about this number", ar.result().retryAfterMs()));
+        ctx.fail(new RateLimitedException("Too many appeals from your network or about this number",
+            ar.result().retryAfterMs()));
       } else {
         Responses.json(ctx, 202, new JsonObject().put("appealId", id).put("status", "pending").put("number", number));
       }
@@ -186,7 +187,7 @@ public final class AppealApi {
     Map<String, String> entry = Map.of("at", Long.toString(now), "actor", actor,
         "action", to == AppealStatus.ALLOWED ? "appeal.allow" : "appeal.reject", "target", id, "reason", note,
         "details", number + (to == AppealStatus.ALLOWED ? ": ALLOW override set" : ": verdict unchanged"));
-    return store.call(redis -> redis.xadd(AuditLog.AUDIT_OTHER, entry)).<Void>mapEmpty().recover(err -> {
+    return audit.append(entry).recover(err -> {
       LOG.error("Appeal {} decided by {} but its audit entry failed", id, actor, err);
       return Future.succeededFuture();
     });

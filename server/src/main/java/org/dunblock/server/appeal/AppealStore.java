@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReputationStore;
 
@@ -26,7 +27,6 @@ import org.dunblock.server.store.ReputationStore;
  * here refers to a reporter; the appellant's network appears only hashed, in a counter that lives one hour.
  */
 public final class AppealStore {
-  static final String PREFIX = "dunblock:{appeals}:";
   static final long WINDOW_MS = Duration.ofHours(1).toMillis();
 
   private final ReputationStore store;
@@ -45,11 +45,11 @@ public final class AppealStore {
   }
 
   static String appeal(String id) {
-    return PREFIX + "a:" + id;
+    return KeySchema.appeal(id);
   }
 
   static String index(AppealStatus status) {
-    return PREFIX + status.wire();
+    return KeySchema.appeals(status.wire());
   }
 
   /** Filed, or refused by a rate limit with the milliseconds until it lifts. */
@@ -57,8 +57,8 @@ public final class AppealStore {
   }
 
   public Future<Filed> file(String id, String e164, String contact, String reason, String networkHash, long nowMs) {
-    String[] keys = {appeal(id), index(AppealStatus.PENDING), PREFIX + "rl:net:" + networkHash,
-        PREFIX + "rl:num:" + e164};
+    String[] keys = {appeal(id), index(AppealStatus.PENDING), KeySchema.appealsFromNetwork(networkHash),
+        KeySchema.appealsAboutNumber(e164)};
     return store.run(create, keys, id, e164, contact, reason, Long.toString(nowMs), Integer.toString(perHour),
             Long.toString(WINDOW_MS))
         .map(reply -> "ok".equals(reply.get(0))

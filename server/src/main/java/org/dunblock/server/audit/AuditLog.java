@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
 import org.dunblock.server.store.StreamIds;
@@ -32,13 +31,22 @@ public final class AuditLog {
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       streams.add(KeySchema.audit(shard));
     }
-    streams.add(KeyRegistry.AUDIT);
+    streams.add(KeySchema.KEYS_AUDIT);
     streams.add(AUDIT_OTHER);
     return streams;
   }
 
   /** Audit stream for actions that belong to no number shard (appeal decisions, imports). */
-  public static final String AUDIT_OTHER = "dunblock:{audit}:log";
+  public static final String AUDIT_OTHER = KeySchema.AUDIT_OTHER;
+
+  /**
+   * Appends an entry for an action that belongs to no number shard (an import, an appeal decision) to
+   * {@link #AUDIT_OTHER}: {@code at} (epoch ms), {@code actor} (a key id), {@code action}, {@code target},
+   * {@code reason}, {@code details}.
+   */
+  public Future<Void> append(java.util.Map<String, String> entry) {
+    return store.call(redis -> redis.xadd(AUDIT_OTHER, entry)).mapEmpty();
+  }
 
   /** Newest entries first, strictly older than {@code before} (a stream id) when given. */
   public Future<List<JsonObject>> read(int limit, String before) {

@@ -48,6 +48,9 @@ public record DunblockConfig(
     Optional<Path> tlsKey,
     int lookupsPerClientPerMinute,
     boolean accessLog) {
+  /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
+  public static final int MIN_ADMIN_KEY_LENGTH = 24;
+
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -120,7 +123,7 @@ public record DunblockConfig(
     }
     trustedProxies = List.copyOf(trustedProxies);
     for (String proxy : trustedProxies) {
-      if (!org.dunblock.server.http.IpRange.isValid(proxy)) {
+      if (!org.dunblock.server.net.IpRange.isValid(proxy)) {
         throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
       }
     }
@@ -130,8 +133,7 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
     requirePositive("DUNBLOCK_EXPORT_TTL_HOURS", exportTtl);
-    exportSigningKey.ifPresent(k -> org.dunblock.server.export.ExportSigningKey.fromPkcs8(k,
-        "DUNBLOCK_EXPORT_SIGNING_KEY"));
+    exportSigningKey.ifPresent(k -> Ed25519Keys.seedOfPkcs8(k, "DUNBLOCK_EXPORT_SIGNING_KEY"));
     if (tokensPerNetworkPerDay < 1) {
       throw new ConfigException("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "must be at least 1");
     }
@@ -154,9 +156,8 @@ public record DunblockConfig(
     requireReadable("DUNBLOCK_TLS_CERT", tlsCert);
     requireReadable("DUNBLOCK_TLS_KEY", tlsKey);
     adminKey.ifPresent(k -> {
-      if (k.length() < org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH) {
-        throw new ConfigException("DUNBLOCK_ADMIN_KEY",
-            "must be at least " + org.dunblock.server.keys.ApiKeySecrets.MIN_SEED_LENGTH + " characters");
+      if (k.length() < MIN_ADMIN_KEY_LENGTH) {
+        throw new ConfigException("DUNBLOCK_ADMIN_KEY", "must be at least " + MIN_ADMIN_KEY_LENGTH + " characters");
       }
     });
     if (redisUrl.isPresent() && secret.isEmpty()) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
-import org.dunblock.server.report.Platforms;
+import org.dunblock.server.evidence.Platforms;
 import org.dunblock.server.lookup.ReputationService;
 
 /**

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
-import org.dunblock.server.store.ReportCommand;
+import org.dunblock.server.reputation.Category;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,20 +86,21 @@ public final class EvidenceStore {
    * no platform and LEGITIMATE counter-votes are not complaints and are skipped. Never fails: a failure is logged
    * and counted, and the answer is false.
    */
-  public Future<Boolean> recordPlatform(ReportCommand c) {
-    if (c.platform() == null || !c.category().negative()) {
+  public Future<Boolean> recordPlatform(String platform, String number, String reporterHash, Category category,
+      long occurredAtMs, long nowMs) {
+    if (platform == null || !category.negative()) {
       return Future.succeededFuture(false);
     }
-    ZoneId zone = zones.zoneOf(c.number());
-    ZonedDateTime local = Instant.ofEpochMilli(c.occurredAtMs()).atZone(zone);
-    String pair = Hashing.sha256().hashString(c.reporterHash() + "|" + c.number(), StandardCharsets.UTF_8)
+    ZoneId zone = zones.zoneOf(number);
+    ZonedDateTime local = Instant.ofEpochMilli(occurredAtMs).atZone(zone);
+    String pair = Hashing.sha256().hashString(reporterHash + "|" + number, StandardCharsets.UTF_8)
         .toString().substring(0, 32);
     String[] keys = {
-        KeySchema.platform(c.platform(), AGGREGATE), KeySchema.platform(c.platform(), VICTIMS),
-        KeySchema.platform(c.platform(), NUMBERS), KeySchema.platform(c.platform(), SEEN)};
-    return store.run(platformScript, keys, pair, c.reporterHash(), c.number(), c.category().name(),
-            Long.toString(c.occurredAtMs()), local.toLocalDate().toString(), Integer.toString(local.getHour()),
-            zone.getId(), Long.toString(c.nowMs() + retentionMs))
+        KeySchema.platform(platform, AGGREGATE), KeySchema.platform(platform, VICTIMS),
+        KeySchema.platform(platform, NUMBERS), KeySchema.platform(platform, SEEN)};
+    return store.run(platformScript, keys, pair, reporterHash, number, category.name(),
+            Long.toString(occurredAtMs), local.toLocalDate().toString(), Integer.toString(local.getHour()),
+            zone.getId(), Long.toString(nowMs + retentionMs))
         .map(reply -> {
           boolean added = Long.valueOf(1L).equals(reply.isEmpty() ? null : reply.get(0));
           registry.counter("dunblock.evidence.platform.updates", "outcome", added ? "added" : "seen").increment();
@@ -107,7 +108,7 @@ public final class EvidenceStore {
         })
         .recover(e -> {
           // Derived data: the report itself is stored. Log the number, never the reporter.
-          LOG.warn("Platform aggregates not updated for a report of {}: {}", c.number(), e.toString());
+          LOG.warn("Platform aggregates not updated for a report of {}: {}", number, e.toString());
           registry.counter("dunblock.evidence.platform.updates", "outcome", "failed").increment();
           return Future.succeededFuture(false);
         });

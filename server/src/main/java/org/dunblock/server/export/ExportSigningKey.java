@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.dunblock.server.config.ConfigException;
+import org.dunblock.server.config.Ed25519Keys;
 import org.dunblock.server.store.KeySchema;
 
 /**
@@ -28,7 +29,7 @@ import org.dunblock.server.store.KeySchema;
  * with the one published key.
  */
 public final class ExportSigningKey {
-  public static final String ALGORITHM = "Ed25519";
+  public static final String ALGORITHM = Ed25519Keys.ALGORITHM;
   /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the raw 32-byte key follows it. */
   private static final int SPKI_PREFIX_LENGTH = 12;
 
@@ -45,13 +46,10 @@ public final class ExportSigningKey {
 
   /** Parses a base64 PKCS#8 Ed25519 private key; throws {@link ConfigException} naming {@code variable}. */
   public static ExportSigningKey fromPkcs8(String base64, String variable) {
+    byte[] seed = Ed25519Keys.seedOfPkcs8(base64, variable);
     try {
-      byte[] der = Base64.getDecoder().decode(base64.trim());
-      PrivateKey key = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
-      byte[] seed = ((EdECPrivateKey) key).getBytes()
-          .orElseThrow(() -> new ConfigException(variable, "holds no Ed25519 private key bytes"));
       return new ExportSigningKey(fromSeed(seed));
-    } catch (IllegalArgumentException | GeneralSecurityException | ClassCastException e) {
+    } catch (GeneralSecurityException e) {
       throw new ConfigException(variable, "must be a base64 PKCS#8 Ed25519 private key ("
           + e.getClass().getSimpleName() + ")");
     }

@@ -36,7 +36,7 @@ import org.dunblock.server.store.KeySchema;
  */
 public final class FilterCheckpoint {
   /** Tools that write records straight into Redis, past the change streams, delete it (load-tests Preload). */
-  public static final String KEY = KeySchema.PREFIX + "{meta}:filter-checkpoint";
+  public static final String KEY = KeySchema.FILTER_CHECKPOINT;
   static final int FORMAT = 1;
   static final int CHUNK_BYTES = 1 << 20;
   static final long TTL_SECONDS = 24 * 3600;

@@ -18,12 +18,6 @@ public class ApiException extends RuntimeException {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  /** 429 rate_limited for a window that ends in {@code retryAfterMs}, rounded up to whole seconds. */
-  public static ApiException rateLimited(String what, long retryAfterMs) {
-    long seconds = Math.max(1, (retryAfterMs + 999) / 1000);
-    return new ApiException(429, "rate_limited", what + "; retry in " + seconds + " s.", seconds);
-  }
-
   public long retryAfterSeconds() {
     return retryAfterSeconds;
   }

@@ -5,30 +5,41 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.dunblock.server.Services;
+import java.util.function.Function;
 import org.dunblock.server.config.DunblockConfig;
-import org.dunblock.server.imports.ImportApi;
 
 /** One HTTP server instance; Dunblock deploys one per event loop, all sharing the port. */
 public final class ApiVerticle extends VerticleBase {
   static final int MAX_HEADER_BYTES = 16 * 1024;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
-  private final Services services;
+  private final DunblockConfig config;
+  private final Function<Vertx, Handler<HttpServerRequest>> requests;
+  private final Set<String> streamedPaths;
   private HttpServer server;
   private SlowClientGuard guard;
 
-  public ApiVerticle(Services services) {
-    this.services = services;
+  /**
+   * @param requests builds this instance's request handler on its Vert.x
+   * @param streamedPaths paths whose bodies are streamed for as long as they take (the slow-client guard's request
+   *     timeout does not apply to them)
+   */
+  public ApiVerticle(DunblockConfig config, Function<Vertx, Handler<HttpServerRequest>> requests,
+      Set<String> streamedPaths) {
+    this.config = config;
+    this.requests = requests;
+    this.streamedPaths = streamedPaths;
   }
 
   @Override
   public Future<?> start() {
-    DunblockConfig config = services.config();
     HttpServerOptions options = options(config);
-    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), Set.of(ImportApi.PATH));
+    guard = new SlowClientGuard(vertx, config.idleTimeout(), config.requestTimeout(), streamedPaths);
     guard.start();
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::connected)
@@ -37,7 +48,7 @@ public final class ApiVerticle extends VerticleBase {
         // The API has no WebSockets: upgrades are refused.
         .webSocketHandshakeHandler(handshake -> handshake.reject(400))
         .invalidRequestHandler(ErrorHandler::invalidRequest)
-        .requestHandler(guard.guarding(ApiRouter.handler(vertx, services)));
+        .requestHandler(guard.guarding(requests.apply(vertx)));
     // On the configured host only (listen(port) alone binds every interface, whatever the options say). Port 0 would
     // give each instance a random port of its own, leaving every event loop but the first idle; -1 is one random
     // port shared by all instances, as a fixed port is.

@@ -4,6 +4,7 @@ import com.google.common.net.InetAddresses;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.InetAddress;
 import java.util.List;
+import org.dunblock.server.net.IpRange;
 
 /**
  * Decides which address a request came from. X-Forwarded-For is believed only when the peer is a trusted proxy,

@@ -9,11 +9,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.concurrent.TimeoutException;
+import org.dunblock.server.number.InvalidNumberException;
+import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place where failures become {@code {"error": ..., "message": ...}} responses. */
+/**
+ * The one place where failures become {@code {"error": ..., "message": ...}} responses: the edge's own
+ * {@link ApiException}s, and the toolkits' domain exceptions (an invalid number, a spent limit, an unavailable store).
+ */
 public final class ErrorHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
   public static final String RETRY_AFTER_SECONDS = "5";
@@ -48,6 +53,12 @@ public final class ErrorHandler {
         response.putHeader("Retry-After", Long.toString(api.retryAfterSeconds()));
       }
       write(response, api.status(), api.code(), api.getMessage());
+    } else if (failure instanceof InvalidNumberException invalid) {
+      write(response, 400, invalid.code(), invalid.getMessage());
+    } else if (failure instanceof RateLimitedException limited) {
+      response.putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
+      write(response, 429, "rate_limited",
+          limited.getMessage() + "; retry in " + limited.retryAfterSeconds() + " s.");
     } else if (failure instanceof StoreUnavailableException || failure instanceof TimeoutException) {
       response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
       write(response, 503, "store_unavailable", "The reputation store is not answering; retry later.");
@@ -64,7 +75,8 @@ public final class ErrorHandler {
 
   /** The failures {@link #fail} answers by their own type rather than by the context's status. */
   private static boolean answeredByType(Throwable failure) {
-    return failure instanceof ApiException || failure instanceof StoreUnavailableException
+    return failure instanceof ApiException || failure instanceof InvalidNumberException
+        || failure instanceof RateLimitedException || failure instanceof StoreUnavailableException
         || failure instanceof TimeoutException || failure instanceof DecodeException
         || failure instanceof HttpException;
   }

@@ -7,7 +7,8 @@ import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.number.PhoneNumberNormalizer;
-import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.audit.AuditLog;
+import org.dunblock.server.report.ReportStore;
 
 /**
  * POST /v1/admin/import?source=&lt;name&gt;&amp;weight=&lt;w&gt;&amp;format=csv|jsonl&amp;region=CN (operator): a known
@@ -19,13 +20,16 @@ public final class ImportApi {
   static final String SOURCE_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
 
   private final PhoneNumberNormalizer normalizer;
-  private final ReputationStore store;
+  private final ReportStore reports;
+  private final AuditLog audit;
   private final NumberFilter filter;
   private final Clock clock;
 
-  public ImportApi(PhoneNumberNormalizer normalizer, ReputationStore store, NumberFilter filter, Clock clock) {
+  public ImportApi(PhoneNumberNormalizer normalizer, ReportStore reports, AuditLog audit, NumberFilter filter,
+      Clock clock) {
     this.normalizer = normalizer;
-    this.store = store;
+    this.reports = reports;
+    this.audit = audit;
     this.filter = filter;
     this.clock = clock;
   }
@@ -64,7 +68,8 @@ public final class ImportApi {
         .orElseThrow(() -> ApiException.badRequest("invalid_format", "'format' is csv or jsonl."));
     String region = normalizer.region(ctx.queryParams().get("region"));
     String actor = ApiKeyAuth.caller(ctx).id();
-    new ImportRun(ctx, new ImportLines(format, normalizer, region), store, filter, clock, actor, source, weight,
+    new ImportRun(ctx, new ImportLines(format, normalizer, region), reports, audit, filter, clock, actor, source,
+        weight,
         format, region).start();
   }
 

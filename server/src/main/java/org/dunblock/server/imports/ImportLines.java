@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Set;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.number.InvalidNumberException;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reputation.Category;
 
@@ -133,7 +134,7 @@ final class ImportLines {
     String number;
     try {
       number = normalizer.normalize(rawNumber.trim(), region);
-    } catch (ApiException e) {
+    } catch (InvalidNumberException e) {
       return new Invalid(line, e.code(), e.getMessage());
     }
     Category category = DEFAULT_CATEGORY;

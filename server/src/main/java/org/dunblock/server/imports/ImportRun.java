@@ -17,9 +17,9 @@ import java.util.Map;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
-import org.dunblock.server.store.ReportCommand;
-import org.dunblock.server.store.ReportOutcome;
-import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.report.ReportCommand;
+import org.dunblock.server.report.ReportOutcome;
+import org.dunblock.server.report.ReportStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,8 @@ final class ImportRun {
 
   private final RoutingContext ctx;
   private final ImportLines lines;
-  private final ReputationStore store;
+  private final ReportStore reports;
+  private final AuditLog audit;
   private final NumberFilter filter;
   private final Clock clock;
   private final String actor;
@@ -68,11 +69,12 @@ final class ImportRun {
   private boolean bodyEnded;
   private boolean finished;
 
-  ImportRun(RoutingContext ctx, ImportLines lines, ReputationStore store, NumberFilter filter, Clock clock,
+  ImportRun(RoutingContext ctx, ImportLines lines, ReportStore reports, AuditLog audit, NumberFilter filter, Clock clock,
       String actor, String source, double weight, ImportLines.Format format, String region) {
     this.ctx = ctx;
     this.lines = lines;
-    this.store = store;
+    this.reports = reports;
+    this.audit = audit;
     this.filter = filter;
     this.clock = clock;
     this.actor = actor;
@@ -133,7 +135,7 @@ final class ImportRun {
     long now = clock.millis();
     List<Future<ReportOutcome>> replies = new ArrayList<>(sending.size());
     for (ImportLines.Entry entry : sending) {
-      replies.add(store.report(new ReportCommand(entry.number(), pseudoReporter, pseudoReporter, entry.category(),
+      replies.add(reports.store(new ReportCommand(entry.number(), pseudoReporter, pseudoReporter, entry.category(),
           now, now, null, entry.note(), importId + "-" + entry.line(), null, "", weight, false)));
     }
     Future.join(replies).onComplete(done -> {
@@ -235,7 +237,7 @@ final class ImportRun {
         + ", invalid " + invalid + (outcome.isEmpty() ? "" : ", " + outcome);
     Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
         "target", pseudoReporter, "reason", importId, "details", details);
-    return store.call(redis -> redis.xadd(AuditLog.AUDIT_OTHER, entry)).<Void>mapEmpty().recover(err -> {
+    return audit.append(entry).recover(err -> {
       LOG.error("Import {} by {} ran but its audit entry failed", importId, actor, err);
       return Future.succeededFuture();
     });

@@ -12,7 +12,7 @@ import java.util.Base64;
 public final class ApiKeySecrets {
   public static final String PREFIX = "dbk_";
   /** Seeded keys (DUNBLOCK_ADMIN_KEY) are chosen by people; demand enough length to resist guessing. */
-  public static final int MIN_SEED_LENGTH = 24;
+  public static final int MIN_SEED_LENGTH = org.dunblock.server.config.DunblockConfig.MIN_ADMIN_KEY_LENGTH;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ApiKeySecrets() {

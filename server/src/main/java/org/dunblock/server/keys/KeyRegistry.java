@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 
 /**
@@ -22,9 +23,9 @@ import org.dunblock.server.store.LuaScript;
  * </pre>
  */
 public final class KeyRegistry {
-  public static final String BY_HASH = "dunblock:{keys}:byhash";
-  public static final String BY_ID = "dunblock:{keys}:byid";
-  public static final String AUDIT = "dunblock:{keys}:audit";
+  public static final String BY_HASH = KeySchema.KEYS_BY_HASH;
+  public static final String BY_ID = KeySchema.KEYS_BY_ID;
+  public static final String AUDIT = KeySchema.KEYS_AUDIT;
   public static final String SEED_LABEL = "seeded from DUNBLOCK_ADMIN_KEY";
 
   private static final String WRITE_SCRIPT = LuaScript.source("key-write.lua");

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.JsonBodies;
+import org.dunblock.server.number.InvalidNumberException;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reputation.Reputation;
 
@@ -85,7 +86,7 @@ public final class LookupApi {
         String e164 = normalizer.normalize(raw, region);
         slots.add(e164);
         pending.computeIfAbsent(e164, reputations::reputation);
-      } catch (ApiException e) {
+      } catch (InvalidNumberException e) {
         slots.add(new JsonObject().put("input", raw).put("error", e.code()).put("message", e.getMessage()));
       }
     }

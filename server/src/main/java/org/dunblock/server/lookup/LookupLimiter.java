@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.dunblock.server.http.ApiException;
+import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.KeySchema;
@@ -109,7 +109,7 @@ public final class LookupLimiter {
     }
     if (current.used() >= limit) {
       limited.increment();
-      throw ApiException.rateLimited("Too many lookups from this address", WINDOW_MS - now % WINDOW_MS);
+      throw new RateLimitedException("Too many lookups from this address", WINDOW_MS - now % WINDOW_MS);
     }
     current.unflushed.addAndGet(numbers);
   }
@@ -134,7 +134,7 @@ public final class LookupLimiter {
         return;
       }
       u.inFlight.addAndGet(n);
-      String key = KeySchema.PREFIX + "rl:lookups:" + tokens.keyed("lookup-client|" + client) + ":" + u.window;
+      String key = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
       store.call(redis -> redis.incrby(key, n)).onComplete(ar -> {
         if (ar.succeeded()) {
           u.global = Math.max(u.global, ar.result());

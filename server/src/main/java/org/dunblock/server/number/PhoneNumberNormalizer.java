@@ -6,7 +6,6 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import com.google.i18n.phonenumbers.ShortNumberInfo;
 import java.util.Locale;
-import org.dunblock.server.http.ApiException;
 
 /**
  * Turns numbers as people write them into E.164 with libphonenumber. Full numbers must be valid for their region;
@@ -56,7 +55,7 @@ public final class PhoneNumberNormalizer {
 
   private String checkRegion(String region) {
     if (region.length() != 2 || !util.getSupportedRegions().contains(region)) {
-      throw ApiException.badRequest("invalid_region", "'" + region + "' is not a supported two-letter region code.");
+      throw new InvalidNumberException("invalid_region", "'" + region + "' is not a supported two-letter region code.");
     }
     return region;
   }
@@ -96,8 +95,8 @@ public final class PhoneNumberNormalizer {
     throw invalid("'" + abbreviate(raw) + "' is not a possible number for region " + region + ".");
   }
 
-  private static ApiException invalid(String message) {
-    return ApiException.badRequest("invalid_number", message);
+  private static InvalidNumberException invalid(String message) {
+    return new InvalidNumberException("invalid_number", message);
   }
 
   private static String abbreviate(String raw) {

@@ -3,7 +3,6 @@ package org.dunblock.server.number;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
-import org.dunblock.server.http.ApiException;
 
 /**
  * Which number prefixes an operator may put on or off the list: an E.164 prefix ({@code +} and digits) that is at
@@ -67,7 +66,7 @@ public final class PrefixRules {
     return prefix;
   }
 
-  private static ApiException invalid(String message) {
-    return ApiException.badRequest("invalid_prefix", message);
+  private static InvalidNumberException invalid(String message) {
+    return new InvalidNumberException("invalid_prefix", message);
   }
 }

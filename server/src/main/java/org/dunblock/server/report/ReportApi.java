@@ -1,41 +1,25 @@
 package org.dunblock.server.report;
 
-import com.google.common.hash.Hashing;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.config.ScoringPolicy;
-import org.dunblock.server.evidence.EvidenceStore;
-import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.BearerToken;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
-import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Category;
-import org.dunblock.server.reputation.ReporterTrust;
-import org.dunblock.server.store.ReportCommand;
-import org.dunblock.server.store.ReportOutcome;
-import org.dunblock.server.store.KeySchema;
-import org.dunblock.server.store.ReputationStore;
 
-/** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
+/**
+ * POST /v1/reports: reads and checks a reporter's vote on a number and answers what {@link ReportService} made of
+ * it (stored atomically, idempotent with Idempotency-Key).
+ */
 public final class ReportApi {
   static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note");
   public static final int MAX_NOTE = 1000;
@@ -45,37 +29,18 @@ public final class ReportApi {
   private final PhoneNumberNormalizer normalizer;
   private final ReporterTokens tokens;
   private final ClientAddress clientAddress;
-  private final ReputationStore store;
-  private final NumberFilter filter;
+  private final ReportService reports;
   private final Clock clock;
   private final ScoringPolicy policy;
-  private final long timeoutMs;
-  private final Map<String, Counter> outcomes = new HashMap<>();
-  private final EvidenceStore evidence;
-  private final ReporterTrust trust;
-  private final int reportsPerDay;
-  private final Patterns patterns;
-  private final SecureRandom random = new SecureRandom();
 
-  public ReportApi(DunblockConfig config, PhoneNumberNormalizer normalizer, ReporterTokens tokens,
-      ClientAddress clientAddress, ReputationStore store, NumberFilter filter, Clock clock, MeterRegistry registry,
-      EvidenceStore evidence, ReporterTrust trust, Patterns patterns) {
-    this.trust = trust;
-    this.reportsPerDay = config.reportsPerReporterPerDay();
+  public ReportApi(PhoneNumberNormalizer normalizer, ReporterTokens tokens, ClientAddress clientAddress,
+      ReportService reports, Clock clock, ScoringPolicy policy) {
     this.normalizer = normalizer;
     this.tokens = tokens;
     this.clientAddress = clientAddress;
-    this.store = store;
-    this.filter = filter;
+    this.reports = reports;
     this.clock = clock;
-    this.policy = config.scoring();
-    this.timeoutMs = config.redisTimeout().toMillis();
-    for (String outcome : new String[] {"counted", "updated", "replayed", "refused", "unavailable"}) {
-      outcomes.put(outcome, Counter.builder("dunblock.reports").tag("outcome", outcome)
-          .description("Reports by what became of them").register(registry));
-    }
-    this.evidence = evidence;
-    this.patterns = patterns;
+    this.policy = policy;
   }
 
   public void report(RoutingContext ctx) {
@@ -100,61 +65,25 @@ public final class ReportApi {
             + java.util.Arrays.toString(Category.values()) + "."));
     long now = clock.millis();
     long occurred = occurredAt(rawOccurred, now);
-
-    String fingerprint = Hashing.sha256().hashString(String.join("\u0000", number, category.name(),
-        String.valueOf(rawOccurred), String.valueOf(rawPlatform), String.valueOf(note)), StandardCharsets.UTF_8)
-        .toString().substring(0, 32);
     String network = tokens.networkHash(clientAddress.of(ctx.request()));
-    String platform = Platforms.normalize(rawPlatform);
-    String reportId = newReportId();
-    // Scoped to reporter and number: the record lives in the number's shard, so the same key on another
-    // number is another report everywhere, not only when the two numbers happen to share a shard.
-    String idempotencyHash = idempotencyKey == null ? null
-        : tokens.keyed("idempotency|" + reporter + "|" + number + "|" + idempotencyKey);
 
-    // The reporter's daily quota first (retries count too); it also tells the weight the reporter's trust gives.
-    ReportCommand command = new ReportCommand(number, reporter, network, category, occurred, now, platform, note,
-        reportId, idempotencyHash, fingerprint);
-    // The daily quota (retries count too) also tells the weight the reporter's trust gives. A retry of a report
-    // already stored is answered from its Idempotency-Key record even when the quota is spent (rule 3).
-    trust.admit(reporter, reportsPerDay)
-        .recover(refused -> idempotencyHash == null || !(refused instanceof ApiException limited)
-            || limited.status() != 429
-            ? Future.failedFuture(refused)
-            : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash)))
-                .compose(n -> n > 0 ? Future.succeededFuture(1.0) : Future.failedFuture(refused)))
-        .compose(weight -> store.report(command.withWeight(weight)))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
-      if (ar.failed()) {
-        outcomes.get(ar.cause() instanceof ApiException ? "refused" : "unavailable").increment();
-        ctx.fail(ar.cause());
-        return;
-      }
-      ReportOutcome outcome = ar.result();
-      if (outcome.replayed() && !outcome.fingerprint().equals(fingerprint)) {
-        ctx.fail(new ApiException(422, "idempotency_key_reused",
-            "This Idempotency-Key was already used for a different report."));
-        return;
-      }
-      // Abuse patterns before the answer, so a lookup after a 202 sees them (never fails; replays change nothing).
-      (outcome.replayed() ? Future.<Void>succeededFuture() : patterns.afterReport(command, outcome))
-          .onComplete(done -> answer(ctx, command, number, outcome));
-    });
-  }
-
-  private void answer(RoutingContext ctx, ReportCommand command, String number, ReportOutcome outcome) {
-    // The number is in Redis now; put it in our own filter before answering (others get it from the stream).
-    filter.add(number);
-    outcomes.get(outcome.replayed() ? "replayed" : outcome.counted() ? "counted" : "updated").increment();
-    if (outcome.replayed()) {
-      ctx.response().putHeader("Idempotent-Replayed", "true");
-    }
-    Responses.json(ctx, 202, new JsonObject()
-        .put("reportId", outcome.reportId())
-        .put("number", number)
-        .put("counted", outcome.counted()));
-    // Derived platform aggregates, after the answer: a failure there is logged and never fails the report.
-    evidence.recordPlatform(command);
+    reports.submit(new ReportRequest(number, category, reporter, network, occurred, now, rawOccurred, rawPlatform,
+        note, idempotencyKey)).onComplete(ar -> {
+          if (ar.failed()) {
+            ctx.fail(ar.cause() instanceof IdempotencyKeyReusedException reused
+                ? new ApiException(422, "idempotency_key_reused", reused.getMessage())
+                : ar.cause());
+            return;
+          }
+          ReportOutcome outcome = ar.result();
+          if (outcome.replayed()) {
+            ctx.response().putHeader("Idempotent-Replayed", "true");
+          }
+          Responses.json(ctx, 202, new JsonObject()
+              .put("reportId", outcome.reportId())
+              .put("number", number)
+              .put("counted", outcome.counted()));
+        });
   }
 
   private String authenticate(RoutingContext ctx) {
@@ -189,11 +118,5 @@ public final class ReportApi {
           + policy.maxReportAge().toDays() + " days cannot be reported; the number may have a new owner by now.");
     }
     return Math.min(occurred, now);
-  }
-
-  private String newReportId() {
-    byte[] id = new byte[12];
-    random.nextBytes(id);
-    return "rep_" + HexFormat.of().formatHex(id);
   }
 }

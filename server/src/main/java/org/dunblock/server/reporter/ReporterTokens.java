@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
-import org.dunblock.server.http.IpRange;
+import org.dunblock.server.net.IpRange;
 
 /**
  * Anonymous reporter tokens and the keyed hashes that stand for reporters and networks in storage.

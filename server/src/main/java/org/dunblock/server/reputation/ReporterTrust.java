@@ -53,17 +53,15 @@ public final class ReporterTrust {
     this.expiryMs = retention.toMillis();
   }
 
-  static String tag(String reporterHash) {
-    return KeySchema.PREFIX + "{r:" + reporterHash + "}:";
-  }
 
   /**
-   * Counts a report against the reporter's daily quota (429 when spent) and returns the reporter's weight (1 for
+   * Counts a report against the reporter's daily quota (a RateLimitedException when spent) and returns the reporter's weight (1 for
    * an unknown reporter): one script, as the quota counter carries the reporter's hash tag.
    */
-  public Future<Double> admit(String reporterHash, int perDay) {
-    return limiter.acquireAndRead("reports", "{r:" + reporterHash + "}", perDay, DAY, tag(reporterHash) + "trust", "t")
-        .map(t -> t == null ? 1.0 : Math.max(MIN, Math.min(MAX, Double.parseDouble(t))));
+  public Future<Admission> admit(String reporterHash, int perDay) {
+    return limiter.acquireAndRead("reports", KeySchema.reporterTag(reporterHash), perDay, DAY,
+            KeySchema.reporterTrust(reporterHash), "t")
+        .map(t -> new Admission(t == null ? 1.0 : Math.max(MIN, Math.min(MAX, Double.parseDouble(t)))));
   }
 
   /**
@@ -114,7 +112,7 @@ public final class ReporterTrust {
         if (agreed && !reward) {
           continue;
         }
-        moves.add(store.run(trust, new String[] {tag(vote.getKey()) + "trust"},
+        moves.add(store.run(trust, new String[] {KeySchema.reporterTrust(vote.getKey())},
             Double.toString(agreed ? AGREED : OVERTURNED), Double.toString(MIN), Double.toString(MAX),
             Long.toString(expiryMs)));
       }

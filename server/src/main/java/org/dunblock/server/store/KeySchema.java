@@ -4,7 +4,7 @@ import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one Redis key schema (documented in README). Numbers are spread over {@link #SHARDS} shards; every key of a
+ * The one Redis key schema (documented in docs/architecture.md): every key name is built here. Numbers are spread over {@link #SHARDS} shards; every key of a
  * shard carries the hash tag {@code {sNN}}, so a number's record, its votes, its networks, the shard's index and
  * change stream live in one Redis Cluster slot and one Lua script may touch them all atomically.
  *
@@ -31,6 +31,13 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:export:&lt;version&gt;:gone  set   numbers already written as removed (dedupe while exporting)
  * dunblock:{meta}:export:&lt;version&gt;      hash  an export's filters, status, SHA-256 and signature
  * dunblock:{meta}:export-signing-key   string  generated Ed25519 key (PKCS#8), unless DUNBLOCK_EXPORT_SIGNING_KEY
+ * dunblock:{meta}:filter-checkpoint    hash    the last filter snapshot and the stream offsets it holds
+ * dunblock:{r:&lt;hash&gt;}:trust          hash    a reporter's trust (see ReporterTrust)
+ * dunblock:rl:&lt;what&gt;:&lt;who&gt;           string  a fixed-window limit's uses (see RateLimiter)
+ * dunblock:rl:lookups:&lt;hash&gt;:&lt;minute&gt;  string  a lookup client's allowance in one minute (see LookupLimiter)
+ * dunblock:{appeals}:...               appeals and their indexes and limits (see AppealStore)
+ * dunblock:{keys}:byhash / byid / audit  API keys by hash and by id, and their audit stream (see KeyRegistry)
+ * dunblock:{audit}:log                 stream  audit of actions that belong to no shard (imports, appeal decisions)
  * </pre>
  */
 public final class KeySchema {
@@ -171,5 +178,56 @@ public final class KeySchema {
 
   public static String exportMeta(String version) {
     return PREFIX + "{meta}:export:" + version;
+  }
+
+  /** The filter checkpoint; a new one is written under a temporary name and renamed over it. */
+  public static final String FILTER_CHECKPOINT = PREFIX + "{meta}:filter-checkpoint";
+
+  /** API keys: key hash -&gt; key (JSON), id -&gt; key hash, and the stream of key changes. One slot. */
+  public static final String KEYS_BY_HASH = PREFIX + "{keys}:byhash";
+  public static final String KEYS_BY_ID = PREFIX + "{keys}:byid";
+  public static final String KEYS_AUDIT = PREFIX + "{keys}:audit";
+
+  /** Audit stream for actions that belong to no number shard (appeal decisions, imports). */
+  public static final String AUDIT_OTHER = PREFIX + "{audit}:log";
+
+  /** The hash tag of a reporter's keys: their trust, and their report quota (so one script reads both). */
+  public static String reporterTag(String reporterHash) {
+    return "{r:" + reporterHash + "}";
+  }
+
+  public static String reporterTrust(String reporterHash) {
+    return PREFIX + reporterTag(reporterHash) + ":trust";
+  }
+
+  /** A fixed-window limit's counter: {@code who} is a keyed hash, possibly wrapped in a hash tag. */
+  public static String rateLimit(String what, String who) {
+    return PREFIX + "rl:" + what + ":" + who;
+  }
+
+  /** A lookup client's (keyed hash) counter for one window (the minute's number). */
+  public static String lookupAllowance(String clientHash, long window) {
+    return PREFIX + "rl:lookups:" + clientHash + ":" + window;
+  }
+
+  private static final String APPEALS = PREFIX + "{appeals}:";
+
+  public static String appeal(String id) {
+    return APPEALS + "a:" + id;
+  }
+
+  /** The index of appeals in one status ({@code pending}, {@code allowed}, {@code rejected}). */
+  public static String appeals(String status) {
+    return APPEALS + status;
+  }
+
+  /** Appeals from one client network (keyed hash) in the current hour. */
+  public static String appealsFromNetwork(String networkHash) {
+    return APPEALS + "rl:net:" + networkHash;
+  }
+
+  /** Appeals about one number in the current hour. */
+  public static String appealsAboutNumber(String e164) {
+    return APPEALS + "rl:num:" + e164;
   }
 }

@@ -3,7 +3,6 @@ package org.dunblock.server.store;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
-import org.dunblock.server.http.ApiException;
 
 /**
  * Fixed-window limits kept in Redis ({@code rate.lua}), shared by every instance: reporter tokens per network per
@@ -26,8 +25,8 @@ public final class RateLimiter {
   }
 
   /**
-   * Counts one use of {@code what} by {@code who} (a keyed hash, never an identity); fails with 429 rate_limited and
-   * a retry-after when {@code limit} uses were already made in the window.
+   * Counts one use of {@code what} by {@code who} (a keyed hash, never an identity); fails with {@link RateLimitedException}
+   * (its retry time) when {@code limit} uses were already made in the window.
    */
   public Future<Long> acquire(String what, String who, long limit, Duration window) {
     return run(what, new String[] {key(what, who)}, Long.toString(limit), Long.toString(window.toMillis()))
@@ -46,14 +45,14 @@ public final class RateLimiter {
   }
 
   private static String key(String what, String who) {
-    return KeySchema.PREFIX + "rl:" + what + ":" + who;
+    return KeySchema.rateLimit(what, who);
   }
 
   private Future<List<Object>> run(String what, String[] keys, String... args) {
     return store.run(script, keys, args).compose(reply -> {
       if ("limited".equals(reply.get(0))) {
         long retryMs = (Long) reply.get(1);
-        return Future.failedFuture(ApiException.rateLimited("Too many " + what.replace('-', ' ') + " for now", retryMs));
+        return Future.failedFuture(new RateLimitedException("Too many " + what.replace('-', ' ') + " for now", retryMs));
       }
       return Future.succeededFuture(reply);
     });

@@ -27,9 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -38,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.dunblock.server.config.DunblockConfig;
-import org.dunblock.server.config.PatternPolicy;
 
 /**
  * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
@@ -67,7 +63,6 @@ public final class ReputationStore implements AutoCloseable {
   private final ClientResources resources;
   private final Commands commands;
   private final ChangeReader follower;
-  private final LuaScript reportScript;
   private final DunblockConfig config;
   private volatile StoreMetrics metrics;
 
@@ -79,7 +74,6 @@ public final class ReputationStore implements AutoCloseable {
     this.resources = resources;
     this.commands = commands;
     this.follower = follower;
-    this.reportScript = LuaScript.load("report.lua", redis());
   }
 
   /**
@@ -246,68 +240,6 @@ public final class ReputationStore implements AutoCloseable {
 
   public Future<String> ping() {
     return bridge(redis().ping());
-  }
-
-  /**
-   * Stores a report (report.lua). For a reported call ({@link ReportCommand#reportedCall()}) the same script then
-   * keeps the number's abuse-pattern windows (the configured {@link PatternPolicy}) and answers with the number's
-   * record, one round trip for both.
-   */
-  public Future<ReportOutcome> report(ReportCommand c) {
-    String[] keys = {
-        KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
-        KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
-        KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
-        KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
-        KeySchema.voteTimes(c.number()), KeySchema.windows(c.number()), KeySchema.windowVotes(c.number())};
-    List<String> args = new ArrayList<>(26);
-    Collections.addAll(args,
-        c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
-        Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
-        Long.toString(config.scoring().halfLife().toMillis()),
-        c.idempotencyKeyHash() == null ? "0" : Long.toString(config.idempotencyTtl().toMillis()),
-        c.fingerprint(), c.reportId(), Long.toString(config.retention().toMillis()),
-        Long.toString(CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(), c.note() == null ? "" : c.note(),
-        KeySchema.PINNED_INDEX_SCORE_TEXT,
-        Long.toString(config.scoring().maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1");
-    if (c.reportedCall()) {
-      PatternPolicy windows = config.patterns();
-      Collections.addAll(args, ms(windows.longestWindow()),
-          ms(windows.fanOutWindow()), Integer.toString(windows.fanOutMinReporters()),
-          Integer.toString(windows.fanOutMinNetworks()), ms(windows.bombingWindow()),
-          Integer.toString(windows.bombingMinReporters()), Integer.toString(windows.bombingMinNetworks()));
-    }
-    return bridge(reportScript.run(redis(), keys, args.toArray(String[]::new))).map(reply -> {
-      String status = (String) reply.get(0);
-      if ("replay".equals(status)) {
-        // stored as fingerprint|reportId|counted
-        String[] parts = ((String) reply.get(1)).split("\\|", 3);
-        return new ReportOutcome(parts[1], "1".equals(parts[2]), true, parts[0]);
-      }
-      String reportId = (String) reply.get(1);
-      boolean counted = "1".equals(reply.get(2));
-      if (reply.size() < 4) {
-        return new ReportOutcome(reportId, counted, false, c.fingerprint());
-      }
-      String failure = (String) reply.get(3);
-      if (!failure.isEmpty()) {
-        return new ReportOutcome(reportId, counted, false, c.fingerprint(), null, failure);
-      }
-      Map<String, String> record = new HashMap<>(reply.size());
-      for (int i = 4; i + 1 < reply.size(); i += 2) {
-        record.put((String) reply.get(i), (String) reply.get(i + 1));
-      }
-      return new ReportOutcome(reportId, counted, false, c.fingerprint(), record, null);
-    });
-  }
-
-  private static String ms(Duration d) {
-    return Long.toString(d.toMillis());
-  }
-
-  /** A vote weight as report.lua stores it: "1" for crowd votes, else the shortest exact decimal. */
-  static String weight(double weight) {
-    return weight == 1.0 ? "1" : java.math.BigDecimal.valueOf(weight).stripTrailingZeros().toPlainString();
   }
 
   /** One page of a shard's index, for building the filter. */

@@ -51,8 +51,8 @@ class AppealIT {
       String ip = "198.51." + i + ".23";
       secrets.add(token);
       secrets.add(ip);
-      secrets.add(both.a().services().tokens().reporterHash(token).orElseThrow());
-      secrets.add(both.a().services().tokens().networkHash(ip(ip)));
+      secrets.add(both.a().tokens().reporterHash(token).orElseThrow());
+      secrets.add(both.a().tokens().networkHash(ip(ip)));
       assertEquals(202, both.apiA().report(token, ip, new JsonObject().put("number", number)
           .put("category", "CONTACT_HARASSMENT").put("note", "calls my mother")).statusCode());
     }
@@ -206,7 +206,7 @@ class AppealIT {
     Map<String, String> record = redis.commands().hgetall(AppealStore.appeal(id));
     assertFalse(record.isEmpty(), "the appeal is stored");
     String stored = record.toString();
-    assertFalse(stored.contains(both.a().services().tokens().networkHash(ip("192.0.2.10"))), stored);
+    assertFalse(stored.contains(both.a().tokens().networkHash(ip("192.0.2.10"))), stored);
   }
 
   @Test

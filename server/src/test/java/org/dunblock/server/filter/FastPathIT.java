@@ -97,11 +97,11 @@ class FastPathIT {
     waitReady(apiA);
     waitReady(apiB);
     String number = "+8613800138123";
-    assertFalse(b.services().filter().mightContain(number));
+    assertFalse(b.filter().mightContain(number));
     assertEquals(0, apiB.lookup(number).getLong("reports"));
 
     assertEquals(202, apiA.report(apiA.newToken(), "203.0.113.1", report(number, "DEBT_COLLECTION")).statusCode());
-    waitUntil("B's filter holds the number", Duration.ofSeconds(1), () -> b.services().filter().mightContain(number));
+    waitUntil("B's filter holds the number", Duration.ofSeconds(1), () -> b.filter().mightContain(number));
     assertEquals(1, apiB.lookup(number).getLong("reports"));
   }
 
@@ -128,7 +128,7 @@ class FastPathIT {
     waitReady(apiA);
     for (String n : numbers) {
       String e164 = before.get(n).getString("number");
-      assertTrue(a.services().filter().mightContain(e164), "rebuilt filter holds " + e164);
+      assertTrue(a.filter().mightContain(e164), "rebuilt filter holds " + e164);
       assertEquals(before.get(n), apiA.lookup(n));
     }
   }
@@ -143,14 +143,14 @@ class FastPathIT {
     waitReady(apiA);
     String number = "+8613800138000";
     apiA.report(apiA.newToken(), "203.0.113.1", report(number, "THREAT"));
-    assertTrue(a.services().filter().mightContain(number));
+    assertTrue(a.filter().mightContain(number));
     assertEquals(1, apiA.lookup(number).getLong("reports"));
 
     clock.advance(Duration.ofHours(2));
     // Past the retention the record is gone for readers at once, and the next rebuild drops it from the filter.
     assertEquals(0, apiA.lookup(number).getLong("reports"));
     waitUntil("filter drops the expired number", Duration.ofSeconds(10),
-        () -> !a.services().filter().mightContain(number));
+        () -> !a.filter().mightContain(number));
     assertEquals(0, redis.commands().zcard(org.dunblock.server.store.KeySchema.index(
         org.dunblock.server.store.KeySchema.shardOf(number))));
     Map<String, Long> before = redis.commandCalls();

@@ -58,10 +58,10 @@ class FilterCheckpointIT {
     Map<String, JsonObject> before = reportAndRestart(vertx, c -> { }, commands -> { });
 
     for (String n : REPORTED) {
-      assertTrue(server.services().filter().mightContain(before.get(n).getString("number")));
+      assertTrue(server.filter().mightContain(before.get(n).getString("number")));
       assertEquals(before.get(n), api.lookup(n), n);
     }
-    assertFalse(server.services().filter().mightContain(BEHIND_THE_STREAMS),
+    assertFalse(server.filter().mightContain(BEHIND_THE_STREAMS),
         "the filter came from the checkpoint plus the streams, not from the indexes");
     // Reports after the restart still reach the filter and the answers.
     assertEquals(202, api.report(api.newToken(), "203.0.9.1", report("13700137000")).statusCode());
@@ -74,7 +74,7 @@ class FilterCheckpointIT {
         commands -> commands.hset(FilterCheckpoint.KEY, "chunk0", "AAAA" + commands.hget(FilterCheckpoint.KEY,
             "chunk0").substring(4)));
 
-    assertTrue(server.services().filter().mightContain(BEHIND_THE_STREAMS), "built from the indexes");
+    assertTrue(server.filter().mightContain(BEHIND_THE_STREAMS), "built from the indexes");
     for (String n : REPORTED) {
       assertEquals(before.get(n), api.lookup(n), n);
     }
@@ -87,7 +87,7 @@ class FilterCheckpointIT {
   void checkpointOfAnotherFilterSizeIsIgnored(Vertx vertx) {
     Map<String, JsonObject> before = reportAndRestart(vertx, c -> c.filterExpectedNumbers(50_000), commands -> { });
 
-    assertTrue(server.services().filter().mightContain(BEHIND_THE_STREAMS), "built from the indexes");
+    assertTrue(server.filter().mightContain(BEHIND_THE_STREAMS), "built from the indexes");
     for (String n : REPORTED) {
       assertEquals(before.get(n), api.lookup(n), n);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
+import org.dunblock.server.net.IpRange;
 import org.junit.jupiter.api.Test;
 
 class ClientAddressTest {

@@ -133,7 +133,7 @@ class ImportIT {
     assertEquals(2, first.getInteger("imported"));
     assertEquals(1, first.getInteger("updated"), "a number repeated in the list counts once");
     waitUntil("B's filter holds the imported number", Duration.ofSeconds(1),
-        () -> both.b().services().filter().mightContain("+8613900139000"));
+        () -> both.b().filter().mightContain("+8613900139000"));
     JsonObject before = both.apiA().lookup("13800138000");
 
     JsonObject again = importOk("source=carrier-x&weight=1", csv);
@@ -178,7 +178,7 @@ class ImportIT {
           new JsonObject().put("number", "13800138000").put("category", "DEBT_COLLECTION")).statusCode());
     }
     waitUntil("B's filter holds the number", Duration.ofSeconds(1),
-        () -> both.b().services().filter().mightContain("+8613800138000"));
+        () -> both.b().filter().mightContain("+8613800138000"));
     JsonObject r = both.apiB().lookup("13800138000");
     assertEquals(3, r.getLong("reporters"));
     assertEquals(3, r.getLong("networks"));

@@ -3,7 +3,6 @@ package org.dunblock.server.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.dunblock.server.http.ApiException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,7 +18,7 @@ class PrefixRulesTest {
   @ParameterizedTest
   @ValueSource(strings = {"+86", "+861", "+86138", "+1201", "+86138001380", "86138001", "+86abc", "", "+0123456"})
   void wholeCountriesAreasAndNearlyWholeNumbersAreRefused(String prefix) {
-    ApiException e = assertThrows(ApiException.class, () -> rules.validate(prefix));
+    InvalidNumberException e = assertThrows(InvalidNumberException.class, () -> rules.validate(prefix));
     assertEquals("invalid_prefix", e.code());
   }
 }

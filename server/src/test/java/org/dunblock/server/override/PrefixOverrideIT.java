@@ -41,7 +41,7 @@ class PrefixOverrideIT {
     assertEquals(200, set.statusCode(), set.bodyAsString());
     assertEquals("+86138001", set.bodyAsJsonObject().getString("prefix"));
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> both.b().services().filter().mightContain("P:+86138001"));
+        () -> both.b().filter().mightContain("P:+86138001"));
 
     for (String inside : new String[] {"13800100000", "13800155555", "+86 138 0019 9999"}) {
       JsonObject r = both.apiB().lookup(inside.replace(" ", "%20").replace("+", "%2B"));
@@ -82,7 +82,7 @@ class PrefixOverrideIT {
     assertEquals(200, putPrefix("+86138001", "ALLOW").statusCode());
     // Rule 1: the override reaches every instance's filter within a second of the write.
     waitUntil("B's filter holds the prefix", Duration.ofSeconds(1),
-        () -> both.b().services().filter().mightContain("P:+86138001"));
+        () -> both.b().filter().mightContain("P:+86138001"));
     JsonObject allowed = both.apiB().lookup(number);
     assertEquals("ALLOW", allowed.getString("verdict"));
     assertTrue(allowed.getJsonArray("reasons").contains("CROWD_REPORTS"));

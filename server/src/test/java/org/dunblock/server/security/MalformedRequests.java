@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import org.dunblock.server.http.ApiException;
+import org.dunblock.server.number.InvalidNumberException;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 
 /**
@@ -117,7 +117,7 @@ final class MalformedRequests {
   String expected(String raw) {
     try {
       return normalizer.normalize(raw, "CN");
-    } catch (ApiException e) {
+    } catch (InvalidNumberException e) {
       return null;
     }
   }

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dunblock.server.http.IpRange;
+import org.dunblock.server.net.IpRange;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
@@ -125,7 +125,7 @@ class ReporterPrivacyIT {
 
   /** Tokens, addresses, networks and the keyed hashes the server stores for reporters and networks. */
   Map<String, String> secrets(List<String> tokens) {
-    ReporterTokens keyed = app.server().services().tokens();
+    ReporterTokens keyed = app.server().tokens();
     Map<String, String> secrets = new LinkedHashMap<>();
     for (int i = 0; i < IPS.length; i++) {
       InetAddress address = InetAddresses.forString(IPS[i]);

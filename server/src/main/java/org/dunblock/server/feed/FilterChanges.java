@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import java.util.List;
 

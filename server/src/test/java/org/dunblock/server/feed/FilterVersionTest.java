@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

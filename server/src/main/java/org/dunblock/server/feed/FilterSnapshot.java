@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;

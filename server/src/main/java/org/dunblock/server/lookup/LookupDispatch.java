@@ -1,9 +1,11 @@
-package org.dunblock.server.http;
+package org.dunblock.server.lookup;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import org.dunblock.server.lookup.LookupApi;
+import org.dunblock.server.http.AccessLog;
+import org.dunblock.server.http.ErrorHandler;
+import org.dunblock.server.http.RequestIds;
 
 /**
  * Answers the single lookup, {@code GET /v1/numbers/{number}}, straight from the HTTP server's request handler and
@@ -18,8 +20,8 @@ import org.dunblock.server.lookup.LookupApi;
  * {@code +}); anything else (other punctuation, escapes, more segments, another method) goes to the router, which
  * answers it as before, including a 400 for escapes that do not decode.
  */
-final class LookupDispatch implements Handler<HttpServerRequest> {
-  static final String ROUTE = "/v1/numbers/:number";
+public final class LookupDispatch implements Handler<HttpServerRequest> {
+  public static final String ROUTE = "/v1/numbers/:number";
   private static final String PREFIX = "/v1/numbers/";
   private static final String ENCODED_PLUS = "%2B";
 
@@ -27,7 +29,7 @@ final class LookupDispatch implements Handler<HttpServerRequest> {
   private final boolean accessLog;
   private final Handler<HttpServerRequest> router;
 
-  LookupDispatch(LookupApi lookups, boolean accessLog, Handler<HttpServerRequest> router) {
+  public LookupDispatch(LookupApi lookups, boolean accessLog, Handler<HttpServerRequest> router) {
     this.lookups = lookups;
     this.accessLog = accessLog;
     this.router = router;

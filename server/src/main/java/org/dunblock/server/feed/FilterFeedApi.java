@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dunblock.server.filter.FilterSyncVerticle;
+import org.dunblock.server.filter.FilterFollowerVerticle;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.ErrorHandler;
 import org.dunblock.server.http.Responses;
@@ -79,7 +79,7 @@ public final class FilterFeedApi {
     FilterVersion since = version(ctx.queryParams().get("since"));
     feed.changesSince(since, FilterFeed.PAGE_PER_SHARD).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        ctx.fail(edge(ar.cause()));
         return;
       }
       FilterChanges c = ar.result();
@@ -126,16 +126,23 @@ public final class FilterFeedApi {
     }
     LiveStream live = new LiveStream(ctx, openStreams);
     // Listen before catching up, so nothing falls between the catch-up read and the live feed.
-    live.consumer = ctx.vertx().eventBus().localConsumer(FilterSyncVerticle.CHANGES_ADDRESS, m -> live.onChange(m.body()));
+    live.consumer = ctx.vertx().eventBus().localConsumer(FilterFollowerVerticle.CHANGES_ADDRESS, m -> live.onChange(m.body()));
     Future<FilterVersion> start = since == null ? feed.currentVersion() : Future.succeededFuture(since);
     start.compose(v -> catchUp(v, v, new ArrayList<>())).onComplete(ar -> {
       if (ar.failed()) {
         live.close();
-        ctx.fail(ar.cause());
+        ctx.fail(edge(ar.cause()));
         return;
       }
       live.begin(ar.result());
     });
+  }
+
+  /** The feed's own failures as the client sees them; anything else goes to the error handler as it is. */
+  private static Throwable edge(Throwable failure) {
+    return failure instanceof FilterVersionGoneException gone
+        ? new ApiException(410, "filter_version_gone", gone.getMessage())
+        : failure;
   }
 
   private record CaughtUp(FilterVersion version, List<String> added, FilterChanges last) {

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * follows the shard change streams (so writes through any instance arrive within milliseconds), and rebuilds it
  * periodically so numbers that aged out stop costing Redis lookups.
  */
-public final class FilterSyncVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(FilterSyncVerticle.class);
+public final class FilterFollowerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FilterFollowerVerticle.class);
   private static final int SCAN_PAGE = 10_000;
   private static final long READ_COUNT = 5_000;
   /**
@@ -45,7 +45,7 @@ public final class FilterSyncVerticle extends VerticleBase {
   private static final long CHECKPOINT_GAP_NANOS = TimeUnit.MINUTES.toNanos(5);
   private long lastCheckpointNanos;
 
-  public FilterSyncVerticle(DunblockConfig config, ReputationStore store, NumberFilter filter, Clock clock) {
+  public FilterFollowerVerticle(DunblockConfig config, ReputationStore store, NumberFilter filter, Clock clock) {
     this.config = config;
     this.store = store;
     this.filter = filter;

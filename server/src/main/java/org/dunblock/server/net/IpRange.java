@@ -1,4 +1,4 @@
-package org.dunblock.server.http;
+package org.dunblock.server.net;
 
 import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;

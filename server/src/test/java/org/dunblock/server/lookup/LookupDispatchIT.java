@@ -1,4 +1,4 @@
-package org.dunblock.server.http;
+package org.dunblock.server.lookup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package org.dunblock.server.report;
+package org.dunblock.server.evidence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package org.dunblock.server.pattern;
+package org.dunblock.server.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

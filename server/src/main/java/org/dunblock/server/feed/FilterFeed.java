@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
@@ -20,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.dunblock.server.config.DunblockConfig;
-import org.dunblock.server.http.ApiException;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
@@ -185,7 +184,7 @@ public final class FilterFeed {
   }
 
   /**
-   * The changes after {@code since}, at most {@code perShard} per shard. Fails with a 410 {@link ApiException}
+   * The changes after {@code since}, at most {@code perShard} per shard. Fails with {@link FilterVersionGoneException}
    * when the streams no longer hold everything after {@code since} (the client is too far behind, or the version
    * is from another deployment) and the client must download a snapshot.
    */
@@ -208,7 +207,7 @@ public final class FilterFeed {
       return Future.all(checks).map(kept -> {
         for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
           if (!kept.<Boolean>resultAt(shard)) {
-            throw gone();
+            throw new FilterVersionGoneException();
           }
         }
         String[] ids = since.ids();
@@ -230,8 +229,4 @@ public final class FilterFeed {
     });
   }
 
-  static ApiException gone() {
-    return new ApiException(410, "filter_version_gone",
-        "The changes since this version are no longer kept; download the snapshot from /v1/filter.");
-  }
 }

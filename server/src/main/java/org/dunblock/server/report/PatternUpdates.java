@@ -1,4 +1,4 @@
-package org.dunblock.server.pattern;
+package org.dunblock.server.report;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,8 +12,6 @@ import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.LuaScript;
-import org.dunblock.server.store.ReportCommand;
-import org.dunblock.server.store.ReportOutcome;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * filter entry at the threshold; the block has its own hash tag, so this is a second script), and the crowd's
  * outcome for reporter trust. Lookups read what these leave in the number's record and the block record.
  */
-public final class Patterns {
-  private static final Logger LOG = LoggerFactory.getLogger(Patterns.class);
+public final class PatternUpdates {
+  private static final Logger LOG = LoggerFactory.getLogger(PatternUpdates.class);
 
   private final ReputationStore store;
   private final ReporterTrust trust;
@@ -39,7 +37,7 @@ public final class Patterns {
   private final LuaScript range;
 
   /** Loads the script (blocking; construct at start). */
-  public Patterns(ReputationStore store, NumberFilter filter, ReputationCalculator calculator, PatternPolicy policy,
+  public PatternUpdates(ReputationStore store, NumberFilter filter, ReputationCalculator calculator, PatternPolicy policy,
       MeterRegistry registry, ReporterTrust trust, int minCounterNetworks) {
     this.trust = trust;
     this.minCounterNetworks = minCounterNetworks;

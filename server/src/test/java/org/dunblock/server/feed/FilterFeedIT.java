@@ -1,4 +1,4 @@
-package org.dunblock.server.filtersync;
+package org.dunblock.server.feed;
 
 import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;

@@ -1,4 +1,4 @@
-package org.dunblock.server.pattern;
+package org.dunblock.server.report;
 
 import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +46,7 @@ class RangeIT {
 
     block("13800138003");
     waitUntil("B's filter holds the range", Duration.ofSeconds(1),
-        () -> both.b().services().filter().mightContain("R:+86138001380"));
+        () -> both.b().filter().mightContain("R:+86138001380"));
     JsonObject fresh = both.apiB().lookup("13800138009");
     assertEquals("WARN", fresh.getString("verdict"), fresh.encode());
     assertEquals(new JsonArray().add("RANGE"), fresh.getJsonArray("reasons"));

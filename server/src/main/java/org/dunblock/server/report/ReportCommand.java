@@ -1,4 +1,4 @@
-package org.dunblock.server.store;
+package org.dunblock.server.report;
 
 import org.dunblock.server.reputation.Category;
 

@@ -1,4 +1,4 @@
-package org.dunblock.server.report;
+package org.dunblock.server.evidence;
 
 import java.text.Normalizer;
 import java.util.Locale;

@@ -1,0 +1,106 @@
+package org.dunblock.server.report;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dunblock.server.config.PatternPolicy;
+import org.dunblock.server.config.ScoringPolicy;
+import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.LuaScript;
+import org.dunblock.server.store.ReputationStore;
+
+/**
+ * Reports in Redis: {@code report.lua} stores a vote, its call-log entry and, for a reported call, the number's
+ * abuse-pattern windows, atomically in the number's slot (the script's header lists its keys and arguments).
+ * Used by crowd reports ({@link ReportService}) and bulk imports alike.
+ */
+public final class ReportStore {
+  private final ReputationStore store;
+  private final LuaScript script;
+  private final ScoringPolicy scoring;
+  private final PatternPolicy patterns;
+  private final long idempotencyTtlMs;
+  private final long retentionMs;
+
+  /** Loads the script (blocking; construct at start). */
+  public ReportStore(ReputationStore store, ScoringPolicy scoring, PatternPolicy patterns, Duration idempotencyTtl,
+      Duration retention) {
+    this.store = store;
+    this.script = store.script("report.lua");
+    this.scoring = scoring;
+    this.patterns = patterns;
+    this.idempotencyTtlMs = idempotencyTtl.toMillis();
+    this.retentionMs = retention.toMillis();
+  }
+
+  /**
+   * Stores a report. For a reported call ({@link ReportCommand#reportedCall()}) the same script then keeps the
+   * number's abuse-pattern windows (the configured {@link PatternPolicy}) and answers with the number's record, one
+   * round trip for both.
+   */
+  public Future<ReportOutcome> store(ReportCommand c) {
+    String[] keys = {
+        KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
+        KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
+        KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
+        KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
+        KeySchema.voteTimes(c.number()), KeySchema.windows(c.number()), KeySchema.windowVotes(c.number())};
+    List<String> args = new ArrayList<>(26);
+    Collections.addAll(args,
+        c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
+        Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
+        Long.toString(scoring.halfLife().toMillis()),
+        c.idempotencyKeyHash() == null ? "0" : Long.toString(idempotencyTtlMs),
+        c.fingerprint(), c.reportId(), Long.toString(retentionMs),
+        Long.toString(ReputationStore.CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(),
+        c.note() == null ? "" : c.note(),
+        KeySchema.PINNED_INDEX_SCORE_TEXT,
+        Long.toString(scoring.maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1");
+    if (c.reportedCall()) {
+      Collections.addAll(args, ms(patterns.longestWindow()),
+          ms(patterns.fanOutWindow()), Integer.toString(patterns.fanOutMinReporters()),
+          Integer.toString(patterns.fanOutMinNetworks()), ms(patterns.bombingWindow()),
+          Integer.toString(patterns.bombingMinReporters()), Integer.toString(patterns.bombingMinNetworks()));
+    }
+    return store.run(script, keys, args.toArray(String[]::new)).map(reply -> {
+      String status = (String) reply.get(0);
+      if ("replay".equals(status)) {
+        // stored as fingerprint|reportId|counted
+        String[] parts = ((String) reply.get(1)).split("\\|", 3);
+        return new ReportOutcome(parts[1], "1".equals(parts[2]), true, parts[0]);
+      }
+      String reportId = (String) reply.get(1);
+      boolean counted = "1".equals(reply.get(2));
+      if (reply.size() < 4) {
+        return new ReportOutcome(reportId, counted, false, c.fingerprint());
+      }
+      String failure = (String) reply.get(3);
+      if (!failure.isEmpty()) {
+        return new ReportOutcome(reportId, counted, false, c.fingerprint(), null, failure);
+      }
+      Map<String, String> record = new HashMap<>(reply.size());
+      for (int i = 4; i + 1 < reply.size(); i += 2) {
+        record.put((String) reply.get(i), (String) reply.get(i + 1));
+      }
+      return new ReportOutcome(reportId, counted, false, c.fingerprint(), record, null);
+    });
+  }
+
+  /** Whether a report with this Idempotency-Key (its keyed hash) is stored for the number. */
+  public Future<Boolean> idempotencyRecorded(String number, String idempotencyKeyHash) {
+    return store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyKeyHash))).map(n -> n > 0);
+  }
+
+  private static String ms(Duration d) {
+    return Long.toString(d.toMillis());
+  }
+
+  /** A vote weight as report.lua stores it: "1" for crowd votes, else the shortest exact decimal. */
+  static String weight(double weight) {
+    return weight == 1.0 ? "1" : java.math.BigDecimal.valueOf(weight).stripTrailingZeros().toPlainString();
+  }
+}
