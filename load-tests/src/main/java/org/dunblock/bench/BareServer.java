@@ -39,9 +39,9 @@ public final class BareServer {
     int port = Integer.parseInt(args[1]);
     boolean configured = args.length > 2 && "configured".equals(args[2]);
     Vertx vertx = configured
-        ? DunblockServer.vertx(config(eventLoops), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        ? DunblockServer.vertx(config(eventLoops).http(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    HttpServerOptions options = configured ? ApiVerticle.options(config(eventLoops)) : new HttpServerOptions();
+    HttpServerOptions options = configured ? ApiVerticle.options(config(eventLoops).http()) : new HttpServerOptions();
     int actual = start(vertx, eventLoops, port, options).await(30, TimeUnit.SECONDS);
     // bench.sh reads the port from this line.
     System.out.println("Bare Vert.x listening on 127.0.0.1:" + actual + " with " + eventLoops + " event loops"

@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.config.HttpOptions;
+import org.dunblock.server.config.RedisOptions;
 import org.dunblock.server.appeal.AppealApi;
 import org.dunblock.server.audit.AuditApi;
 import org.dunblock.server.dashboard.DashboardStats;
@@ -96,38 +98,40 @@ public final class DunblockServer implements AutoCloseable {
 
   /** Starts everything and returns once the HTTP port listens (the filter may still be loading). Blocking. */
   public static DunblockServer start(DunblockConfig config, Clock clock) {
-    EmbeddedRedis embedded = config.redisUrl().isEmpty()
-        ? EmbeddedRedis.start(config.dataDir(), config.embeddedRedisPort(), config.embeddedRedisFsync())
+    RedisOptions redis = config.redis();
+    EmbeddedRedis embedded = redis.embedded()
+        ? EmbeddedRedis.start(redis.dataDir(), redis.embeddedPort(), redis.embeddedFsync())
         : null;
     Vertx vertx = null;
     ReputationStore store = null;
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      vertx = vertx(config, registry);
-      String url = config.redisUrl().orElseGet(() -> embedded.url());
-      store = ReputationStore.connect(vertx, config, url);
+      vertx = vertx(config.http(), registry);
+      String url = redis.url().orElseGet(() -> embedded.url());
+      store = ReputationStore.connect(vertx, redis.timeout(), url);
       store.instrument(registry);
-      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config));
+      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config.secret(), redis.dataDir()));
       store.checkSecret(tokens.keyed("secret-fingerprint"));
       if (config.adminKey().isPresent()) {
         ApiKey seeded = new KeyRegistry(store.syncCommands(), clock).seedAdmin(config.adminKey().get());
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
       }
-      NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
+      NumberFilter filter = new NumberFilter(config.filter().expectedNumbers(), config.filter().fpp());
       ApiRoutes routes = wire(config, clock, vertx, store, registry, tokens, filter);
       ServerMetrics.bind(registry, filter, vertx);
 
       List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
       Vertx v = vertx;
-      Future<?> deployed = vertx.deployVerticle(new FilterFollowerVerticle(config, store, filter, clock))
+      Future<?> deployed = vertx.deployVerticle(new FilterFollowerVerticle(config.filter(), redis.timeout(),
+              config.retention(), config.scoring().maxClockSkew(), store, filter, clock))
           .compose(id -> v.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(config, routes::handler, Set.of(ImportApi.PATH));
+            ApiVerticle verticle = new ApiVerticle(config.http(), routes::handler, Set.of(ImportApi.PATH));
             apis.add(verticle);
             return verticle;
-          }, new DeploymentOptions().setInstances(config.eventLoops())));
+          }, new DeploymentOptions().setInstances(config.http().eventLoops())));
       deployed.await(30, TimeUnit.SECONDS);
       int port = sharedPort(apis);
-      LOG.info("Dunblock listening on {}:{}", config.host(), port);
+      LOG.info("Dunblock listening on {}:{}", config.http().host(), port);
       return new DunblockServer(config, embedded, vertx, store, routes, filter, tokens, port);
     } catch (Exception e) {
       if (vertx != null) {
@@ -164,34 +168,34 @@ public final class DunblockServer implements AutoCloseable {
     ReportService reports = new ReportService(reportStore, trust,
         new PatternUpdates(store, filter, calculator, config.patterns(), registry, trust,
             config.scoring().blockMinNetworks()),
-        evidence, filter, tokens, config.reportsPerReporterPerDay(), config.redisTimeout(), registry);
+        evidence, filter, tokens, config.limits().reportsPerReporterPerDay(), config.redis().timeout(), registry);
     AuditLog audit = new AuditLog(store);
     LookupLimiter lookupLimiter = new LookupLimiter(store, tokens, clientAddress, clock,
-        config.lookupsPerClientPerMinute(), registry);
+        config.limits().lookupsPerClientPerMinute(), registry);
     lookupLimiter.start(vertx);
     LookupRates lookupRates = new LookupRates(registry, clock.millis());
     vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> lookupRates.sample(clock.millis()));
-    ExportSigningKey exportKey = ExportSigningKey.load(config.exportSigningKey(),
-        config.redisUrl().isEmpty() ? config.dataDir() : null, store.syncCommands());
+    ExportSigningKey exportKey = ExportSigningKey.load(config.exports().signingKey(),
+        config.redis().embedded() ? config.redis().dataDir() : null, store.syncCommands());
 
     ApiRoutes.Handlers handlers = new ApiRoutes.Handlers(
         new LookupApi(normalizer, reputations, lookupLimiter),
         new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
-        new ReporterApi(tokens, clientAddress, limiter, config.tokensPerNetworkPerDay()),
-        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filterRebuildInterval())),
+        new ReporterApi(tokens, clientAddress, limiter, config.limits().tokensPerNetworkPerDay()),
+        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval())),
         new OverrideApi(normalizer, overrides, filter, clock),
         new AuditApi(audit),
-        new ExportApi(new ExportStore(store, config.exportTtl()), exportKey, calculator, clock),
+        new ExportApi(new ExportStore(store, config.exports().ttl()), exportKey, calculator, clock),
         new EvidenceApi(normalizer, evidence, reputations, clock),
         new StatsApi(new DashboardStats(store, calculator), lookupRates, clock),
         new AppealApi(normalizer, tokens, clientAddress,
-            new AppealStore(store, config.appealsPerHour(), config.appealRetention()), reputations, overrides,
+            new AppealStore(store, config.limits().appealsPerHour(), config.appealRetention()), reputations, overrides,
             filter, audit, clock),
         new ImportApi(normalizer, reportStore, audit, filter, clock),
         new OpsApi(filter, store),
         new WebPages());
-    return new ApiRoutes(handlers, new ApiKeyAuth(store), config.maxBodyBytes(), config.accessLog(),
-        config.metricsPublic() ? registry : null);
+    return new ApiRoutes(handlers, new ApiKeyAuth(store), config.http().maxBodyBytes(), config.http().accessLog(),
+        config.http().metricsPublic() ? registry : null);
   }
 
   /**
@@ -211,10 +215,10 @@ public final class DunblockServer implements AutoCloseable {
    * Vert.x as the server runs it: its event loops and its metrics into {@code registry}. Public for the benchmark's
    * configured bare server, which must pay the same per-request framework costs.
    */
-  public static Vertx vertx(DunblockConfig config, PrometheusMeterRegistry registry) {
+  public static Vertx vertx(HttpOptions http, PrometheusMeterRegistry registry) {
     return Vertx.builder()
         .with(new VertxOptions()
-            .setEventLoopPoolSize(config.eventLoops())
+            .setEventLoopPoolSize(http.eventLoops())
             .setMetricsOptions(new MicrometerMetricsOptions()
                 .setEnabled(true)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
@@ -250,7 +254,7 @@ public final class DunblockServer implements AutoCloseable {
 
   /** The Redis URL this instance uses (the embedded server's when none was configured). */
   public String redisUrl() {
-    return config.redisUrl().orElseGet(() -> embedded.url());
+    return config.redis().url().orElseGet(() -> embedded.url());
   }
 
   /** Graceful stop: stop accepting, finish in-flight requests, close Redis, stop the embedded server. */

@@ -9,45 +9,42 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole server configuration, parsed once from {@code DUNBLOCK_*} environment variables,
- * validated at start and passed to constructors. Tests build their own with {@link #builder()}.
+ * The whole server configuration, parsed once from {@code DUNBLOCK_*} environment variables, validated at start
+ * (each part checks its own variables and names the one that is wrong) and passed to constructors, each of which
+ * takes the part it uses. Tests build their own with {@link #builder()}. {@link #toString()} never shows a secret.
+ *
+ * @param http how the HTTP server listens and what it accepts
+ * @param redis where reputation state lives
+ * @param filter each instance's Bloom filter
+ * @param limits what one source may do per day, hour or minute
+ * @param exports exports for carriers
+ * @param scoring how votes become a verdict
+ * @param patterns abuse patterns (address-book explosion, call-bombing, ranges)
+ * @param defaultRegion the region of numbers written without a country code ({@code DUNBLOCK_DEFAULT_REGION})
+ * @param trustedProxies addresses and ranges whose {@code X-Forwarded-For} is believed
+ * @param secret {@code DUNBLOCK_SECRET}, the key of every stored hash; empty: kept in the data directory
+ * @param adminKey {@code DUNBLOCK_ADMIN_KEY}, an admin API key seeded at start
+ * @param lookupTimeout a lookup Redis has not answered within this is answered degraded
+ * @param idempotencyTtl how long a report's Idempotency-Key answer is kept
+ * @param retention a record untouched this long is gone
+ * @param appealRetention decided appeals (with the appellant's contact) are deleted this long after the decision
  */
 public record DunblockConfig(
-    String host,
-    int port,
-    Optional<String> redisUrl,
-    Path dataDir,
-    int embeddedRedisPort,
-    String embeddedRedisFsync,
+    HttpOptions http,
+    RedisOptions redis,
+    FilterOptions filter,
+    LimitOptions limits,
+    ExportOptions exports,
+    ScoringPolicy scoring,
+    PatternPolicy patterns,
     String defaultRegion,
     List<String> trustedProxies,
     Optional<String> secret,
     Optional<String> adminKey,
-    long filterExpectedNumbers,
-    double filterFpp,
-    Duration filterRebuildInterval,
     Duration lookupTimeout,
-    Duration redisTimeout,
-    int maxBodyBytes,
-    int eventLoops,
     Duration idempotencyTtl,
     Duration retention,
-    boolean metricsPublic,
-    ScoringPolicy scoring,
-    PatternPolicy patterns,
-    Optional<String> exportSigningKey,
-    Duration exportTtl,
-
-    int appealsPerHour,
-    Duration appealRetention,
-    int tokensPerNetworkPerDay,
-    int reportsPerReporterPerDay,
-    Duration idleTimeout,
-    Duration requestTimeout,
-    Optional<Path> tlsCert,
-    Optional<Path> tlsKey,
-    int lookupsPerClientPerMinute,
-    boolean accessLog) {
+    Duration appealRetention) {
   /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
   public static final int MIN_ADMIN_KEY_LENGTH = 24;
 
@@ -96,30 +93,9 @@ public record DunblockConfig(
   public static final int DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE = 600;
 
   public DunblockConfig {
-    if (port < 0 || port > 65535) {
-      throw new ConfigException("DUNBLOCK_PORT", "must be between 0 and 65535");
-    }
-    if (embeddedRedisPort < 0 || embeddedRedisPort > 65535) {
-      throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_PORT", "must be between 0 and 65535");
-    }
-    if (!"always".equals(embeddedRedisFsync) && !"everysec".equals(embeddedRedisFsync)) {
-      throw new ConfigException("DUNBLOCK_EMBEDDED_REDIS_FSYNC", "must be always or everysec");
-    }
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
         || !com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getSupportedRegions().contains(defaultRegion)) {
       throw new ConfigException("DUNBLOCK_DEFAULT_REGION", "must be a two-letter region code such as CN");
-    }
-    if (filterExpectedNumbers < 1000) {
-      throw new ConfigException("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "must be at least 1000");
-    }
-    if (!(filterFpp > 0 && filterFpp < 0.5)) {
-      throw new ConfigException("DUNBLOCK_FILTER_FPP", "must be between 0 and 0.5 exclusive");
-    }
-    if (eventLoops < 1) {
-      throw new ConfigException("DUNBLOCK_EVENT_LOOPS", "must be at least 1");
-    }
-    if (maxBodyBytes < 1024) {
-      throw new ConfigException("DUNBLOCK_MAX_BODY_BYTES", "must be at least 1024");
     }
     trustedProxies = List.copyOf(trustedProxies);
     for (String proxy : trustedProxies) {
@@ -127,40 +103,16 @@ public record DunblockConfig(
         throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
       }
     }
-    requirePositive("DUNBLOCK_FILTER_REBUILD_MINUTES", filterRebuildInterval);
     requirePositive("DUNBLOCK_LOOKUP_TIMEOUT_MS", lookupTimeout);
-    requirePositive("DUNBLOCK_REDIS_TIMEOUT_MS", redisTimeout);
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
-    requirePositive("DUNBLOCK_EXPORT_TTL_HOURS", exportTtl);
-    exportSigningKey.ifPresent(k -> Ed25519Keys.seedOfPkcs8(k, "DUNBLOCK_EXPORT_SIGNING_KEY"));
-    if (tokensPerNetworkPerDay < 1) {
-      throw new ConfigException("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "must be at least 1");
-    }
-    if (reportsPerReporterPerDay < 1) {
-      throw new ConfigException("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "must be at least 1");
-    }
-    if (appealsPerHour < 1) {
-      throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
-    }
     requirePositive("DUNBLOCK_APPEAL_RETENTION_DAYS", appealRetention);
-    requirePositive("DUNBLOCK_IDLE_TIMEOUT_SECONDS", idleTimeout);
-    requirePositive("DUNBLOCK_REQUEST_TIMEOUT_MS", requestTimeout);
-    if (lookupsPerClientPerMinute < 0) {
-      throw new ConfigException("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "must be 0 (no limit) or more");
-    }
-    if (tlsCert.isPresent() != tlsKey.isPresent()) {
-      throw new ConfigException(tlsCert.isPresent() ? "DUNBLOCK_TLS_KEY" : "DUNBLOCK_TLS_CERT",
-          "is required with " + (tlsCert.isPresent() ? "DUNBLOCK_TLS_CERT" : "DUNBLOCK_TLS_KEY"));
-    }
-    requireReadable("DUNBLOCK_TLS_CERT", tlsCert);
-    requireReadable("DUNBLOCK_TLS_KEY", tlsKey);
     adminKey.ifPresent(k -> {
       if (k.length() < MIN_ADMIN_KEY_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY", "must be at least " + MIN_ADMIN_KEY_LENGTH + " characters");
       }
     });
-    if (redisUrl.isPresent() && secret.isEmpty()) {
+    if (redis.url().isPresent() && secret.isEmpty()) {
       throw new ConfigException("DUNBLOCK_SECRET", "is required with DUNBLOCK_REDIS_URL: every instance must share "
           + "it, and it must not be kept in Redis (generate one with: openssl rand -hex 32)");
     }
@@ -171,13 +123,7 @@ public record DunblockConfig(
     });
   }
 
-  private static void requireReadable(String variable, Optional<Path> file) {
-    if (file.isPresent() && !java.nio.file.Files.isReadable(file.get())) {
-      throw new ConfigException(variable, "'" + file.get() + "' is not a readable file");
-    }
-  }
-
-  private static void requirePositive(String variable, Duration value) {
+  static void requirePositive(String variable, Duration value) {
     if (value == null || value.isNegative() || value.isZero()) {
       throw new ConfigException(variable, "must be positive");
     }
@@ -237,42 +183,52 @@ public record DunblockConfig(
 
   public Builder mutate() {
     return new Builder()
-        .host(host).port(port).redisUrl(redisUrl.orElse(null)).dataDir(dataDir)
-        .embeddedRedisPort(embeddedRedisPort).embeddedRedisFsync(embeddedRedisFsync)
+        .host(http.host()).port(http.port()).eventLoops(http.eventLoops()).maxBodyBytes(http.maxBodyBytes())
+        .idleTimeout(http.idleTimeout()).requestTimeout(http.requestTimeout()).tlsCert(http.tlsCert().orElse(null))
+        .tlsKey(http.tlsKey().orElse(null)).accessLog(http.accessLog()).metricsPublic(http.metricsPublic())
+        .redisUrl(redis.url().orElse(null)).dataDir(redis.dataDir()).embeddedRedisPort(redis.embeddedPort())
+        .embeddedRedisFsync(redis.embeddedFsync()).redisTimeout(redis.timeout())
+        .filterExpectedNumbers(filter.expectedNumbers()).filterFpp(filter.fpp())
+        .filterRebuildInterval(filter.rebuildInterval())
+        .tokensPerNetworkPerDay(limits.tokensPerNetworkPerDay())
+        .reportsPerReporterPerDay(limits.reportsPerReporterPerDay())
+        .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute()).appealsPerHour(limits.appealsPerHour())
+        .exportSigningKey(exports.signingKey().orElse(null)).exportTtl(exports.ttl())
+        .scoring(scoring).patterns(patterns)
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
-        .secret(secret.orElse(null)).adminKey(adminKey.orElse(null)).filterExpectedNumbers(filterExpectedNumbers).filterFpp(filterFpp)
-        .filterRebuildInterval(filterRebuildInterval).lookupTimeout(lookupTimeout).redisTimeout(redisTimeout)
-        .maxBodyBytes(maxBodyBytes).eventLoops(eventLoops).idempotencyTtl(idempotencyTtl).retention(retention)
-        .metricsPublic(metricsPublic).scoring(scoring).patterns(patterns)
-        .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
-        .appealsPerHour(appealsPerHour).appealRetention(appealRetention)
-        .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay)
-        .idleTimeout(idleTimeout).requestTimeout(requestTimeout).tlsCert(tlsCert.orElse(null))
-        .tlsKey(tlsKey.orElse(null)).lookupsPerClientPerMinute(lookupsPerClientPerMinute).accessLog(accessLog);
+        .secret(secret.orElse(null)).adminKey(adminKey.orElse(null))
+        .lookupTimeout(lookupTimeout).idempotencyTtl(idempotencyTtl).retention(retention)
+        .appealRetention(appealRetention);
   }
 
-  /** A loggable description: never contains the secret or credentials in the Redis URL. */
+  /** A loggable description: never contains the secret, the admin key, the signing key or Redis credentials. */
   public String describe() {
-    return "host=" + host + " port=" + port
-        + " redis=" + redisUrl.map(DunblockConfig::redactUrl)
-            .orElse("embedded (data dir " + dataDir + ", appendfsync " + embeddedRedisFsync + ")")
+    return "host=" + http.host() + " port=" + http.port()
+        + " redis=" + redis.url().map(DunblockConfig::redactUrl)
+            .orElse("embedded (data dir " + redis.dataDir() + ", appendfsync " + redis.embeddedFsync() + ")")
         + " region=" + defaultRegion + " trustedProxies=" + trustedProxies
-        + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + dataDir.resolve("secret"))
+        + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + redis.dataDir().resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
-        + " filter=" + filterExpectedNumbers + "@" + filterFpp + " rebuild=" + filterRebuildInterval
-        + " eventLoops=" + eventLoops + " scoring=" + scoring + " patterns=" + patterns
-        + " exportSigningKey=" + (exportSigningKey.isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
-            : "generated and kept in Redis") + " exportTtl=" + exportTtl
+        + " filter=" + filter.expectedNumbers() + "@" + filter.fpp() + " rebuild=" + filter.rebuildInterval()
+        + " eventLoops=" + http.eventLoops() + " scoring=" + scoring + " patterns=" + patterns
+        + " exportSigningKey=" + (exports.signingKey().isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
+            : "generated and kept in Redis") + " exportTtl=" + exports.ttl()
+        + " appealsPerHour=" + limits.appealsPerHour() + " appealRetention=" + appealRetention
+        + " tokensPerNetworkPerDay=" + limits.tokensPerNetworkPerDay()
+        + " reportsPerReporterPerDay=" + limits.reportsPerReporterPerDay()
+        + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
+        + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
+        + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute() + " accessLog=" + http.accessLog();
+  }
 
-        + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention
-        + " tokensPerNetworkPerDay=" + tokensPerNetworkPerDay + " reportsPerReporterPerDay=" + reportsPerReporterPerDay
-        + " idleTimeout=" + idleTimeout + " requestTimeout=" + requestTimeout
-        + " tls=" + (tlsCert.isPresent() ? tlsCert.get() : "off")
-        + " lookupsPerClientPerMinute=" + lookupsPerClientPerMinute + " accessLog=" + accessLog;
+  /** The same as {@link #describe()}: a record's own toString would print the secret and keys if ever logged. */
+  @Override
+  public String toString() {
+    return "DunblockConfig[" + describe() + "]";
   }
 
   static String redactUrl(String url) {
-    return url.replaceAll("//[^@/]*@", "//***@");
+    return RedisOptions.redact(url);
   }
 
   /** Builder for {@link DunblockConfig}; starts from the documented defaults. */
@@ -348,16 +304,19 @@ public record DunblockConfig(
     public Builder accessLog(boolean v) { accessLog = v; return this; }
 
     public DunblockConfig build() {
-      return new DunblockConfig(host, port, Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir,
-          embeddedRedisPort, embeddedRedisFsync, defaultRegion, trustedProxies,
+      return new DunblockConfig(
+          new HttpOptions(host, port, eventLoops, maxBodyBytes, idleTimeout, requestTimeout,
+              Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), accessLog, metricsPublic),
+          new RedisOptions(Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir, embeddedRedisPort,
+              embeddedRedisFsync, redisTimeout),
+          new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval),
+          new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, lookupsPerClientPerMinute,
+              appealsPerHour),
+          new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
+          scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
-          filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
-          eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,
-          Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
-          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay, idleTimeout,
-          requestTimeout, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), lookupsPerClientPerMinute,
-          accessLog);
+          lookupTimeout, idempotencyTtl, retention, appealRetention);
     }
   }
 }

@@ -10,7 +10,8 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dunblock.server.config.DunblockConfig;
+import java.time.Duration;
+import org.dunblock.server.config.FilterOptions;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
@@ -31,7 +32,10 @@ public final class FilterFollowerVerticle extends VerticleBase {
    */
   public static final String CHANGES_ADDRESS = "dunblock.filter.changes";
 
-  private final DunblockConfig config;
+  private final FilterOptions options;
+  private final Duration redisTimeout;
+  /** Index entries older than this are out of the filter: the retention, plus the clock skew allowed to writers. */
+  private final long horizonMs;
   private final ReputationStore store;
   private final NumberFilter filter;
   private final Clock clock;
@@ -45,21 +49,28 @@ public final class FilterFollowerVerticle extends VerticleBase {
   private static final long CHECKPOINT_GAP_NANOS = TimeUnit.MINUTES.toNanos(5);
   private long lastCheckpointNanos;
 
-  public FilterFollowerVerticle(DunblockConfig config, ReputationStore store, NumberFilter filter, Clock clock) {
-    this.config = config;
+  /**
+   * @param retention a record untouched this long is gone from the index, and so from the filter
+   * @param clockSkew how far a writer's clock may run ahead of ours
+   */
+  public FilterFollowerVerticle(FilterOptions options, Duration redisTimeout, Duration retention, Duration clockSkew,
+      ReputationStore store, NumberFilter filter, Clock clock) {
+    this.options = options;
+    this.redisTimeout = redisTimeout;
+    this.horizonMs = retention.toMillis() + clockSkew.toMillis();
     this.store = store;
     this.filter = filter;
     this.clock = clock;
     // The follower's blocking read must end well within the Redis command timeout, or every read times out.
-    this.blockMs = Math.max(50, Math.min(500, config.redisTimeout().toMillis() / 2));
-    this.checkpoint = new FilterCheckpoint(store::syncCommands, config.filterExpectedNumbers(), config.filterFpp());
+    this.blockMs = Math.max(50, Math.min(500, redisTimeout.toMillis() / 2));
+    this.checkpoint = new FilterCheckpoint(store::syncCommands, options.expectedNumbers(), options.fpp());
   }
 
   @Override
   public Future<?> start() {
     // Load in the background: the server listens at once and reports not-ready until the filter is loaded.
     loadUntilDone(0);
-    rebuildTimer = vertx.setPeriodic(config.filterRebuildInterval().toMillis(), id -> rebuild());
+    rebuildTimer = vertx.setPeriodic(options.rebuildInterval().toMillis(), id -> rebuild());
     return Future.succeededFuture();
   }
 
@@ -126,7 +137,7 @@ public final class FilterFollowerVerticle extends VerticleBase {
   /** The checkpoint's stream positions once its filter is live; null when there is no usable one. */
   private Future<String[]> restoreCheckpoint() {
     return vertx.executeBlocking(() -> checkpoint.load((shard, offset) -> store.changesTrimmedPast(shard, offset)
-            .toCompletionStage().toCompletableFuture().get(config.redisTimeout().toMillis(), TimeUnit.MILLISECONDS)))
+            .toCompletionStage().toCompletableFuture().get(redisTimeout.toMillis(), TimeUnit.MILLISECONDS)))
         .map(restored -> {
           if (restored == null) {
             LOG.info("No usable filter checkpoint; building the filter from the indexes");
@@ -167,7 +178,7 @@ public final class FilterFollowerVerticle extends VerticleBase {
       return rebuilding;
     }
     // Trim with a margin for other instances' clocks, so a fast clock here never drops what they still count.
-    long cutoff = clock.millis() - config.retention().toMillis() - config.scoring().maxClockSkew().toMillis();
+    long cutoff = clock.millis() - horizonMs;
     BloomFilter<CharSequence> next = filter.beginRebuild();
     Future<Void> chain = Future.succeededFuture();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {

@@ -11,14 +11,14 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.config.HttpOptions;
 
 /** One HTTP server instance; Dunblock deploys one per event loop, all sharing the port. */
 public final class ApiVerticle extends VerticleBase {
   static final int MAX_HEADER_BYTES = 16 * 1024;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
-  private final DunblockConfig config;
+  private final HttpOptions config;
   private final Function<Vertx, Handler<HttpServerRequest>> requests;
   private final Set<String> streamedPaths;
   private HttpServer server;
@@ -29,7 +29,7 @@ public final class ApiVerticle extends VerticleBase {
    * @param streamedPaths paths whose bodies are streamed for as long as they take (the slow-client guard's request
    *     timeout does not apply to them)
    */
-  public ApiVerticle(DunblockConfig config, Function<Vertx, Handler<HttpServerRequest>> requests,
+  public ApiVerticle(HttpOptions config, Function<Vertx, Handler<HttpServerRequest>> requests,
       Set<String> streamedPaths) {
     this.config = config;
     this.requests = requests;
@@ -59,7 +59,7 @@ public final class ApiVerticle extends VerticleBase {
    * The HTTP server's options: header limits, idle timeout, compression negotiation, HTTP/1.1 only, TLS when
    * configured. Public for the benchmark's configured bare server, which must pay the same per-request costs.
    */
-  public static HttpServerOptions options(DunblockConfig config) {
+  public static HttpServerOptions options(HttpOptions config) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setMaxHeaderSize(MAX_HEADER_BYTES)

@@ -27,7 +27,7 @@ public final class KeysCli {
     }
     String command = args.get(0);
     List<String> rest = args.subList(1, args.size());
-    try (RedisForCli redis = RedisForCli.open(config)) {
+    try (RedisForCli redis = RedisForCli.open(config.redis())) {
       KeyRegistry registry = new KeyRegistry(redis.commands(), Clock.systemUTC());
       String actor = "cli:" + System.getProperty("user.name", "unknown");
       switch (command) {

@@ -8,7 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import org.dunblock.server.config.DunblockConfig;
+import java.util.Optional;
 
 /**
  * The secret behind reporter tokens and the keyed hashes of reporters and networks. It never lives in Redis: with
@@ -22,16 +22,16 @@ public final class ServerSecret {
   }
 
   /** Resolves the secret (blocking: may create the file on first start). */
-  public static String resolve(DunblockConfig config) {
-    if (config.secret().isPresent()) {
-      return config.secret().get();
+  public static String resolve(Optional<String> configured, Path dataDir) {
+    if (configured.isPresent()) {
+      return configured.get();
     }
-    Path file = config.dataDir().resolve(FILE);
+    Path file = dataDir.resolve(FILE);
     try {
       if (Files.exists(file)) {
         return Files.readString(file).trim();
       }
-      Files.createDirectories(config.dataDir());
+      Files.createDirectories(dataDir);
       byte[] random = new byte[32];
       new SecureRandom().nextBytes(random);
       String secret = HexFormat.of().formatHex(random);

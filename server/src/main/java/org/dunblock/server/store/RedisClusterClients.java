@@ -13,7 +13,6 @@ import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.dunblock.server.config.DunblockConfig;
 
 /**
  * Redis Cluster as Dunblock's store: {@code DUNBLOCK_REDIS_URL=redis-cluster://host1:port,host2:port} names some
@@ -66,12 +65,12 @@ public final class RedisClusterClients {
   }
 
   /** A cluster client for the URL's seed nodes (connects nothing yet). */
-  public static RedisClusterClient create(ClientResources resources, DunblockConfig config, String url) {
+  public static RedisClusterClient create(ClientResources resources, Duration timeout, String url) {
     List<RedisURI> seeds = seeds(url);
     // As for a standalone Redis: handshakes give up after the Redis timeout, not Lettuce's 60 s.
-    seeds.forEach(seed -> seed.setTimeout(config.redisTimeout()));
+    seeds.forEach(seed -> seed.setTimeout(timeout));
     RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-    client.setOptions(options(config));
+    client.setOptions(options(timeout));
     return client;
   }
 
@@ -96,7 +95,7 @@ public final class RedisClusterClients {
     }
   }
 
-  static ClusterClientOptions options(DunblockConfig config) {
+  static ClusterClientOptions options(Duration timeout) {
     return ClusterClientOptions.builder()
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
             .enablePeriodicRefresh(PERIODIC_REFRESH)
@@ -108,8 +107,8 @@ public final class RedisClusterClients {
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .requestQueueSize(ReputationStore.MAX_IN_FLIGHT)
-        .socketOptions(SocketOptions.builder().connectTimeout(config.redisTimeout()).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
         .build();
   }
 }

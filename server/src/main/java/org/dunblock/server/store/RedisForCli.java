@@ -10,7 +10,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
-import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.config.RedisOptions;
 
 /**
  * A synchronous Redis connection for command-line tools: the configured Redis, or the embedded one of a running
@@ -32,9 +32,9 @@ public final class RedisForCli implements AutoCloseable {
     this.started = started;
   }
 
-  public static RedisForCli open(DunblockConfig config) {
-    if (config.redisUrl().isPresent()) {
-      return connect(config.redisUrl().get(), null);
+  public static RedisForCli open(RedisOptions config) {
+    if (config.url().isPresent()) {
+      return connect(config.url().get(), null);
     }
     Integer running = EmbeddedRedis.runningPort(config.dataDir());
     if (running != null) {
@@ -44,7 +44,7 @@ public final class RedisForCli implements AutoCloseable {
         // A stale port file from a server that died: start our own below.
       }
     }
-    EmbeddedRedis embedded = EmbeddedRedis.start(config.dataDir(), 0, config.embeddedRedisFsync());
+    EmbeddedRedis embedded = EmbeddedRedis.start(config.dataDir(), 0, config.embeddedFsync());
     try {
       return connect(embedded.url(), embedded);
     } catch (RuntimeException e) {

@@ -34,7 +34,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.dunblock.server.config.DunblockConfig;
 
 /**
  * Dunblock's reputation state in Redis, through Lettuce's async API. Every method returns a Vert.x {@link Future}
@@ -63,13 +62,11 @@ public final class ReputationStore implements AutoCloseable {
   private final ClientResources resources;
   private final Commands commands;
   private final ChangeReader follower;
-  private final DunblockConfig config;
   private volatile StoreMetrics metrics;
 
-  private ReputationStore(Vertx vertx, DunblockConfig config, AbstractRedisClient client, ClientResources resources,
+  private ReputationStore(Vertx vertx, AbstractRedisClient client, ClientResources resources,
       Commands commands, ChangeReader follower) {
     this.vertx = vertx;
-    this.config = config;
     this.client = client;
     this.resources = resources;
     this.commands = commands;
@@ -97,18 +94,18 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
-  public static ReputationStore connect(Vertx vertx, DunblockConfig config, String redisUrl) {
+  public static ReputationStore connect(Vertx vertx, Duration timeout, String redisUrl) {
     // Reconnect quickly after an outage (Lettuce's default backs off up to 30 s).
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
         .build();
     if (RedisClusterClients.isCluster(redisUrl)) {
-      return connectCluster(vertx, config, resources, redisUrl);
+      return connectCluster(vertx, timeout, resources, redisUrl);
     }
     RedisURI uri = RedisURI.create(redisUrl);
     // Lettuce waits up to 60 s by default, also for the handshake of a new connection to a Redis that accepts
     // the socket but does not answer (paused, or a network dropping packets).
-    uri.setTimeout(config.redisTimeout());
+    uri.setTimeout(timeout);
     RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
@@ -116,17 +113,17 @@ public final class ReputationStore implements AutoCloseable {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         // Bounds the commands in flight on a connection too (see MAX_IN_FLIGHT).
         .requestQueueSize(MAX_IN_FLIGHT)
-        .socketOptions(SocketOptions.builder().connectTimeout(config.redisTimeout()).keepAlive(true).build())
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
         // Every command, not only blocking ones, gives up after the Redis timeout (Lettuce's default: 60 s).
-        .timeoutOptions(TimeoutOptions.enabled(config.redisTimeout()))
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
         .build());
     try {
       Supplier<CompletionStage<StatefulRedisConnection<String, String>>> connector =
           () -> client.connectAsync(StringCodec.UTF8, uri);
       // Wedged: a command timed out and nothing at all came back on the connection since it was sent.
-      var link = new RedisLink<>("requests", client.connect(), connector, config.redisTimeout());
-      var follower = new RedisLink<>("follower", client.connect(), connector, config.redisTimeout());
-      return new ReputationStore(vertx, config, client, resources, Commands.standalone(link),
+      var link = new RedisLink<>("requests", client.connect(), connector, timeout);
+      var follower = new RedisLink<>("follower", client.connect(), connector, timeout);
+      return new ReputationStore(vertx, client, resources, Commands.standalone(link),
           ChangeReader.standalone(follower));
     } catch (RuntimeException e) {
       client.shutdown();
@@ -134,13 +131,13 @@ public final class ReputationStore implements AutoCloseable {
     }
   }
 
-  private static ReputationStore connectCluster(Vertx vertx, DunblockConfig config, ClientResources resources,
+  private static ReputationStore connectCluster(Vertx vertx, Duration timeout, ClientResources resources,
       String redisUrl) {
-    RedisClusterClient client = RedisClusterClients.create(resources, config, redisUrl);
+    RedisClusterClient client = RedisClusterClients.create(resources, timeout, redisUrl);
     try {
       var link = new RedisLink<>("requests", RedisClusterClients.connect(client),
-          () -> client.connectAsync(StringCodec.UTF8), config.redisTimeout());
-      return new ReputationStore(vertx, config, client, resources, Commands.cluster(link),
+          () -> client.connectAsync(StringCodec.UTF8), timeout);
+      return new ReputationStore(vertx, client, resources, Commands.cluster(link),
           ClusterChangeReader.connect(client));
     } catch (RuntimeException e) {
       client.shutdown();

@@ -16,16 +16,16 @@ class DunblockConfigTest {
   @Test
   void defaultsMatchTheDesign() {
     DunblockConfig c = DunblockConfig.fromEnv(Map.of());
-    assertEquals(8080, c.port());
-    assertTrue(c.redisUrl().isEmpty());
-    assertEquals(Path.of("./data"), c.dataDir());
+    assertEquals(8080, c.http().port());
+    assertTrue(c.redis().url().isEmpty());
+    assertEquals(Path.of("./data"), c.redis().dataDir());
     assertEquals("CN", c.defaultRegion());
-    assertEquals(10_000_000L, c.filterExpectedNumbers());
-    assertEquals(0.001, c.filterFpp());
+    assertEquals(10_000_000L, c.filter().expectedNumbers());
+    assertEquals(0.001, c.filter().fpp());
     assertEquals(3, c.scoring().blockMinReporters());
     assertEquals(3, c.scoring().blockMinNetworks());
     assertEquals(Duration.ofDays(60), c.scoring().maxReportAge());
-    assertEquals("everysec", c.embeddedRedisFsync());
+    assertEquals("everysec", c.redis().embeddedFsync());
   }
 
   @Test
@@ -39,13 +39,13 @@ class DunblockConfigTest {
         "DUNBLOCK_HALF_LIFE_DAYS", "7",
         "DUNBLOCK_BLOCK_MIN_NETWORKS", "4",
         "DUNBLOCK_EMBEDDED_REDIS_FSYNC", "ALWAYS"));
-    assertEquals(9090, c.port());
-    assertEquals("redis://:pw@10.0.0.5:6379", c.redisUrl().orElseThrow());
+    assertEquals(9090, c.http().port());
+    assertEquals("redis://:pw@10.0.0.5:6379", c.redis().url().orElseThrow());
     assertEquals("US", c.defaultRegion());
     assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
     assertEquals(Duration.ofDays(7), c.scoring().halfLife());
     assertEquals(4, c.scoring().blockMinNetworks());
-    assertEquals("always", c.embeddedRedisFsync());
+    assertEquals("always", c.redis().embeddedFsync());
   }
 
   @Test
@@ -96,13 +96,31 @@ class DunblockConfigTest {
   }
 
   @Test
+  void theRecordAndItsPartsPrintNoSecretIfLogged() throws Exception {
+    var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    String signingKey = java.util.Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
+    DunblockConfig c = DunblockConfig.fromEnv(Map.of(
+        "DUNBLOCK_REDIS_URL", "redis://:hunter2hunter2@10.0.0.5:6379",
+        "DUNBLOCK_SECRET", "supersecretvalue-123456",
+        "DUNBLOCK_ADMIN_KEY", "admin-key-that-is-long-enough-42",
+        "DUNBLOCK_EXPORT_SIGNING_KEY", signingKey));
+    for (Object part : new Object[] {c, c.redis(), c.exports(), c.http()}) {
+      String printed = part.toString();
+      assertFalse(printed.contains("hunter2"), printed);
+      assertFalse(printed.contains("supersecretvalue"), printed);
+      assertFalse(printed.contains("admin-key-that-is-long-enough"), printed);
+      assertFalse(printed.contains(signingKey.substring(0, 24)), printed);
+    }
+  }
+
+  @Test
   void appealLimitsAndRetentionAreConfigurable() {
     DunblockConfig defaults = DunblockConfig.fromEnv(Map.of());
-    assertEquals(5, defaults.appealsPerHour());
+    assertEquals(5, defaults.limits().appealsPerHour());
     assertEquals(Duration.ofDays(90), defaults.appealRetention());
     DunblockConfig c = DunblockConfig.fromEnv(Map.of("DUNBLOCK_APPEALS_PER_HOUR", "2",
         "DUNBLOCK_APPEAL_RETENTION_DAYS", "30"));
-    assertEquals(2, c.appealsPerHour());
+    assertEquals(2, c.limits().appealsPerHour());
     assertEquals(Duration.ofDays(30), c.appealRetention());
     assertEquals(c, c.mutate().build());
     assertEquals("DUNBLOCK_APPEALS_PER_HOUR", assertThrows(ConfigException.class,
@@ -132,18 +150,18 @@ class DunblockConfigTest {
   @Test
   void connectionTimeoutsAndTheLookupLimitAreSettings() {
     DunblockConfig defaults = DunblockConfig.fromEnv(Map.of());
-    assertEquals(Duration.ofSeconds(60), defaults.idleTimeout());
-    assertEquals(Duration.ofSeconds(30), defaults.requestTimeout());
-    assertEquals(600, defaults.lookupsPerClientPerMinute());
-    assertFalse(defaults.accessLog());
-    assertTrue(defaults.tlsCert().isEmpty());
+    assertEquals(Duration.ofSeconds(60), defaults.http().idleTimeout());
+    assertEquals(Duration.ofSeconds(30), defaults.http().requestTimeout());
+    assertEquals(600, defaults.limits().lookupsPerClientPerMinute());
+    assertFalse(defaults.http().accessLog());
+    assertTrue(defaults.http().tlsCert().isEmpty());
     DunblockConfig set = DunblockConfig.fromEnv(Map.of("DUNBLOCK_IDLE_TIMEOUT_SECONDS", "5",
         "DUNBLOCK_REQUEST_TIMEOUT_MS", "1500", "DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "0",
         "DUNBLOCK_ACCESS_LOG", "true"));
-    assertEquals(Duration.ofSeconds(5), set.idleTimeout());
-    assertEquals(Duration.ofMillis(1500), set.requestTimeout());
-    assertEquals(0, set.lookupsPerClientPerMinute());
-    assertTrue(set.accessLog());
+    assertEquals(Duration.ofSeconds(5), set.http().idleTimeout());
+    assertEquals(Duration.ofMillis(1500), set.http().requestTimeout());
+    assertEquals(0, set.limits().lookupsPerClientPerMinute());
+    assertTrue(set.http().accessLog());
     assertEquals("DUNBLOCK_REQUEST_TIMEOUT_MS", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_REQUEST_TIMEOUT_MS", "0"))).variable());
     assertEquals("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", assertThrows(ConfigException.class,

@@ -92,7 +92,7 @@ class ComposeFilesTest {
       assertTrue(env.containsKey("DUNBLOCK_SECRET"), "every instance shares the secret");
       assertEquals(List.of(balancer), config.trustedProxies(), "instances believe X-Forwarded-For of the balancer");
       assertTrue(String.valueOf(instance.getValue().get("healthcheck"))
-          .contains("http://127.0.0.1:" + config.port() + "/ready"), instance.getKey() + " health check");
+          .contains("http://127.0.0.1:" + config.http().port() + "/ready"), instance.getKey() + " health check");
     }
   }
 
@@ -109,7 +109,7 @@ class ComposeFilesTest {
     }
     Map<String, Map<String, Object>> dunblock = dunblockServices(services);
     assertEquals(new TreeSet<>(dunblock.keySet()), new TreeSet<>(backends.keySet()));
-    dunblock.forEach((name, service) -> assertEquals(DunblockConfig.fromEnv(environment(service)).port(),
+    dunblock.forEach((name, service) -> assertEquals(DunblockConfig.fromEnv(environment(service)).http().port(),
         backends.get(name), name + " port"));
     assertTrue(haproxy.contains("option httpchk GET /ready"), "only ready instances get traffic");
     assertTrue(haproxy.contains("option forwardfor"), "instances see the client address");
@@ -131,7 +131,7 @@ class ComposeFilesTest {
       }
     });
     for (Map<String, Object> instance : dunblockServices(services).values()) {
-      String url = DunblockConfig.fromEnv(environment(instance)).redisUrl().orElseThrow();
+      String url = DunblockConfig.fromEnv(environment(instance)).redis().url().orElseThrow();
       List<RedisURI> seeds = RedisClusterClients.isCluster(url) ? RedisClusterClients.seeds(url)
           : List.of(RedisURI.create(url));
       for (RedisURI seed : seeds) {

@@ -50,6 +50,6 @@ class ExportSigningKeyTest {
         "DUNBLOCK_EXPORT_TTL_HOURS", "48"));
     assertTrue(config.describe().contains("exportSigningKey=from DUNBLOCK_EXPORT_SIGNING_KEY"), config.describe());
     assertFalse(config.describe().contains(pkcs8));
-    assertEquals(48, config.exportTtl().toHours());
+    assertEquals(48, config.exports().ttl().toHours());
   }
 }

@@ -156,7 +156,7 @@ class RedisOutageIT {
   void aPausedRedisCannotPileUpCommandsBeyondTheBound(Vertx vertx) {
     try (TestRedis redis = TestRedis.start()) {
       ReputationStore store = ReputationStore.connect(vertx,
-          TestServers.config(redis).redisTimeout(Duration.ofSeconds(30)).build(), redis.url());
+          Duration.ofSeconds(30), redis.url());
       try {
         redis.pause();
         try {

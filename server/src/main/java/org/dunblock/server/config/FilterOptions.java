@@ -1,0 +1,23 @@
+package org.dunblock.server.config;
+
+import java.time.Duration;
+
+/**
+ * Each instance's in-memory Bloom filter of listed numbers.
+ *
+ * @param expectedNumbers numbers it is sized for ({@code DUNBLOCK_FILTER_EXPECTED_NUMBERS}); beyond it the false
+ *     positive rate rises (answers stay exact: a false positive only costs a Redis read)
+ * @param fpp the false positive probability at {@code expectedNumbers} ({@code DUNBLOCK_FILTER_FPP})
+ * @param rebuildInterval how often the filter is rebuilt from the indexes, dropping numbers that left the list
+ */
+public record FilterOptions(long expectedNumbers, double fpp, Duration rebuildInterval) {
+  public FilterOptions {
+    if (expectedNumbers < 1000) {
+      throw new ConfigException("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "must be at least 1000");
+    }
+    if (!(fpp > 0 && fpp < 0.5)) {
+      throw new ConfigException("DUNBLOCK_FILTER_FPP", "must be between 0 and 0.5 exclusive");
+    }
+    DunblockConfig.requirePositive("DUNBLOCK_FILTER_REBUILD_MINUTES", rebuildInterval);
+  }
+}

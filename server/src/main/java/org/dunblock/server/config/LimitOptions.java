@@ -1,0 +1,31 @@
+package org.dunblock.server.config;
+
+/**
+ * How much one source may do, counted in Redis so every instance shares the count.
+ *
+ * @param tokensPerNetworkPerDay reporter tokens one network (IPv4 /24, IPv6 /48) may mint per day
+ * @param reportsPerReporterPerDay reports one reporter token may make per day
+ * @param lookupsPerClientPerMinute numbers one client address may look up per minute (0: no limit)
+ * @param appealsPerHour appeals accepted per hour from one client network, and per hour about one number
+ */
+public record LimitOptions(
+    int tokensPerNetworkPerDay,
+    int reportsPerReporterPerDay,
+    int lookupsPerClientPerMinute,
+    int appealsPerHour) {
+
+  public LimitOptions {
+    if (tokensPerNetworkPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "must be at least 1");
+    }
+    if (reportsPerReporterPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "must be at least 1");
+    }
+    if (lookupsPerClientPerMinute < 0) {
+      throw new ConfigException("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "must be 0 (no limit) or more");
+    }
+    if (appealsPerHour < 1) {
+      throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
+    }
+  }
+}
