@@ -38,6 +38,10 @@ import org.dunblock.server.ops.RouteMetricsFactory;
 import org.dunblock.server.ops.ServerMetrics;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.pattern.Patterns;
+import org.dunblock.server.protect.Protection;
+import org.dunblock.server.protect.ShortNumbers;
+import org.dunblock.server.protect.VerifiedCallerStore;
+import org.dunblock.server.protect.VerifiedCallers;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
@@ -95,8 +99,13 @@ public final class DunblockServer implements AutoCloseable {
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
       }
       NumberFilter filter = new NumberFilter(config.filterExpectedNumbers(), config.filterFpp());
+      // Protected numbers (protect/, DESIGN.md rule 9): the calculator caps them; the register follows Redis.
+      VerifiedCallers register = new VerifiedCallers();
+      Protection protection = new Protection(new ShortNumbers(), register);
+      VerifiedCallerStore verifiedCallers = new VerifiedCallerStore(store, register, filter);
+      verifiedCallers.start(vertx, config.filterRebuildInterval());
       ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
-          config.retention());
+          config.retention(), protection);
       ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
           registry);
       RateLimiter limiter = new RateLimiter(store);
@@ -116,7 +125,8 @@ public final class DunblockServer implements AutoCloseable {
           new AppealStore(store, config.appealsPerHour(), config.appealRetention()),
           limiter, trust,
           new LookupLimiter(store, tokens, clientAddress, clock, config.lookupsPerClientPerMinute(), registry),
-          new LookupRates(registry, clock.millis()));
+          new LookupRates(registry, clock.millis()),
+          protection, verifiedCallers);
       services.lookupLimiter().start(vertx);
       ServerMetrics.bind(registry, filter, vertx);
       vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> services.lookupRates().sample(clock.millis()));

@@ -18,6 +18,8 @@ import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.pattern.Patterns;
+import org.dunblock.server.protect.Protection;
+import org.dunblock.server.protect.VerifiedCallerStore;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.reputation.ReputationCalculator;
@@ -48,5 +50,8 @@ public record Services(
     RateLimiter limiter,
     ReporterTrust trust,
     LookupLimiter lookupLimiter,
-    LookupRates lookupRates) {
+    LookupRates lookupRates,
+    // Protected numbers (protect/): the classification and the register of verified callers.
+    Protection protection,
+    VerifiedCallerStore verifiedCallers) {
 }

@@ -21,6 +21,7 @@ import org.dunblock.server.override.OverrideApi;
 import org.dunblock.server.filtersync.FilterFeedApi;
 import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.ops.OpsApi;
+import org.dunblock.server.protect.VerifiedCallerApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
 import org.dunblock.server.web.WebPages;
@@ -103,6 +104,15 @@ public final class ApiRouter {
     router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(appeals::decide);
     // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
     router.post(ImportApi.PATH).handler(ImportApi::holdBody).handler(operator).handler(imports::importList);
+    // The register of verified callers (protect/, DESIGN.md rule 9): admin only, every change audited.
+    VerifiedCallerApi verified = new VerifiedCallerApi(services.normalizer(), services.verifiedCallers(),
+        services.protection(), services.clock());
+    router.get(VerifiedCallerApi.PATH).handler(admin).handler(verified::list);
+    router.post(VerifiedCallerApi.PATH + "/import")
+        .handler(BodyHandler.create(false).setBodyLimit(VerifiedCallerApi.MAX_IMPORT_BYTES)).handler(admin)
+        .handler(verified::importList);
+    router.put(VerifiedCallerApi.PATH + "/:number").handler(body).handler(admin).handler(verified::put);
+    router.delete(VerifiedCallerApi.PATH + "/:number").handler(admin).handler(verified::delete);
 
     router.get("/health").handler(ops::health);
     router.get("/ready").handler(ops::ready);
