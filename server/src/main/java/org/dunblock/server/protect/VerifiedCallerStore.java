@@ -59,14 +59,9 @@ public final class VerifiedCallerStore {
         refresh(change.substring(at + 1 + KeySchema.VERIFIED_ENTRY.length()));
       }
     });
-    // Once the filter has caught up with the streams, every later change arrives as an entry: reload once then.
-    long[] waiting = new long[1];
-    waiting[0] = vertx.setPeriodic(100, id -> {
-      if (filter.loaded()) {
-        vertx.cancelTimer(waiting[0]);
-        reload();
-      }
-    });
+    // Once the filter has caught up with the streams every later change arrives as an entry; a reload then covers
+    // the changes between the load at construction and the positions the follower started from.
+    filter.whenLoaded(this::reload);
     vertx.setPeriodic(reloadInterval.toMillis(), id -> reload());
   }
 
