@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.dunblock.server.protect.ProtectionKind;
+import org.dunblock.server.reputation.ProtectionKind;
 import org.dunblock.server.reputation.Reasons;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;

@@ -54,7 +54,7 @@ public final class ReputationService {
    * its record, or null when the number is not protected.
    */
   public io.vertx.core.json.JsonObject protection(String e164, Map<String, String> record, long nowMs) {
-    org.dunblock.server.protect.ProtectionKind kind = calculator.protection(e164);
+    org.dunblock.server.reputation.ProtectionKind kind = calculator.protection(e164);
     if (kind == null) {
       return null;
     }

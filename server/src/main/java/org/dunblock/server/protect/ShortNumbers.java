@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
+import org.dunblock.server.reputation.ProtectionKind;
+import org.dunblock.server.number.PhoneNumberNormalizer;
 
 /**
  * The static part of number protection: whether an E.164 number is an emergency number or another short service
@@ -21,8 +23,9 @@ import java.util.regex.Pattern;
  *
  * <p>Cheap for ordinary numbers: a calling code's short-number lengths and general short-number patterns are
  * compiled once (on first use), and a number whose national number has none of those lengths or matches none of
- * those patterns (a Chinese mobile number, say) is answered with two array reads and at most one regex. Only the
- * rest pay libphonenumber's parse and its validity and emergency checks.
+ * those patterns is answered with two array reads and at most one regex; one that is a valid full number by
+ * {@link PhoneNumberNormalizer#fastValidE164()} (a Chinese mobile number: China's short numbers go up to 12
+ * digits) with one more. Only the rest pay libphonenumber's parse and its validity and emergency checks.
  *
  * <p>A number valid as a full number (isValidNumber) is never a short one here, whatever its digits: an Indian
  * landline starting 112 must not inherit the protection of 112. Besides libphonenumber's emergency data,
@@ -43,6 +46,8 @@ public final class ShortNumbers {
   private final RegionMetadataSource metadata =
       DefaultMetadataDependenciesProvider.getInstance().getShortNumberMetadataSource();
   private final AtomicReferenceArray<Gate> gates = new AtomicReferenceArray<>(CALLING_CODES);
+  /** Valid full numbers are never short ones; most numbers that pass the gate (CN mobiles) end here. */
+  private final java.util.function.Predicate<String> validFullNumber = PhoneNumberNormalizer.fastValidE164();
 
   /** A calling code's regions with short-number data, which lengths may be short, and each region's pattern. */
   private record Gate(String[] regions, boolean[] lengths, Pattern[] general) {
@@ -83,7 +88,7 @@ public final class ShortNumbers {
     }
     String nsn = e164.substring(nsnStart);
     Gate gate = gate(code);
-    if (!gate.mayBeShort(nsn)) {
+    if (!gate.mayBeShort(nsn) || validFullNumber.test(e164)) {
       return null;
     }
     PhoneNumber parsed;

@@ -18,6 +18,7 @@ import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reputation.ProtectionKind;
 import io.vertx.core.Future;
 
 /**

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.dunblock.server.config.PatternPolicy;
 import org.dunblock.server.config.ScoringPolicy;
-import org.dunblock.server.protect.Protection;
-import org.dunblock.server.protect.ProtectionKind;
 import org.dunblock.server.store.NumberRecord;
 
 /**
@@ -20,7 +18,7 @@ public final class ReputationCalculator {
   private final ScoringPolicy policy;
   private final PatternPolicy patterns;
   private final long retentionMs;
-  private final Protection protection;
+  private final NumberProtection protection;
 
   /**
    * @param retention a record untouched for this long counts as gone, whether or not Redis has expired it yet,
@@ -31,12 +29,12 @@ public final class ReputationCalculator {
   }
 
   public ReputationCalculator(ScoringPolicy policy, PatternPolicy patterns, Duration retention) {
-    this(policy, patterns, retention, Protection.withoutRegister());
+    this(policy, patterns, retention, NumberProtection.NONE);
   }
 
   /** @param protection caps the verdicts of protected numbers (DESIGN.md rule 9) */
   public ReputationCalculator(ScoringPolicy policy, PatternPolicy patterns, Duration retention,
-      Protection protection) {
+      NumberProtection protection) {
     this.policy = policy;
     this.patterns = patterns;
     this.retentionMs = retention.toMillis();
@@ -62,13 +60,13 @@ public final class ReputationCalculator {
    */
   public Reputation evaluate(String number, Map<String, String> fields, Map<String, String> prefixOverride,
       Map<String, String> range, long nowMs) {
-    // Protected numbers (DESIGN.md rule 9): a step of its own after the crowd and the patterns, see Protection.
+    // Protected numbers (DESIGN.md rule 9): a step of its own after the crowd and the patterns, see ProtectionKind.
     ProtectionKind kind = protection.kind(number);
-    Map<String, String> prefix = kind == null || Protection.prefixOverrideApplies(kind) ? prefixOverride : null;
+    Map<String, String> prefix = kind == null || kind.prefixOverrideApplies() ? prefixOverride : null;
     Reputation found = patterns(crowd(number, fields, prefix, nowMs), fields, range, nowMs);
     boolean overridden = fields != null && fields.containsKey(NumberRecord.OVERRIDE)
         || prefix != null && prefix.containsKey(NumberRecord.OVERRIDE);
-    return Protection.cap(kind, found, overridden);
+    return kind == null ? found : kind.cap(found, overridden);
   }
 
   /** The number's protection, or null (for evidence packs and the dashboard). */

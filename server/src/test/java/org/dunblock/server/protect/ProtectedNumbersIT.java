@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.dunblock.server.keys.KeyRegistry;
+import org.dunblock.server.reputation.ProtectionKind;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TestRedis;

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.dunblock.server.config.PatternPolicy;
 import org.dunblock.server.config.ScoringPolicy;
 import org.dunblock.server.number.PhoneNumberNormalizer;
+import org.dunblock.server.reputation.ProtectionKind;
 import org.dunblock.server.reputation.Reasons;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
