@@ -85,8 +85,9 @@ function advice(r) {
   keys.forEach((key) => list.append(el('li', t(key))));
 }
 
+/** The server gives the day only (midnight UTC), so show the date of that day, not a time in the local zone. */
 function when(iso) {
-  return iso ? new Date(iso).toLocaleString(document.documentElement.lang) : '—';
+  return iso ? new Date(iso).toLocaleDateString(document.documentElement.lang, { timeZone: 'UTC' }) : '—';
 }
 
 /** The last DAYS dates (YYYY-MM-DD) in the number's time zone, oldest first. */

@@ -24,6 +24,7 @@ import org.dunblock.server.lookup.LookupApi;
 import org.dunblock.server.lookup.LookupDispatch;
 import org.dunblock.server.ops.OpsApi;
 import org.dunblock.server.override.OverrideApi;
+import org.dunblock.server.protect.VerifiedCallerApi;
 import org.dunblock.server.report.ReportApi;
 import org.dunblock.server.reporter.ReporterApi;
 import org.dunblock.server.web.WebPages;
@@ -48,7 +49,8 @@ public final class ApiRoutes {
       AppealApi appeals,
       ImportApi imports,
       OpsApi ops,
-      WebPages web) {
+      WebPages web,
+      VerifiedCallerApi verifiedCallers) {
   }
 
   private final Handlers h;
@@ -111,6 +113,13 @@ public final class ApiRoutes {
     router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(h.appeals()::decide);
     // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
     router.post(ImportApi.PATH).handler(ImportApi::holdBody).handler(operator).handler(h.imports()::importList);
+    // The register of verified callers (DESIGN.md rule 9): admin only, every change audited.
+    router.get(VerifiedCallerApi.PATH).handler(admin).handler(h.verifiedCallers()::list);
+    // The key is checked before the body is read: nobody without one gets to upload megabytes.
+    router.post(VerifiedCallerApi.PATH + "/import").handler(ImportApi::holdBody).handler(admin)
+        .handler(h.verifiedCallers()::importList);
+    router.put(VerifiedCallerApi.PATH + "/:number").handler(body).handler(admin).handler(h.verifiedCallers()::put);
+    router.delete(VerifiedCallerApi.PATH + "/:number").handler(admin).handler(h.verifiedCallers()::delete);
 
     router.get("/health").handler(h.ops()::health);
     router.get("/ready").handler(h.ops()::ready);

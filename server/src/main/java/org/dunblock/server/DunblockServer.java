@@ -55,6 +55,11 @@ import org.dunblock.server.ops.RouteMetricsFactory;
 import org.dunblock.server.ops.ServerMetrics;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.report.PatternUpdates;
+import org.dunblock.server.protect.Protection;
+import org.dunblock.server.protect.ShortNumbers;
+import org.dunblock.server.protect.VerifiedCallerStore;
+import org.dunblock.server.protect.VerifiedCallerApi;
+import org.dunblock.server.protect.VerifiedCallers;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.appeal.AppealStore;
 import org.dunblock.server.reporter.ReporterTokens;
@@ -81,11 +86,12 @@ public final class DunblockServer implements AutoCloseable {
   private final ApiRoutes routes;
   private final NumberFilter filter;
   private final ReporterTokens tokens;
+  private final Protection protection;
   private final int port;
   private volatile boolean closed;
 
   private DunblockServer(DunblockConfig config, EmbeddedRedis embedded, Vertx vertx, ReputationStore store,
-      ApiRoutes routes, NumberFilter filter, ReporterTokens tokens, int port) {
+      ApiRoutes routes, NumberFilter filter, ReporterTokens tokens, Protection protection, int port) {
     this.config = config;
     this.embedded = embedded;
     this.vertx = vertx;
@@ -93,6 +99,7 @@ public final class DunblockServer implements AutoCloseable {
     this.routes = routes;
     this.filter = filter;
     this.tokens = tokens;
+    this.protection = protection;
     this.port = port;
   }
 
@@ -117,7 +124,8 @@ public final class DunblockServer implements AutoCloseable {
         LOG.info("Admin key {} seeded from DUNBLOCK_ADMIN_KEY", seeded.id());
       }
       NumberFilter filter = new NumberFilter(config.filter().expectedNumbers(), config.filter().fpp());
-      ApiRoutes routes = wire(config, clock, vertx, store, registry, tokens, filter);
+      Wiring wired = wire(config, clock, vertx, store, registry, tokens, filter);
+      ApiRoutes routes = wired.routes();
       ServerMetrics.bind(registry, filter, vertx);
 
       List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
@@ -132,7 +140,7 @@ public final class DunblockServer implements AutoCloseable {
       deployed.await(30, TimeUnit.SECONDS);
       int port = sharedPort(apis);
       LOG.info("Dunblock listening on {}:{}", config.http().host(), port);
-      return new DunblockServer(config, embedded, vertx, store, routes, filter, tokens, port);
+      return new DunblockServer(config, embedded, vertx, store, routes, filter, tokens, wired.protection(), port);
     } catch (Exception e) {
       if (vertx != null) {
         vertx.close();
@@ -151,12 +159,21 @@ public final class DunblockServer implements AutoCloseable {
    * The object graph behind the routes, built explicitly: each part gets what it uses through its constructor.
    * Parts that load Lua scripts block while they do, so this runs before any verticle is deployed.
    */
-  private static ApiRoutes wire(DunblockConfig config, Clock clock, Vertx vertx, ReputationStore store,
+  /** What start needs back from the graph: the routes to serve, and what tests look into. */
+  private record Wiring(ApiRoutes routes, Protection protection) {
+  }
+
+  private static Wiring wire(DunblockConfig config, Clock clock, Vertx vertx, ReputationStore store,
       PrometheusMeterRegistry registry, ReporterTokens tokens, NumberFilter filter) {
     PhoneNumberNormalizer normalizer = new PhoneNumberNormalizer(config.defaultRegion());
     ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
+    // Protected numbers (DESIGN.md rule 9): the calculator caps them; the register's copy follows Redis.
+    VerifiedCallers register = new VerifiedCallers();
+    Protection protection = new Protection(new ShortNumbers(), register);
+    VerifiedCallerStore verifiedCallers = new VerifiedCallerStore(store, register, filter);
+    verifiedCallers.start(vertx, config.filter().rebuildInterval());
     ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
-        config.retention());
+        config.retention(), protection);
     ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
         registry);
     RateLimiter limiter = new RateLimiter(store);
@@ -193,9 +210,10 @@ public final class DunblockServer implements AutoCloseable {
             filter, audit, clock),
         new ImportApi(normalizer, reportStore, audit, filter, clock),
         new OpsApi(filter, store),
-        new WebPages());
-    return new ApiRoutes(handlers, new ApiKeyAuth(store), config.http().maxBodyBytes(), config.http().accessLog(),
-        config.http().metricsPublic() ? registry : null);
+        new WebPages(),
+        new VerifiedCallerApi(normalizer, verifiedCallers, protection, clock));
+    return new Wiring(new ApiRoutes(handlers, new ApiKeyAuth(store), config.http().maxBodyBytes(),
+        config.http().accessLog(), config.http().metricsPublic() ? registry : null), protection);
   }
 
   /**
@@ -245,6 +263,11 @@ public final class DunblockServer implements AutoCloseable {
   /** The keyed hashes this instance stores instead of identities (privacy tests look for them in Redis). */
   public ReporterTokens tokens() {
     return tokens;
+  }
+
+  /** This instance's classification of protected numbers, with its copy of the register of verified callers. */
+  public Protection protection() {
+    return protection;
   }
 
   /** The API's routes, as the router sees them (for the OpenAPI consistency test). */

@@ -33,6 +33,8 @@ public final class AuditLog {
     }
     streams.add(KeySchema.KEYS_AUDIT);
     streams.add(AUDIT_OTHER);
+    // Changes to the register of verified callers (protect/), written atomically with the register.
+    streams.add(KeySchema.VERIFIED_CALLER_AUDIT);
     return streams;
   }
 

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dunblock.server.reputation.ProtectionKind;
 import org.dunblock.server.reputation.Reasons;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
@@ -122,8 +123,18 @@ public final class DashboardStats {
     return Future.all(records).map(done -> {
       long blocked = 0;
       JsonArray alerts = new JsonArray();
+      List<JsonObject> protectedNumbers = new ArrayList<>();
       for (int i = 0; i < candidates.size(); i++) {
         Reputation r = calculator.evaluate(candidates.get(i), records.get(i).result(), nowMs);
+        // Reports about protected numbers are a review signal (DESIGN.md rule 9): a reported verified caller may
+        // be spoofed, a reported emergency number is an attack on the list.
+        ProtectionKind kind = r.reports() > 0 ? calculator.protection(r.number()) : null;
+        if (kind != null) {
+          protectedNumbers.add(new JsonObject().put("number", r.number()).put("kind", kind.name())
+              .put("verdict", r.verdict().name())
+              .put("crowdVerdict", calculator.crowdOnly(r.number(), records.get(i).result(), nowMs).verdict().name())
+              .put("reporters", r.reporters()).put("networks", r.networks()));
+        }
         if (r.verdict() == Verdict.BLOCK) {
           blocked++;
         }
@@ -135,7 +146,11 @@ public final class DashboardStats {
       return new JsonObject()
           .put("evaluated", (long) candidates.size())
           .put("blocked", blocked)
-          .put("explosionAlerts", alerts);
+          .put("explosionAlerts", alerts)
+          .put("protectedNumbers", new JsonArray(protectedNumbers.stream()
+              .sorted(Comparator.comparingLong((JsonObject o) -> o.getLong("reporters")).reversed()
+                  .thenComparing(o -> o.getString("number")))
+              .limit(TOP).toList()));
     });
   }
 

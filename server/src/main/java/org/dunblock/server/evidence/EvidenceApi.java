@@ -54,6 +54,11 @@ public final class EvidenceApi {
       }
       JsonObject pack = EvidencePacks.number(number, region, zone, data.result().record(), data.result().log(),
           reputation.result(), clock.instant());
+      // Protected numbers (DESIGN.md rule 9): what the crowd alone would have said, as a review signal.
+      JsonObject protection = reputations.protection(number, data.result().record(), clock.millis());
+      if (protection != null) {
+        pack.put("protected", protection);
+      }
       send(ctx, pack, html);
     });
   }

@@ -72,7 +72,8 @@ public record ExportRow(Reputation reputation, String body) {
     return categories.entrySet().stream().map(e -> e.getKey() + ':' + e.getValue()).collect(Collectors.joining(";"));
   }
 
+  /** Day precision, as in public answers: exports leave the service; exact times stay in evidence packs. */
   private static String time(Instant instant) {
-    return instant == null ? "" : instant.toString();
+    return instant == null ? "" : Reputation.publicDay(instant);
   }
 }

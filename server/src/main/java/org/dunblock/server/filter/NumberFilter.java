@@ -113,7 +113,29 @@ public final class NumberFilter {
 
   /** Called once the first build has also caught up with the change streams. */
   public void markLoaded() {
-    loaded = true;
+    java.util.List<Runnable> actions;
+    synchronized (this) {
+      loaded = true;
+      actions = java.util.List.copyOf(whenLoaded);
+      whenLoaded.clear();
+    }
+    actions.forEach(Runnable::run);
+  }
+
+  private final java.util.List<Runnable> whenLoaded = new java.util.ArrayList<>(1);
+
+  /**
+   * Runs {@code action} once the filter is loaded (at once if it is), on the thread that marks it loaded: for state
+   * that, like the filter, must have caught up with the change streams (protect/VerifiedCallerStore).
+   */
+  public void whenLoaded(Runnable action) {
+    synchronized (this) {
+      if (!loaded) {
+        whenLoaded.add(action);
+        return;
+      }
+    }
+    action.run();
   }
 
   /** Abandons a failed rebuild; the live filter stays as it was. */

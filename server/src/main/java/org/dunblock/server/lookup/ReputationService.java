@@ -49,6 +49,22 @@ public final class ReputationService {
         .description("Lookups by how they were answered").register(registry);
   }
 
+  /**
+   * For operators (evidence packs): the number's protection (DESIGN.md rule 9) and what the crowd alone makes of
+   * its record, or null when the number is not protected.
+   */
+  public io.vertx.core.json.JsonObject protection(String e164, Map<String, String> record, long nowMs) {
+    org.dunblock.server.reputation.ProtectionKind kind = calculator.protection(e164);
+    if (kind == null) {
+      return null;
+    }
+    Reputation crowd = calculator.crowdOnly(e164, record, nowMs);
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject().put("kind", kind.name())
+        .put("crowdVerdict", crowd.verdict().name())
+        .put("capped", crowd.verdict().ordinal() > kind.ceiling().ordinal());
+    return json;
+  }
+
   public Future<Reputation> reputation(String e164) {
     boolean loaded = filter.loaded();
     boolean numberHit = !loaded || filter.mightContain(e164);

@@ -45,6 +45,15 @@ public final class PhoneNumberNormalizer {
     return new PhoneNumberNormalizer(defaultRegion, false);
   }
 
+  /**
+   * A test that an E.164 string is a valid full number, at the fast path's cost (one pattern per region and length).
+   * False means "not known valid": short numbers, and anything the fast path leaves to libphonenumber.
+   */
+  public static java.util.function.Predicate<String> fastValidE164() {
+    E164FastPath path = new E164FastPath(PhoneNumberUtil.getInstance());
+    return e164 -> path.valid(e164) != null;
+  }
+
   /** Validates a region code from a request; null means the default region. */
   public String region(String requested) {
     if (requested == null) {

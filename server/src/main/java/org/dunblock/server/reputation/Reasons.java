@@ -26,6 +26,12 @@ public final class Reasons {
    * last two) are BLOCK: collectors rotate through consecutive lines. At least WARN.
    */
   public static final String RANGE = "RANGE";
+  /**
+   * DESIGN.md rule 9: the crowd or the abuse patterns would have said more than the number's protection allows
+   * (emergency numbers: ALLOW; other short service numbers and the register of verified callers: at most WARN), so
+   * the verdict was capped. Operators see such numbers on the dashboard and in evidence packs.
+   */
+  public static final String PROTECTED_NUMBER = "PROTECTED_NUMBER";
   /** The store could not be asked in time; the answer fails open. */
   public static final String DEGRADED = "DEGRADED";
 

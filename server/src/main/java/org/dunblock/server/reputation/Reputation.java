@@ -101,6 +101,16 @@ public record Reputation(
     UNREPORTED_TAIL = json.substring(at + TEMPLATE_NUMBER.length()).getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * A time as public answers give it (DESIGN.md rule 8): the day, as midnight UTC ({@code 2026-12-03T00:00:00Z}),
+   * so clients that parse an ISO instant keep working and no caller can match a report to the call it placed.
+   * Exact times stay in the record, for operators' evidence packs.
+   */
+  public static String publicDay(Instant time) {
+    return time == null ? null : time.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString();
+  }
+
+  /** The public answer: times at day precision ({@link #publicDay}). */
   public JsonObject toJson() {
     JsonObject cats = new JsonObject();
     categories.forEach(cats::put);
@@ -113,8 +123,8 @@ public record Reputation(
         .put("networks", networks)
         .put("categories", cats)
         .put("reasons", new JsonArray(List.copyOf(reasons)))
-        .put("firstReported", firstReported == null ? null : firstReported.toString())
-        .put("lastReported", lastReported == null ? null : lastReported.toString());
+        .put("firstReported", publicDay(firstReported))
+        .put("lastReported", publicDay(lastReported));
     JsonArray named = new JsonArray();
     platforms.forEach(p -> named.add(new JsonObject().put("name", p.name()).put("count", p.count())));
     json.put("platforms", named);

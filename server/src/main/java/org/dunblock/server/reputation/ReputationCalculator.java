@@ -18,6 +18,7 @@ public final class ReputationCalculator {
   private final ScoringPolicy policy;
   private final PatternPolicy patterns;
   private final long retentionMs;
+  private final NumberProtection protection;
 
   /**
    * @param retention a record untouched for this long counts as gone, whether or not Redis has expired it yet,
@@ -28,9 +29,16 @@ public final class ReputationCalculator {
   }
 
   public ReputationCalculator(ScoringPolicy policy, PatternPolicy patterns, Duration retention) {
+    this(policy, patterns, retention, NumberProtection.NONE);
+  }
+
+  /** @param protection caps the verdicts of protected numbers (DESIGN.md rule 9) */
+  public ReputationCalculator(ScoringPolicy policy, PatternPolicy patterns, Duration retention,
+      NumberProtection protection) {
     this.policy = policy;
     this.patterns = patterns;
     this.retentionMs = retention.toMillis();
+    this.protection = protection;
   }
 
   public Reputation evaluate(String number, Map<String, String> fields, long nowMs) {
@@ -52,7 +60,28 @@ public final class ReputationCalculator {
    */
   public Reputation evaluate(String number, Map<String, String> fields, Map<String, String> prefixOverride,
       Map<String, String> range, long nowMs) {
-    return patterns(crowd(number, fields, prefixOverride, nowMs), fields, range, nowMs);
+    // Protected numbers (DESIGN.md rule 9): a step of its own after the crowd and the patterns, see ProtectionKind.
+    ProtectionKind kind = protection.kind(number);
+    Map<String, String> prefix = kind == null || kind.prefixOverrideApplies() ? prefixOverride : null;
+    Reputation found = patterns(crowd(number, fields, prefix, nowMs), fields, range, nowMs);
+    boolean overridden = fields != null && fields.containsKey(NumberRecord.OVERRIDE)
+        || prefix != null && prefix.containsKey(NumberRecord.OVERRIDE);
+    return kind == null ? found : kind.cap(found, overridden);
+  }
+
+  /** The number's protection, or null (for evidence packs and the dashboard). */
+  public ProtectionKind protection(String number) {
+    return protection.kind(number);
+  }
+
+  /**
+   * What the crowd and the number's own patterns make of the record without protection and without operator
+   * overrides: the review signal evidence packs and the dashboard show for protected numbers.
+   */
+  public Reputation crowdOnly(String number, Map<String, String> fields, long nowMs) {
+    Map<String, String> crowd = new java.util.HashMap<>(fields == null ? Map.of() : fields);
+    crowd.keySet().removeIf(k -> k.startsWith(NumberRecord.OVERRIDE));
+    return patterns(crowd(number, crowd, null, nowMs), crowd, null, nowMs);
   }
 
   private Reputation crowd(String number, Map<String, String> fields, Map<String, String> prefixOverride,

@@ -38,7 +38,13 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{appeals}:...               appeals and their indexes and limits (see AppealStore)
  * dunblock:{keys}:byhash / byid / audit  API keys by hash and by id, and their audit stream (see KeyRegistry)
  * dunblock:{audit}:log                 stream  audit of actions that belong to no shard (imports, appeal decisions)
+ * dunblock:{vcr}:callers   hash    register of verified callers: e164 -&gt; {"name","category","note","at","by"}
+ * dunblock:{vcr}:numbers   zset    the register's numbers (score 0), read by lex to page through them
+ * dunblock:{vcr}:audit     stream  admin changes to the register (who, when, why); read with the audit log
  * </pre>
+ *
+ * <p>Register changes also add {@code "V:" + e164} to the number's shard change stream ({@link #VERIFIED_ENTRY}):
+ * every instance follows those streams and re-reads the entry, so each instance's copy of the register follows.
  */
 public final class KeySchema {
   /** Fixed forever: changing it would move numbers between shards. */
@@ -92,6 +98,20 @@ public final class KeySchema {
   /** The block record, in the slot of its index entry so one script updates both with the change stream. */
   public static String range(String block) {
     return tag(shardOf(rangeEntry(block))) + "range:" + block;
+  }
+
+  /** The register of verified callers (protect/VerifiedCallerStore); one slot, so one script writes it audited. */
+  public static final String VERIFIED_CALLERS = PREFIX + "{vcr}:callers";
+  public static final String VERIFIED_CALLER_NUMBERS = PREFIX + "{vcr}:numbers";
+  public static final String VERIFIED_CALLER_AUDIT = PREFIX + "{vcr}:audit";
+  /**
+   * Change-stream (and so filter) entries of register changes are "V:" + the number ("V:+8695588"): they tell every
+   * instance to re-read the number's register entry. A "V:" entry in a filter only costs a bit of it.
+   */
+  public static final String VERIFIED_ENTRY = "V:";
+
+  public static String verifiedEntry(String e164) {
+    return VERIFIED_ENTRY + e164;
   }
 
   public static String windows(String e164) {

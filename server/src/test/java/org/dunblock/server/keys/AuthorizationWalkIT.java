@@ -58,7 +58,11 @@ class AuthorizationWalkIT {
       Map.entry("GET /v1/admin/appeals", Role.OPERATOR),
       Map.entry("POST /v1/admin/appeals/{id}/decision", Role.OPERATOR),
       Map.entry("POST /v1/admin/import", Role.OPERATOR),
-      Map.entry("GET /v1/admin/stats", Role.OPERATOR));
+      Map.entry("GET /v1/admin/stats", Role.OPERATOR),
+      Map.entry("GET /v1/admin/verified-callers", Role.ADMIN),
+      Map.entry("PUT /v1/admin/verified-callers/{number}", Role.ADMIN),
+      Map.entry("DELETE /v1/admin/verified-callers/{number}", Role.ADMIN),
+      Map.entry("POST /v1/admin/verified-callers/import", Role.ADMIN));
 
   @Test
   void everyProtectedEndpointRefusesMissingWrongRevokedAndTooSmallKeys(Vertx vertx) {

@@ -122,7 +122,8 @@ class DurabilityIT {
       }
       for (int i = 0; i < numbers.length; i++) {
         before[i] = api.lookup(numbers[i]);
-        assertEquals("BLOCK", before[i].getString("verdict"));
+        // 95588 is a short service number: the crowd takes it to WARN at most (DESIGN.md rule 9).
+        assertEquals(numbers[i].equals("95588") ? "WARN" : "BLOCK", before[i].getString("verdict"));
       }
     } finally {
       api.close();
