@@ -88,7 +88,7 @@ public final class DunblockServer implements AutoCloseable {
       String url = config.redisUrl().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, config, url);
       store.instrument(registry);
-      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config));
+      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config), clock); // trust-weights: mint times
       store.checkSecret(tokens.keyed("secret-fingerprint"));
       if (config.adminKey().isPresent()) {
         ApiKey seeded = new KeyRegistry(store.syncCommands(), clock).seedAdmin(config.adminKey().get());
@@ -100,7 +100,9 @@ public final class DunblockServer implements AutoCloseable {
       ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
           registry);
       RateLimiter limiter = new RateLimiter(store);
-      ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
+      // trust-weights: maturity (scoring policy) and the per-network report budget are admission's.
+      ReporterTrust trust = new ReporterTrust(store, limiter, config.retention(), config.scoring(),
+          config.reportsPerNetworkPerDay());
       ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
       Services services = new Services(config, clock, new PhoneNumberNormalizer(config.defaultRegion()), store,
           filter, reputations, calculator, tokens, clientAddress, registry,

@@ -42,6 +42,7 @@ public record DunblockConfig(
     Duration appealRetention,
     int tokensPerNetworkPerDay,
     int reportsPerReporterPerDay,
+    int reportsPerNetworkPerDay,
     Duration idleTimeout,
     Duration requestTimeout,
     Optional<Path> tlsCert,
@@ -75,6 +76,13 @@ public record DunblockConfig(
   public static final int DEFAULT_TOKENS_PER_NETWORK_PER_DAY = 20;
   /** Reports one reporter token may make per day (a victim reports a handful; a script reports thousands). */
   public static final int DEFAULT_REPORTS_PER_REPORTER_PER_DAY = 100;
+  /**
+   * Reports one network (/24, /48, after trusted proxies) may make per day across all its tokens. A household under
+   * an address-book explosion reports a few dozen calls a day, an office of a hundred people behind one NAT a few
+   * hundred; 500 leaves them room while a stockpile of tokens on one network (twenty a day, a hundred reports each)
+   * no longer multiplies that network's reach: at most 500 numbers a day get its one voice.
+   */
+  public static final int DEFAULT_REPORTS_PER_NETWORK_PER_DAY = 500;
   /** Appeals accepted per hour from one client network, and per hour about one number. */
   public static final int DEFAULT_APPEALS_PER_HOUR = 5;
   /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
@@ -137,6 +145,16 @@ public record DunblockConfig(
     }
     if (reportsPerReporterPerDay < 1) {
       throw new ConfigException("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "must be at least 1");
+    }
+    if (reportsPerNetworkPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", "must be at least 1");
+    }
+    // DESIGN.md rule 4: twelve victims on twelve networks within an hour is an address-book explosion.
+    if (patterns.fanOutMinReporters() > 12 || patterns.fanOutMinNetworks() > 12
+        || patterns.fanOutWindow().compareTo(Duration.ofHours(1)) < 0) {
+      throw new ConfigException("DUNBLOCK_FANOUT_MIN_REPORTERS/DUNBLOCK_FANOUT_MIN_NETWORKS/"
+          + "DUNBLOCK_FANOUT_WINDOW_MINUTES", "twelve victims on twelve networks within an hour must be an "
+          + "address-book explosion (rule 4): at most 12 reporters and 12 networks, a window of an hour or more");
     }
     if (appealsPerHour < 1) {
       throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");
@@ -218,6 +236,8 @@ public record DunblockConfig(
         .tokensPerNetworkPerDay(e.integer("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", DEFAULT_TOKENS_PER_NETWORK_PER_DAY))
         .reportsPerReporterPerDay(e.integer("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY",
             DEFAULT_REPORTS_PER_REPORTER_PER_DAY))
+        .reportsPerNetworkPerDay(e.integer("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY",
+            DEFAULT_REPORTS_PER_NETWORK_PER_DAY))
         .idleTimeout(Duration.ofSeconds(e.longValue("DUNBLOCK_IDLE_TIMEOUT_SECONDS", DEFAULT_IDLE_TIMEOUT.toSeconds())))
         .requestTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT.toMillis())))
         .tlsCert(e.optional("DUNBLOCK_TLS_CERT").map(Path::of).orElse(null))
@@ -246,6 +266,7 @@ public record DunblockConfig(
         .exportSigningKey(exportSigningKey.orElse(null)).exportTtl(exportTtl)
         .appealsPerHour(appealsPerHour).appealRetention(appealRetention)
         .tokensPerNetworkPerDay(tokensPerNetworkPerDay).reportsPerReporterPerDay(reportsPerReporterPerDay)
+        .reportsPerNetworkPerDay(reportsPerNetworkPerDay)
         .idleTimeout(idleTimeout).requestTimeout(requestTimeout).tlsCert(tlsCert.orElse(null))
         .tlsKey(tlsKey.orElse(null)).lookupsPerClientPerMinute(lookupsPerClientPerMinute).accessLog(accessLog);
   }
@@ -265,6 +286,7 @@ public record DunblockConfig(
 
         + " appealsPerHour=" + appealsPerHour + " appealRetention=" + appealRetention
         + " tokensPerNetworkPerDay=" + tokensPerNetworkPerDay + " reportsPerReporterPerDay=" + reportsPerReporterPerDay
+        + " reportsPerNetworkPerDay=" + reportsPerNetworkPerDay
         + " idleTimeout=" + idleTimeout + " requestTimeout=" + requestTimeout
         + " tls=" + (tlsCert.isPresent() ? tlsCert.get() : "off")
         + " lookupsPerClientPerMinute=" + lookupsPerClientPerMinute + " accessLog=" + accessLog;
@@ -303,6 +325,7 @@ public record DunblockConfig(
     private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
     private int tokensPerNetworkPerDay = DEFAULT_TOKENS_PER_NETWORK_PER_DAY;
     private int reportsPerReporterPerDay = DEFAULT_REPORTS_PER_REPORTER_PER_DAY;
+    private int reportsPerNetworkPerDay = DEFAULT_REPORTS_PER_NETWORK_PER_DAY;
     private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -338,6 +361,7 @@ public record DunblockConfig(
     public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
     public Builder tokensPerNetworkPerDay(int v) { tokensPerNetworkPerDay = v; return this; }
     public Builder reportsPerReporterPerDay(int v) { reportsPerReporterPerDay = v; return this; }
+    public Builder reportsPerNetworkPerDay(int v) { reportsPerNetworkPerDay = v; return this; }
     public Builder appealRetention(Duration v) { appealRetention = v; return this; }
     public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
@@ -354,8 +378,8 @@ public record DunblockConfig(
           filterExpectedNumbers, filterFpp, filterRebuildInterval, lookupTimeout, redisTimeout, maxBodyBytes,
           eventLoops, idempotencyTtl, retention, metricsPublic, scoring, patterns,
           Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl,
-          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay, idleTimeout,
-          requestTimeout, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), lookupsPerClientPerMinute,
+          appealsPerHour, appealRetention, tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
+          idleTimeout, requestTimeout, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), lookupsPerClientPerMinute,
           accessLog);
     }
   }

@@ -28,6 +28,7 @@ import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.pattern.Patterns;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.CallerVerification;
 import org.dunblock.server.reputation.Category;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.ReportCommand;
@@ -37,7 +38,8 @@ import org.dunblock.server.store.ReputationStore;
 
 /** POST /v1/reports: a reporter's vote on a number, stored atomically, idempotent with Idempotency-Key. */
 public final class ReportApi {
-  static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note");
+  static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note",
+      "callerVerification"); // trust-weights: callerVerification (issue 15, item 4)
   public static final int MAX_NOTE = 1000;
   public static final int MAX_PLATFORM = 100;
   public static final int MAX_IDEMPOTENCY_KEY = 255;
@@ -79,7 +81,9 @@ public final class ReportApi {
   }
 
   public void report(RoutingContext ctx) {
-    String reporter = authenticate(ctx);
+    // trust-weights: the token's mint time comes with the reporter's hash (reporter maturity, issue 15 item 2).
+    ReporterTokens.Verified verified = authenticate(ctx);
+    String reporter = verified.hash();
     String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
     if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
         || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
@@ -93,6 +97,12 @@ public final class ReportApi {
     String rawPlatform = JsonBodies.string(body, "platform", MAX_PLATFORM);
     String rawOccurred = JsonBodies.string(body, "occurredAt", 64);
     String note = JsonBodies.string(body, "note", MAX_NOTE);
+    // trust-weights: how the network verified the caller; a FAILED (spoofed) call weighs less (issue 15 item 4).
+    String rawVerification = JsonBodies.string(body, "callerVerification", 32);
+    CallerVerification verification = CallerVerification.parse(rawVerification).orElseThrow(() ->
+        ApiException.badRequest("invalid_caller_verification", "Unknown callerVerification '"
+            + rawVerification.replaceAll("\\p{C}", "?") + "'; use one of "
+            + java.util.Arrays.toString(CallerVerification.values()) + "."));
 
     String number = normalizer.normalize(rawNumber, normalizer.region(rawRegion));
     Category category = Category.parse(rawCategory).orElseThrow(() -> ApiException.badRequest("invalid_category",
@@ -102,7 +112,8 @@ public final class ReportApi {
     long occurred = occurredAt(rawOccurred, now);
 
     String fingerprint = Hashing.sha256().hashString(String.join("\u0000", number, category.name(),
-        String.valueOf(rawOccurred), String.valueOf(rawPlatform), String.valueOf(note)), StandardCharsets.UTF_8)
+        String.valueOf(rawOccurred), String.valueOf(rawPlatform), String.valueOf(note))
+        + (rawVerification == null ? "" : "\u0000" + rawVerification), StandardCharsets.UTF_8) // trust-weights
         .toString().substring(0, 32);
     String network = tokens.networkHash(clientAddress.of(ctx.request()));
     String platform = Platforms.normalize(rawPlatform);
@@ -117,13 +128,15 @@ public final class ReportApi {
         reportId, idempotencyHash, fingerprint);
     // The daily quota (retries count too) also tells the weight the reporter's trust gives. A retry of a report
     // already stored is answered from its Idempotency-Key record even when the quota is spent (rule 3).
-    trust.admit(reporter, reportsPerDay)
+    // trust-weights: admission also spends the network's daily budget and weighs maturity and caller verification.
+    trust.admit(reporter, verified.mintedAtMs(), network, verification, now, reportsPerDay)
         .recover(refused -> idempotencyHash == null || !(refused instanceof ApiException limited)
             || limited.status() != 429
             ? Future.failedFuture(refused)
             : store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyHash)))
-                .compose(n -> n > 0 ? Future.succeededFuture(1.0) : Future.failedFuture(refused)))
-        .compose(weight -> store.report(command.withWeight(weight)))
+                .compose(n -> n > 0 ? Future.succeededFuture(ReporterTrust.VoteWeight.FULL)
+                    : Future.failedFuture(refused)))
+        .compose(weight -> store.report(command.withWeights(weight.weight(), weight.quorum())))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
         outcomes.get(ar.cause() instanceof ApiException ? "refused" : "unavailable").increment();
@@ -157,14 +170,14 @@ public final class ReportApi {
     evidence.recordPlatform(command);
   }
 
-  private String authenticate(RoutingContext ctx) {
+  private ReporterTokens.Verified authenticate(RoutingContext ctx) { // trust-weights: was String (the hash)
     String header = ctx.request().getHeader("Authorization");
     if (header == null || header.isBlank()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "missing_token",
           "Reports need 'Authorization: Bearer <token>'; get a token from POST /v1/reporters.");
     }
-    return tokens.reporterHash(BearerToken.of(ctx.request())).orElseThrow(() -> {
+    return tokens.verify(BearerToken.of(ctx.request())).orElseThrow(() -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       return new ApiException(401, "invalid_token", "The reporter token is not valid.");
     });
