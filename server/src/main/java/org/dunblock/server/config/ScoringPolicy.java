@@ -130,17 +130,20 @@ public record ScoringPolicy(
     double eight = 8 * freshReporterWeight;
     if (quorumMet(minReporters, minNetworks, 8, 8, eight, eight) && eight / (eight + prior) >= blockScore) {
       throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
-          "%.3f lets fresh tokens on eight networks block: weighted quorum %.2f, score %.3f (rule 4)",
-          freshReporterWeight, eight, eight / (eight + prior)));
+          "%.3f lets fresh tokens on eight networks block: weighted quorum %.2f of %d, score %.3f (rule 4)",
+          freshReporterWeight, eight, Math.max(minReporters, minNetworks), eight / (eight + prior)));
     }
     // Twelve fresh victims on twelve networks reporting within an hour do BLOCK.
     double twelve = 12 * freshReporterWeight;
     double hourOld = twelve * Math.pow(2, -(double) Duration.ofHours(1).toMillis() / halfLife.toMillis());
     if (!quorumMet(minReporters, minNetworks, 12, 12, twelve, twelve)) {
       throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
-          "%.3f keeps twelve fresh victims on twelve networks under the quorum: weighted %.2f (rule 4)",
-          freshReporterWeight, twelve));
+          "%.3f keeps twelve fresh victims on twelve networks under the quorum: weighted %.2f of %d (rule 4; a "
+              + "larger DUNBLOCK_BLOCK_MIN_NETWORKS needs a larger fresh weight)",
+          freshReporterWeight, twelve, Math.max(minReporters, minNetworks)));
     }
+    // (Implied today: twelve fresh votes that meet the quorum weigh at least 3, more than five at the lowest trust;
+    // kept so the statement stays checked whatever the weights become.)
     if (hourOld / (hourOld + prior) < blockScore) {
       throw new ConfigException("DUNBLOCK_BLOCK_SCORE", String.format(
           "%.3f is out of reach for twelve fresh victims within an hour: score %.3f (rule 4)", blockScore,
