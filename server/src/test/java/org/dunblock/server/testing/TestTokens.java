@@ -1,7 +1,11 @@
 package org.dunblock.server.testing;
 
 import com.google.common.hash.Hashing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +27,12 @@ public final class TestTokens {
 
   /** A token minted at {@code when} by a server with {@link TestServers#SECRET}. */
   public static String mintedAt(Instant when) {
-    return new ReporterTokens(TestServers.SECRET, Clock.fixed(when, ZoneOffset.UTC)).issue();
+    return mintedAt(TestServers.SECRET, when);
+  }
+
+  /** A token minted at {@code when} by a server with {@code secret} (e.g. a jar's generated DATA_DIR/secret). */
+  public static String mintedAt(String secret, Instant when) {
+    return new ReporterTokens(secret, Clock.fixed(when, ZoneOffset.UTC)).issue();
   }
 
   /** A token minted {@code ago} before {@code clock}'s now: {@code established(clock)} is eight days old. */
@@ -34,6 +43,18 @@ public final class TestTokens {
   /** A token old enough to weigh fully (eight days before {@code clock}'s now). */
   public static String established(Clock clock) {
     return mintedAgo(clock, Duration.ofDays(8));
+  }
+
+  /**
+   * An established token for a server on the system clock that keeps its secret in {@code dataDir} (the embedded
+   * default: DATA_DIR/secret, generated at first start).
+   */
+  public static String established(Path dataDir) {
+    try {
+      return mintedAt(Files.readString(dataDir.resolve("secret")).trim(), Instant.now().minus(Duration.ofDays(8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** An established token for a server on the system clock. */
