@@ -2,9 +2,12 @@
 --
 -- KEYS[1] the window's counter
 -- ARGV[1] limit per window   ARGV[2] window length ms
--- KEYS[2], ARGV[3] (optional) a hash in the counter's slot and one of its fields, read in the same round trip
+-- KEYS[2] (optional) a hash in the counter's slot, read in the same round trip once the use is counted:
+--   ARGV[3] 'name=value' to set field name to value unless it is set (HSETNX), or '' for none
+--   ARGV[4] the hash's new expiry ms when ARGV[3] sets a field ('0': leave it)
+--   ARGV[5..] the fields to read
 --
--- Returns {'ok', uses so far[, the field's value or nil]} or {'limited', ms until the window ends}.
+-- Returns {'ok', uses so far[, the fields' values (nil when absent)...]} or {'limited', ms until the window ends}.
 
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used >= tonumber(ARGV[1]) then
@@ -20,6 +23,18 @@ if now == 1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 if KEYS[2] then
-  return {'ok', now, redis.call('HGET', KEYS[2], ARGV[3])}
+  if ARGV[3] ~= '' then
+    local name, value = string.match(ARGV[3], '^([^=]*)=(.*)$')
+    redis.call('HSETNX', KEYS[2], name, value)
+    if ARGV[4] ~= '0' then
+      redis.call('PEXPIRE', KEYS[2], ARGV[4])
+    end
+  end
+  local reply = {'ok', now}
+  local values = redis.call('HMGET', KEYS[2], unpack(ARGV, 5))
+  for i = 1, #values do
+    reply[2 + i] = values[i]
+  end
+  return reply
 end
 return {'ok', now}

@@ -15,11 +15,18 @@
 -- ARGV[17] vote lifetime ms (the maximum report age)
 -- ARGV[18] vote weight (1 for crowd reports; bulk imports weigh a source's vote)
 -- ARGV[19] '1' to leave the number's report log alone (an imported entry is not a reported call)
--- ARGV[20..26], only for reported calls (absent: the windows are left alone): longest window ms,
+-- ARGV[20] the vote's quorum weight (DESIGN.md rule 4: the reporter's maturity x caller verification, at most 1)
+-- ARGV[21..27], only for reported calls (absent: the windows are left alone): longest window ms,
 --   fan-out window ms, fan-out min reporters, fan-out min networks,
 --   bombing window ms, bombing min reporters, bombing min networks
 --
--- A vote record is "category|occurredMs|networkHash|platform|weight", with "|x" appended once it has expired.
+-- A vote record is "category|occurredMs|networkHash|platform|weight|quorum weight", with "|x" appended once it has
+-- expired; records written before quorum weights lack the last field (their quorum weight is min(1, weight)).
+--
+-- The BLOCK quorum counts by weight: besides the distinct reporters and networks (negr, negnets), the record keeps
+-- negq (the negative votes' quorum weights summed) and negnq (per network the average quorum weight of its negative
+-- votes, summed: one network, one voice, and a stockpile of fresh tokens averages to a fresh token), and the same
+-- for LEGITIMATE votes (legq, legnq). Records written before weights start them from their plain counts.
 --
 -- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted} and, when the windows
 -- were kept, '' then the number's record (HGETALL, for the caller to re-evaluate its verdict), or the error that
@@ -44,7 +51,7 @@ local voteWeightText = ARGV[18] or '1'
 local voteWeight = tonumber(voteWeightText) or 1
 
 local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
-  'legnets', 'ovr')
+  'legnets', 'ovr', 'negq', 'negnq', 'legq', 'legnq')
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
 local lastWrite = tonumber(h[3])
@@ -54,7 +61,7 @@ if lastWrite and now - lastWrite > retention then
   if o[1] then
     redis.call('HSET', KEYS[1], 'ovr', o[1], 'ovr_reason', o[2], 'ovr_at', o[3], 'ovr_by', o[4])
   end
-  h = {false, false, false, false, false, false, false, false, false, false, o[1]}
+  h = {false, false, false, false, false, false, false, false, false, false, o[1], false, false, false, false}
 end
 local neg = tonumber(h[1]) or 0
 local leg = tonumber(h[2]) or 0
@@ -64,6 +71,10 @@ local negr = tonumber(h[5]) or 0
 local legr = tonumber(h[6]) or 0
 local negnets = tonumber(h[7]) or 0
 local legnets = tonumber(h[10]) or 0
+local negq = tonumber(h[12]) or negr
+local negnq = tonumber(h[13]) or negnets
+local legq = tonumber(h[14]) or legr
+local legnq = tonumber(h[15]) or legnets
 local first = tonumber(h[8])
 local last = tonumber(h[9])
 
@@ -77,48 +88,73 @@ local f = weightAt(ref)
 neg = neg * f
 leg = leg * f
 
+-- category, occurred ms, network, platform, weight, quorum weight, expired (older records: no weight means 1, no
+-- quorum weight means min(1, weight)).
 local function parseVote(v)
-  return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|?([^|]*)|?(.*)$')
+  local p = {}
+  for part in string.gmatch(v .. '|', '([^|]*)|') do
+    p[#p + 1] = part
+  end
+  local expired = p[#p] == 'x'
+  local weight = tonumber(p[5]) or 1
+  local quorum = tonumber(p[6]) or math.min(1, weight)
+  return p[1], p[2], p[3], p[4], weight, quorum, expired
 end
 
 -- One network, one voice: a network's votes of one polarity weigh their average, not their sum, so any number of
 -- tokens from one /24 (or /48) moves a score no more than one reporter there would. The nets hash keeps, per
--- polarity ('n' negative, 'l' LEGITIMATE) and network, "count|mass|ms": the votes, the sum of their weights decayed
--- to ms. The number's masses are the sums of those averages, kept up to date as a network's votes come and go.
-local function netAdjust(pol, pnet, dCount, dMass)
+-- polarity ('n' negative, 'l' LEGITIMATE) and network, "count|mass|ms|quorum": the votes, the sum of their weights
+-- decayed to ms, the sum of their quorum weights (not decayed: the quorum counts who reported, the score how long
+-- ago; entries written before quorum weights lack it, and every vote there counted 1). The number's masses and
+-- weighted network counts are the sums of those averages, kept up to date as a network's votes come and go.
+local function netAdjust(pol, pnet, dCount, dMass, dQuorum)
   local field = pol .. ':' .. pnet
-  local count, mass, at = 0, 0, t
+  local count, mass, at, qsum = 0, 0, t, 0
   local cur = redis.call('HGET', KEYS[3], field)
   if cur then
-    local c, m, a = string.match(cur, '^([^|]*)|([^|]*)|(.*)$')
+    local c, m, a, q = string.match(cur, '^([^|]*)|([^|]*)|([^|]*)|?(.*)$')
     count, mass, at = tonumber(c), tonumber(m), tonumber(a)
+    qsum = tonumber(q) or count
   end
   mass = mass * weightAt(at)
   local before = count > 0 and mass / count or 0
+  local qbefore = count > 0 and qsum / count or 0
   count = count + dCount
   mass = mass + dMass
+  qsum = qsum + dQuorum
   if count <= 0 or mass < 1e-12 then mass = math.max(mass, 0) end
+  if count <= 0 or qsum < 1e-12 then qsum = math.max(qsum, 0) end
   local after = count > 0 and mass / count or 0
-  if pol == 'l' then leg = leg - before + after else neg = neg - before + after end
+  local qafter = count > 0 and math.min(1, qsum / count) or 0
+  if pol == 'l' then
+    leg = leg - before + after
+    legnq = legnq - qbefore + qafter
+  else
+    neg = neg - before + after
+    negnq = negnq - qbefore + qafter
+  end
   if count <= 0 then
     redis.call('HDEL', KEYS[3], field)
   else
-    redis.call('HSET', KEYS[3], field, count .. '|' .. string.format('%.17g', mass) .. '|' .. string.format('%d', t))
+    redis.call('HSET', KEYS[3], field, count .. '|' .. string.format('%.17g', mass) .. '|' .. string.format('%d', t)
+      .. '|' .. string.format('%.17g', qsum))
   end
   return count
 end
 
 -- Takes an active vote out of the masses and the quorum counts (category and platform counts are history).
-local function takeOut(cat, occ, pnet, weight)
-  local pw = weightAt(tonumber(occ)) * (tonumber(weight) or 1)
+local function takeOut(cat, occ, pnet, weight, quorum)
+  local pw = weightAt(tonumber(occ)) * weight
   if cat == 'LEGITIMATE' then
-    if netAdjust('l', pnet, -1, -pw) <= 0 then
+    if netAdjust('l', pnet, -1, -pw, -quorum) <= 0 then
       legnets = legnets - 1
     end
     legr = legr - 1
+    legq = legq - quorum
   else
     negr = negr - 1
-    if netAdjust('n', pnet, -1, -pw) <= 0 then
+    negq = negq - quorum
+    if netAdjust('n', pnet, -1, -pw, -quorum) <= 0 then
       negnets = negnets - 1
     end
   end
@@ -131,9 +167,9 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format(
 for _, r in ipairs(stale) do
   local v = redis.call('HGET', KEYS[2], r)
   if v then
-    local scat, socc, snet, _, sweight, sstate = parseVote(v)
-    if sstate ~= 'x' then
-      takeOut(scat, socc, snet, sweight)
+    local scat, socc, snet, _, sweight, squorum, sexpired = parseVote(v)
+    if not sexpired then
+      takeOut(scat, socc, snet, sweight, squorum)
       redis.call('HSET', KEYS[2], r, v .. '|x')
     end
   end
@@ -145,9 +181,9 @@ local previous = redis.call('HGET', KEYS[2], reporter)
 if previous then
   -- One reporter counts once per number: take the old vote out, then put the new one in.
   counted = 0
-  local pcat, pocc, pnet, pplat, pweight, pstate = parseVote(previous)
-  if pstate ~= 'x' then
-    takeOut(pcat, pocc, pnet, pweight)
+  local pcat, pocc, pnet, pplat, pweight, pquorum, pexpired = parseVote(previous)
+  if not pexpired then
+    takeOut(pcat, pocc, pnet, pweight, pquorum)
   end
   if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
     redis.call('HDEL', KEYS[1], 'c:' .. pcat)
@@ -161,15 +197,23 @@ else
   reports = reports + 1
 end
 
+local quorumText = ARGV[20] or ''
+local quorum = tonumber(quorumText)
+if quorum == nil then
+  quorum = math.min(1, voteWeight)
+  quorumText = string.format('%.17g', quorum)
+end
 local w = weightAt(occurred) * voteWeight
 if negative then
   negr = negr + 1
-  if netAdjust('n', net, 1, w) == 1 then
+  negq = negq + quorum
+  if netAdjust('n', net, 1, w, quorum) == 1 then
     negnets = negnets + 1
   end
 else
   legr = legr + 1
-  if netAdjust('l', net, 1, w) == 1 then
+  legq = legq + quorum
+  if netAdjust('l', net, 1, w, quorum) == 1 then
     legnets = legnets + 1
   end
 end
@@ -182,17 +226,22 @@ end
 -- Float residue from subtracting a vote must not leave a ghost mass.
 if neg < 1e-9 then neg = 0 end
 if leg < 1e-9 then leg = 0 end
+local function settle(x)
+  if x < 1e-9 then return '0' end
+  return string.format('%.17g', x)
+end
 if first == nil or occurred < first then first = occurred end
 if last == nil or occurred > last then last = occurred end
 
 redis.call('HSET', KEYS[1],
   'neg', string.format('%.17g', neg), 'leg', string.format('%.17g', leg), 'ref', string.format('%d', t),
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets, 'legnets', legnets,
-  'first', string.format('%d', first), 'last', string.format('%d', last))
+  'first', string.format('%d', first), 'last', string.format('%d', last),
+  'negq', settle(negq), 'negnq', settle(negnq), 'legq', settle(legq), 'legnq', settle(legnq))
 -- Platform names are normalised by the server and never contain '|'.
 -- A vote remembers its weight, so replacing or expiring it takes out what it put in.
 redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform
-  .. '|' .. voteWeightText)
+  .. '|' .. voteWeightText .. '|' .. quorumText)
 redis.call('ZADD', KEYS[9], occurred, reporter)
 
 -- From t (never behind the record's reference time), so every key of the number expires together with it.
@@ -228,7 +277,7 @@ local answer = ARGV[11] .. '|' .. counted
 if useIdem then
   redis.call('SET', KEYS[4], ARGV[10] .. '|' .. answer, 'PX', ARGV[9])
 end
-if ARGV[20] == nil then
+if ARGV[21] == nil then
   return {'ok', ARGV[11], tostring(counted)}
 end
 
@@ -241,7 +290,7 @@ local function keepWindows()
     redis.call('HDEL', KEYS[1], 'fan_until', 'bomb_until')
     return
   end
-  local longest = tonumber(ARGV[20])
+  local longest = tonumber(ARGV[21])
   -- Trim: calls older than the longest window never count again.
   local cutoff = '(' .. string.format('%d', now - longest)
   local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff)
@@ -292,8 +341,8 @@ local function keepWindows()
     end
   end
 
-  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[21]), tonumber(ARGV[22]), tonumber(ARGV[23])))
-  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[24]), tonumber(ARGV[25]), tonumber(ARGV[26])))
+  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[22]), tonumber(ARGV[23]), tonumber(ARGV[24])))
+  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[25]), tonumber(ARGV[26]), tonumber(ARGV[27])))
 
   local windowsExpireAt = string.format('%d', now + longest)
   if redis.call('EXISTS', KEYS[10]) == 1 then

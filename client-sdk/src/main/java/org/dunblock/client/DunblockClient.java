@@ -310,6 +310,9 @@ public final class DunblockClient implements Closeable {
     if (report.note() != null) {
       body.put("note", report.note());
     }
+    if (report.callerVerification() != null) {
+      body.put("callerVerification", report.callerVerification().name());
+    }
     ReportOutbox.Entry entry = outbox.add(body);
     deliveryLock.lock();
     try {

@@ -11,6 +11,7 @@ public final class Report {
   private final String platform;
   private final Instant occurredAt;
   private final String note;
+  private final CallerVerification callerVerification;
 
   private Report(Builder b) {
     this.number = b.number;
@@ -19,6 +20,7 @@ public final class Report {
     this.platform = b.platform;
     this.occurredAt = b.occurredAt;
     this.note = b.note;
+    this.callerVerification = b.callerVerification;
   }
 
   public static Builder builder(String number, Category category) {
@@ -52,6 +54,11 @@ public final class Report {
     return note;
   }
 
+  /** How the phone network verified the caller's number, or null when the phone does not say. */
+  public CallerVerification callerVerification() {
+    return callerVerification;
+  }
+
   /** Builder for {@link Report}. */
   public static final class Builder {
     private final String number;
@@ -60,6 +67,7 @@ public final class Report {
     private String platform;
     private Instant occurredAt;
     private String note;
+    private CallerVerification callerVerification;
 
     private Builder(String number, Category category) {
       this.number = Objects.requireNonNull(number, "number");
@@ -83,6 +91,12 @@ public final class Report {
 
     public Builder note(String note) {
       this.note = note;
+      return this;
+    }
+
+    /** From {@code Call.Details#getCallerNumberVerificationStatus()}, e.g. via {@link CallerVerification#fromAndroidStatus}. */
+    public Builder callerVerification(CallerVerification callerVerification) {
+      this.callerVerification = callerVerification;
       return this;
     }
 

@@ -117,7 +117,8 @@ public final class DunblockServer implements AutoCloseable {
       String url = redis.url().orElseGet(() -> embedded.url());
       store = ReputationStore.connect(vertx, redis.timeout(), url);
       store.instrument(registry);
-      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config.secret(), redis.dataDir()));
+      // Tokens carry their mint time (under the HMAC), so every instance knows a reporter's age without storing it.
+      ReporterTokens tokens = new ReporterTokens(ServerSecret.resolve(config.secret(), redis.dataDir()), clock);
       store.checkSecret(tokens.keyed("secret-fingerprint"));
       if (config.adminKey().isPresent()) {
         ApiKey seeded = new KeyRegistry(store.syncCommands(), clock).seedAdmin(config.adminKey().get());
@@ -177,7 +178,9 @@ public final class DunblockServer implements AutoCloseable {
     ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
         registry);
     RateLimiter limiter = new RateLimiter(store);
-    ReporterTrust trust = new ReporterTrust(store, limiter, config.retention());
+    // Maturity (the scoring policy) and the network's daily report budget are admission's.
+    ReporterTrust trust = new ReporterTrust(store, limiter, config.retention(), config.scoring(),
+        config.limits().reportsPerNetworkPerDay());
     OverrideStore overrides = new OverrideStore(store, config.retention(), trust);
     EvidenceStore evidence = new EvidenceStore(store, new RegionZones(), config.retention(), registry);
     ReportStore reportStore = new ReportStore(store, config.scoring(), config.patterns(), config.idempotencyTtl(),

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.dunblock.server.testing.Conditions;
 import org.dunblock.server.testing.ServerProcess;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +68,7 @@ class JarProcessIT {
       for (int i = 1; i <= 5; i++) {
         HttpResponse<String> r = post(port, "/v1/reports",
             "{\"number\":\"+86 138 0013 8000\",\"category\":\"DEBT_COLLECTION\"}",
-            "Authorization", "Bearer " + token(port), "X-Forwarded-For", "203.0." + i + ".1");
+            "Authorization", "Bearer " + TestTokens.established(dataDir), "X-Forwarded-For", "203.0." + i + ".1");
         assertEquals(202, r.statusCode(), r.body());
       }
       first.destroy(); // SIGTERM

@@ -42,7 +42,8 @@ class ServerKillIT {
         "DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000",
         "DUNBLOCK_EVENT_LOOPS", "1",
         "DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", "1000000",
-        "DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "1000000");
+        "DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "1000000",
+        "DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", "1000000");
     int portA = TestRedis.freePort();
     ServerProcess a = ServerProcess.start(portA, env, logs.resolve("a.log"));
     DunblockServer b = TestServers.start(TestServers.config(redis));

@@ -75,6 +75,13 @@ public record DunblockConfig(
   public static final int DEFAULT_TOKENS_PER_NETWORK_PER_DAY = 20;
   /** Reports one reporter token may make per day (a victim reports a handful; a script reports thousands). */
   public static final int DEFAULT_REPORTS_PER_REPORTER_PER_DAY = 100;
+  /**
+   * Reports one network (/24, /48, after trusted proxies) may make per day across all its tokens. A household under
+   * an address-book explosion reports a few dozen calls a day, an office of a hundred people behind one NAT a few
+   * hundred; 500 leaves them room while a stockpile of tokens on one network (twenty a day, a hundred reports each)
+   * no longer multiplies that network's reach: at most 500 numbers a day get its one voice.
+   */
+  public static final int DEFAULT_REPORTS_PER_NETWORK_PER_DAY = 500;
   /** Appeals accepted per hour from one client network, and per hour about one number. */
   public static final int DEFAULT_APPEALS_PER_HOUR = 5;
   /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
@@ -102,6 +109,15 @@ public record DunblockConfig(
       if (!org.dunblock.server.net.IpRange.isValid(proxy)) {
         throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
       }
+    }
+    // DESIGN.md rule 4: twelve victims on twelve networks within an hour is an address-book explosion.
+    if (patterns.fanOutMinReporters() > 12) {
+      throw new ConfigException("DUNBLOCK_FANOUT_MIN_REPORTERS", "must be at most 12: twelve victims on twelve "
+          + "networks within an hour are an address-book explosion (rule 4)");
+    }
+    if (patterns.fanOutWindow().compareTo(Duration.ofHours(1)) < 0) {
+      throw new ConfigException("DUNBLOCK_FANOUT_WINDOW_MINUTES", "must be at least 60: twelve victims on twelve "
+          + "networks within an hour are an address-book explosion (rule 4)");
     }
     requirePositive("DUNBLOCK_LOOKUP_TIMEOUT_MS", lookupTimeout);
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
@@ -165,6 +181,8 @@ public record DunblockConfig(
         .tokensPerNetworkPerDay(e.integer("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", DEFAULT_TOKENS_PER_NETWORK_PER_DAY))
         .reportsPerReporterPerDay(e.integer("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY",
             DEFAULT_REPORTS_PER_REPORTER_PER_DAY))
+        .reportsPerNetworkPerDay(e.integer("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY",
+            DEFAULT_REPORTS_PER_NETWORK_PER_DAY))
         .idleTimeout(Duration.ofSeconds(e.longValue("DUNBLOCK_IDLE_TIMEOUT_SECONDS", DEFAULT_IDLE_TIMEOUT.toSeconds())))
         .requestTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT.toMillis())))
         .tlsCert(e.optional("DUNBLOCK_TLS_CERT").map(Path::of).orElse(null))
@@ -192,6 +210,7 @@ public record DunblockConfig(
         .filterRebuildInterval(filter.rebuildInterval())
         .tokensPerNetworkPerDay(limits.tokensPerNetworkPerDay())
         .reportsPerReporterPerDay(limits.reportsPerReporterPerDay())
+        .reportsPerNetworkPerDay(limits.reportsPerNetworkPerDay())
         .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute()).appealsPerHour(limits.appealsPerHour())
         .exportSigningKey(exports.signingKey().orElse(null)).exportTtl(exports.ttl())
         .scoring(scoring).patterns(patterns)
@@ -216,6 +235,7 @@ public record DunblockConfig(
         + " appealsPerHour=" + limits.appealsPerHour() + " appealRetention=" + appealRetention
         + " tokensPerNetworkPerDay=" + limits.tokensPerNetworkPerDay()
         + " reportsPerReporterPerDay=" + limits.reportsPerReporterPerDay()
+        + " reportsPerNetworkPerDay=" + limits.reportsPerNetworkPerDay()
         + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
         + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
         + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute() + " accessLog=" + http.accessLog();
@@ -260,6 +280,7 @@ public record DunblockConfig(
     private int appealsPerHour = DEFAULT_APPEALS_PER_HOUR;
     private int tokensPerNetworkPerDay = DEFAULT_TOKENS_PER_NETWORK_PER_DAY;
     private int reportsPerReporterPerDay = DEFAULT_REPORTS_PER_REPORTER_PER_DAY;
+    private int reportsPerNetworkPerDay = DEFAULT_REPORTS_PER_NETWORK_PER_DAY;
     private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -295,6 +316,7 @@ public record DunblockConfig(
     public Builder appealsPerHour(int v) { appealsPerHour = v; return this; }
     public Builder tokensPerNetworkPerDay(int v) { tokensPerNetworkPerDay = v; return this; }
     public Builder reportsPerReporterPerDay(int v) { reportsPerReporterPerDay = v; return this; }
+    public Builder reportsPerNetworkPerDay(int v) { reportsPerNetworkPerDay = v; return this; }
     public Builder appealRetention(Duration v) { appealRetention = v; return this; }
     public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
@@ -310,8 +332,8 @@ public record DunblockConfig(
           new RedisOptions(Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir, embeddedRedisPort,
               embeddedRedisFsync, redisTimeout),
           new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval),
-          new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, lookupsPerClientPerMinute,
-              appealsPerHour),
+          new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
+              lookupsPerClientPerMinute, appealsPerHour),
           new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),

@@ -5,12 +5,14 @@ package org.dunblock.server.config;
  *
  * @param tokensPerNetworkPerDay reporter tokens one network (IPv4 /24, IPv6 /48) may mint per day
  * @param reportsPerReporterPerDay reports one reporter token may make per day
+ * @param reportsPerNetworkPerDay reports one network (IPv4 /24, IPv6 /48) may make per day across all its tokens
  * @param lookupsPerClientPerMinute numbers one client address may look up per minute (0: no limit)
  * @param appealsPerHour appeals accepted per hour from one client network, and per hour about one number
  */
 public record LimitOptions(
     int tokensPerNetworkPerDay,
     int reportsPerReporterPerDay,
+    int reportsPerNetworkPerDay,
     int lookupsPerClientPerMinute,
     int appealsPerHour) {
 
@@ -20,6 +22,9 @@ public record LimitOptions(
     }
     if (reportsPerReporterPerDay < 1) {
       throw new ConfigException("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY", "must be at least 1");
+    }
+    if (reportsPerNetworkPerDay < 1) {
+      throw new ConfigException("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", "must be at least 1");
     }
     if (lookupsPerClientPerMinute < 0) {
       throw new ConfigException("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "must be 0 (no limit) or more");

@@ -5,7 +5,14 @@ import java.time.Duration;
 /**
  * Thresholds that turn votes into a verdict. Score = negative / (negative + legitimateWeight * legitimate + prior),
  * where both masses decay with {@code halfLife}. BLOCK needs the score and the quorum of distinct reporters and
- * distinct networks; WARN needs the score only.
+ * distinct networks, counted by weight (DESIGN.md rule 4); WARN needs the score only.
+ *
+ * <p>A vote weighs its reporter's trust times its reporter's maturity times its caller verification. Maturity is
+ * {@code freshReporterWeight} for a token minted within the last day, rising linearly to 1 at
+ * {@code reporterMaturity} (or at once when an operator decision confirmed the reporter); a report of a call whose
+ * number failed the network's caller verification weighs {@code failedVerificationWeight} of that. The quorum counts
+ * maturity times verification (trust, a measure of past accuracy, is the score's business): each reporter at most
+ * 1, each network the average of its reporters (one network, one voice).
  */
 public record ScoringPolicy(
     double warnScore,
@@ -16,7 +23,10 @@ public record ScoringPolicy(
     double legitimateWeight,
     Duration halfLife,
     Duration maxReportAge,
-    Duration maxClockSkew) {
+    Duration maxClockSkew,
+    double freshReporterWeight,
+    Duration reporterMaturity,
+    double failedVerificationWeight) {
 
   /**
    * The least weight a reporter's vote can have (reporter trust's floor). Rule 4 is checked with it: five reporters
@@ -36,6 +46,24 @@ public record ScoringPolicy(
   public static final Duration DEFAULT_HALF_LIFE = Duration.ofDays(30);
   public static final Duration DEFAULT_MAX_REPORT_AGE = Duration.ofDays(60);
   public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  /**
+   * What a token minted within the last day weighs. Rule 4 pins it between 0.25 and 0.375: twelve fresh networks
+   * must reach the weighted quorum of 3 (12 * w &gt;= 3), eight must not (8 * w &lt; 3). 0.3 sits with a margin on both
+   * sides (eight fresh networks count 2.4 and score 0.545, under the block score too; twelve count 3.6 and score
+   * 0.643), and one fresh report alone scores 0.3 / 2.3 = 0.13: ALLOW, so it takes three fresh networks to WARN.
+   */
+  public static final double DEFAULT_FRESH_REPORTER_WEIGHT = 0.3;
+  /** A token this old weighs fully ("about a week" in rule 4); the weight rises linearly from the end of day one. */
+  public static final Duration DEFAULT_REPORTER_MATURITY = Duration.ofDays(7);
+  /**
+   * A report of a call whose number failed caller verification (a spoofed caller id, most likely) weighs half: the
+   * number shown may belong to someone who never called, and blocking it hurts its real owner.
+   */
+  public static final double DEFAULT_FAILED_VERIFICATION_WEIGHT = 0.5;
+  /** A token minted within this long weighs {@link #freshReporterWeight} (rule 4: "within the last day"). */
+  public static final Duration FRESH_PERIOD = Duration.ofDays(1);
+  /** Tolerance of the weighted quorum's sums (five votes of 0.6 add up to 2.9999999999999996). */
+  public static final double QUORUM_EPSILON = 1e-9;
 
   public ScoringPolicy {
     if (!(warnScore > 0 && warnScore <= blockScore && blockScore <= 1)) {
@@ -75,12 +103,83 @@ public record ScoringPolicy(
           "%.3f is out of reach: five reports a day old, from reporters at the lowest trust (%.1f), score %.3f "
               + "with this half-life and prior", blockScore, MIN_TRUST, fiveInADay));
     }
+    // Five established reporters count 5 in the quorum whatever their trust (the checks above keep the minimums at
+    // five at most), so the last of rule 4's three statements holds with the score check above.
+    checkFreshTokens(freshReporterWeight, reporterMaturity, failedVerificationWeight, blockScore, blockMinReporters,
+        blockMinNetworks, prior, halfLife, maxReportAge);
+  }
+
+  /** Rule 4's statements about fresh tokens, checked at start (see the constructor). */
+  private static void checkFreshTokens(double freshReporterWeight, Duration reporterMaturity,
+      double failedVerificationWeight, double blockScore, int minReporters, int minNetworks, double prior,
+      Duration halfLife, Duration maxReportAge) {
+    if (!(freshReporterWeight > 0 && freshReporterWeight < 1)) {
+      throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", "must be more than 0 and less than 1");
+    }
+    if (reporterMaturity == null || reporterMaturity.compareTo(FRESH_PERIOD.multipliedBy(2)) < 0
+        || reporterMaturity.compareTo(maxReportAge) > 0) {
+      throw new ConfigException("DUNBLOCK_REPORTER_MATURITY_DAYS",
+          "must be at least 2 days and at most DUNBLOCK_MAX_REPORT_AGE_DAYS");
+    }
+    if (!(failedVerificationWeight > 0 && failedVerificationWeight <= 1)) {
+      throw new ConfigException("DUNBLOCK_FAILED_VERIFICATION_WEIGHT", "must be more than 0 and at most 1");
+    }
+    // Fresh tokens on eight networks within a day never BLOCK a clean number, whatever they report: their weighted
+    // quorum or their score (trust is at most 1 before an operator confirmed a reporter, who is then established)
+    // must fall short.
+    double eight = 8 * freshReporterWeight;
+    if (quorumMet(minReporters, minNetworks, 8, 8, eight, eight) && eight / (eight + prior) >= blockScore) {
+      throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
+          "%.3f lets fresh tokens on eight networks block: weighted quorum %.2f of %d, score %.3f (rule 4)",
+          freshReporterWeight, eight, Math.max(minReporters, minNetworks), eight / (eight + prior)));
+    }
+    // Twelve fresh victims on twelve networks reporting within an hour do BLOCK.
+    double twelve = 12 * freshReporterWeight;
+    double hourOld = twelve * Math.pow(2, -(double) Duration.ofHours(1).toMillis() / halfLife.toMillis());
+    if (!quorumMet(minReporters, minNetworks, 12, 12, twelve, twelve)) {
+      throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
+          "%.3f keeps twelve fresh victims on twelve networks under the quorum: weighted %.2f of %d (rule 4; a "
+              + "larger DUNBLOCK_BLOCK_MIN_NETWORKS needs a larger fresh weight)",
+          freshReporterWeight, twelve, Math.max(minReporters, minNetworks)));
+    }
+    // (Implied today: twelve fresh votes that meet the quorum weigh at least 3, more than five at the lowest trust;
+    // kept so the statement stays checked whatever the weights become.)
+    if (hourOld / (hourOld + prior) < blockScore) {
+      throw new ConfigException("DUNBLOCK_BLOCK_SCORE", String.format(
+          "%.3f is out of reach for twelve fresh victims within an hour: score %.3f (rule 4)", blockScore,
+          hourOld / (hourOld + prior)));
+    }
+  }
+
+  /** Whether reporters and networks, counted and weighed, meet the BLOCK quorum. */
+  public boolean quorumMet(long reporters, long networks, double weightedReporters, double weightedNetworks) {
+    return quorumMet(blockMinReporters, blockMinNetworks, reporters, networks, weightedReporters, weightedNetworks);
+  }
+
+  private static boolean quorumMet(int minReporters, int minNetworks, long reporters, long networks,
+      double weightedReporters, double weightedNetworks) {
+    return reporters >= minReporters && networks >= minNetworks
+        && weightedReporters + QUORUM_EPSILON >= minReporters && weightedNetworks + QUORUM_EPSILON >= minNetworks;
+  }
+
+  /**
+   * What a reporter's token age makes of its votes: {@link #freshReporterWeight} within the first day (a negative
+   * age, from instances' clocks disagreeing, is fresh too), then linearly up to 1 at {@link #reporterMaturity}.
+   */
+  public double maturity(long ageMs) {
+    long fresh = FRESH_PERIOD.toMillis();
+    if (ageMs < fresh) {
+      return freshReporterWeight;
+    }
+    double ramp = (double) (ageMs - fresh) / (reporterMaturity.toMillis() - fresh);
+    return ramp >= 1 ? 1.0 : freshReporterWeight + (1 - freshReporterWeight) * ramp;
   }
 
   public static ScoringPolicy defaults() {
     return new ScoringPolicy(DEFAULT_WARN_SCORE, DEFAULT_BLOCK_SCORE, DEFAULT_BLOCK_MIN_REPORTERS,
         DEFAULT_BLOCK_MIN_NETWORKS, DEFAULT_PRIOR, DEFAULT_LEGITIMATE_WEIGHT, DEFAULT_HALF_LIFE,
-        DEFAULT_MAX_REPORT_AGE, DEFAULT_MAX_CLOCK_SKEW);
+        DEFAULT_MAX_REPORT_AGE, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_FRESH_REPORTER_WEIGHT, DEFAULT_REPORTER_MATURITY,
+        DEFAULT_FAILED_VERIFICATION_WEIGHT);
   }
 
   static ScoringPolicy fromEnv(Env e) {
@@ -93,6 +192,9 @@ public record ScoringPolicy(
         e.decimal("DUNBLOCK_LEGITIMATE_WEIGHT", DEFAULT_LEGITIMATE_WEIGHT),
         Duration.ofDays(e.longValue("DUNBLOCK_HALF_LIFE_DAYS", DEFAULT_HALF_LIFE.toDays())),
         Duration.ofDays(e.longValue("DUNBLOCK_MAX_REPORT_AGE_DAYS", DEFAULT_MAX_REPORT_AGE.toDays())),
-        DEFAULT_MAX_CLOCK_SKEW);
+        DEFAULT_MAX_CLOCK_SKEW,
+        e.decimal("DUNBLOCK_FRESH_REPORTER_WEIGHT", DEFAULT_FRESH_REPORTER_WEIGHT),
+        Duration.ofDays(e.longValue("DUNBLOCK_REPORTER_MATURITY_DAYS", DEFAULT_REPORTER_MATURITY.toDays())),
+        e.decimal("DUNBLOCK_FAILED_VERIFICATION_WEIGHT", DEFAULT_FAILED_VERIFICATION_WEIGHT));
   }
 }

@@ -14,6 +14,7 @@ import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.CallerVerification;
 import org.dunblock.server.reputation.Category;
 
 /**
@@ -21,7 +22,8 @@ import org.dunblock.server.reputation.Category;
  * it (stored atomically, idempotent with Idempotency-Key).
  */
 public final class ReportApi {
-  static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note");
+  static final Set<String> FIELDS = Set.of("number", "category", "region", "platform", "occurredAt", "note",
+      "callerVerification");
   public static final int MAX_NOTE = 1000;
   public static final int MAX_PLATFORM = 100;
   public static final int MAX_IDEMPOTENCY_KEY = 255;
@@ -44,7 +46,8 @@ public final class ReportApi {
   }
 
   public void report(RoutingContext ctx) {
-    String reporter = authenticate(ctx);
+    // The token's mint time comes with the reporter's hash: a fresh reporter's vote weighs less (rule 4).
+    ReporterTokens.Verified reporter = authenticate(ctx);
     String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
     if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY
         || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
@@ -58,6 +61,12 @@ public final class ReportApi {
     String rawPlatform = JsonBodies.string(body, "platform", MAX_PLATFORM);
     String rawOccurred = JsonBodies.string(body, "occurredAt", 64);
     String note = JsonBodies.string(body, "note", MAX_NOTE);
+    // How the phone network verified the caller: a FAILED (spoofed) call weighs less.
+    String rawVerification = JsonBodies.string(body, "callerVerification", 32);
+    CallerVerification verification = CallerVerification.parse(rawVerification).orElseThrow(() ->
+        ApiException.badRequest("invalid_caller_verification", "Unknown callerVerification '"
+            + rawVerification.replaceAll("\\p{C}", "?") + "'; use one of "
+            + java.util.Arrays.toString(CallerVerification.values()) + "."));
 
     String number = normalizer.normalize(rawNumber, normalizer.region(rawRegion));
     Category category = Category.parse(rawCategory).orElseThrow(() -> ApiException.badRequest("invalid_category",
@@ -67,8 +76,8 @@ public final class ReportApi {
     long occurred = occurredAt(rawOccurred, now);
     String network = tokens.networkHash(clientAddress.of(ctx.request()));
 
-    reports.submit(new ReportRequest(number, category, reporter, network, occurred, now, rawOccurred, rawPlatform,
-        note, idempotencyKey)).onComplete(ar -> {
+    reports.submit(new ReportRequest(number, category, reporter.hash(), reporter.mintedAtMs(), network, occurred, now,
+        rawOccurred, rawPlatform, note, rawVerification, verification, idempotencyKey)).onComplete(ar -> {
           if (ar.failed()) {
             ctx.fail(ar.cause() instanceof IdempotencyKeyReusedException reused
                 ? new ApiException(422, "idempotency_key_reused", reused.getMessage())
@@ -86,14 +95,14 @@ public final class ReportApi {
         });
   }
 
-  private String authenticate(RoutingContext ctx) {
+  private ReporterTokens.Verified authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || header.isBlank()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "missing_token",
           "Reports need 'Authorization: Bearer <token>'; get a token from POST /v1/reporters.");
     }
-    return tokens.reporterHash(BearerToken.of(ctx.request())).orElseThrow(() -> {
+    return tokens.verify(BearerToken.of(ctx.request())).orElseThrow(() -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       return new ApiException(401, "invalid_token", "The reporter token is not valid.");
     });

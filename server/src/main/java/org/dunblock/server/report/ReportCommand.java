@@ -6,6 +6,8 @@ import org.dunblock.server.reputation.Category;
  * One validated report, ready for the store. Reporter and network are already keyed hashes; the raw token and
  * address never reach Redis. {@code weight} scales the vote (1 for crowd reports; a bulk-import source's weight
  * otherwise); {@code reportedCall} is false for imported entries, which stay out of the number's call log.
+ * {@code quorumWeight} is what the vote counts in the weighted BLOCK quorum (the reporter's maturity times the
+ * call's caller verification, at most 1; DESIGN.md rule 4).
  */
 public record ReportCommand(
     String number,
@@ -20,12 +22,26 @@ public record ReportCommand(
     String idempotencyKeyHash,
     String fingerprint,
     double weight,
-    boolean reportedCall) {
+    boolean reportedCall,
+    double quorumWeight) {
 
-  /** The same report with its vote weighing {@code w} (the reporter's trust). */
+  /** A report whose vote counts {@code min(1, weight)} in the quorum (an import source's vote, say). */
+  public ReportCommand(String number, String reporterHash, String networkHash, Category category, long occurredAtMs,
+      long nowMs, String platform, String note, String reportId, String idempotencyKeyHash, String fingerprint,
+      double weight, boolean reportedCall) {
+    this(number, reporterHash, networkHash, category, occurredAtMs, nowMs, platform, note, reportId,
+        idempotencyKeyHash, fingerprint, weight, reportedCall, Math.min(1.0, weight));
+  }
+
+  /** The same report with its vote weighing {@code w} (the reporter's trust), and as much in the quorum (at most 1). */
   public ReportCommand withWeight(double w) {
+    return withWeights(w, Math.min(1.0, w));
+  }
+
+  /** The same report weighing {@code w} in the score and {@code quorum} in the weighted BLOCK quorum. */
+  public ReportCommand withWeights(double w, double quorum) {
     return new ReportCommand(number, reporterHash, networkHash, category, occurredAtMs, nowMs, platform, note, reportId,
-        idempotencyKeyHash, fingerprint, w, reportedCall);
+        idempotencyKeyHash, fingerprint, w, reportedCall, quorum);
   }
 
   /** A crowd report: a reported call whose vote weighs 1. */

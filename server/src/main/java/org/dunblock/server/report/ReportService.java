@@ -22,7 +22,7 @@ import org.dunblock.server.store.RateLimitedException;
  * quota and the weight their trust gives, one typed answer), idempotency, the store, the abuse patterns that follow
  * from it, this instance's filter, and the platform aggregates. The API only parses and answers.
  *
- * <p>Failures are the domain's: {@link RateLimitedException} (quota spent), {@link IdempotencyKeyReusedException},
+ * <p>Failures are the domain's: {@link RateLimitedException} (the reporter's quota or the network's budget spent), {@link IdempotencyKeyReusedException},
  * and the store's unavailability or a timeout (nothing was acknowledged; the client retries).
  */
 public final class ReportService {
@@ -70,8 +70,8 @@ public final class ReportService {
    */
   public Future<ReportOutcome> submit(ReportRequest r) {
     ReportCommand command = command(r);
-    return admit(command)
-        .compose(admission -> reports.store(command.withWeight(admission.weight())))
+    return admit(r, command)
+        .compose(admission -> reports.store(command.withWeights(admission.weight(), admission.quorum())))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .compose(outcome -> {
           if (outcome.replayed() && !outcome.fingerprint().equals(command.fingerprint())) {
@@ -101,8 +101,9 @@ public final class ReportService {
    * The daily quota (retries count too) and the reporter's weight. A retry of a report already stored is answered
    * from its Idempotency-Key record even when the quota is spent (rule 3): the store replays it, whatever weight.
    */
-  private Future<Admission> admit(ReportCommand c) {
-    return trust.admit(c.reporterHash(), reportsPerDay).recover(refusal -> {
+  private Future<Admission> admit(ReportRequest r, ReportCommand c) {
+    return trust.admit(c.reporterHash(), r.mintedAtMs(), c.networkHash(), r.callerVerification(), c.nowMs(),
+        reportsPerDay).recover(refusal -> {
       if (c.idempotencyKeyHash() == null || !(refusal instanceof RateLimitedException)) {
         return Future.failedFuture(refusal);
       }
@@ -112,8 +113,10 @@ public final class ReportService {
   }
 
   private ReportCommand command(ReportRequest r) {
+    // callerVerification joined the fields later: appended only when present, so earlier fingerprints still match.
     String fingerprint = Hashing.sha256().hashString(String.join("\u0000", r.number(), r.category().name(),
-        String.valueOf(r.rawOccurredAt()), String.valueOf(r.rawPlatform()), String.valueOf(r.note())),
+        String.valueOf(r.rawOccurredAt()), String.valueOf(r.rawPlatform()), String.valueOf(r.note()))
+        + (r.rawCallerVerification() == null ? "" : "\u0000" + r.rawCallerVerification()),
         StandardCharsets.UTF_8).toString().substring(0, 32);
     // Scoped to reporter and number: the record lives in the number's shard, so the same key on another number is
     // another report everywhere, not only when the two numbers happen to share a shard.

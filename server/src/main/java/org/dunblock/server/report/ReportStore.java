@@ -49,7 +49,7 @@ public final class ReportStore {
         KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
         KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
         KeySchema.voteTimes(c.number()), KeySchema.windows(c.number()), KeySchema.windowVotes(c.number())};
-    List<String> args = new ArrayList<>(26);
+    List<String> args = new ArrayList<>(27);
     Collections.addAll(args,
         c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
         Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
@@ -59,7 +59,8 @@ public final class ReportStore {
         Long.toString(ReputationStore.CHANGES_MAX_LENGTH), c.platform() == null ? "" : c.platform(),
         c.note() == null ? "" : c.note(),
         KeySchema.PINNED_INDEX_SCORE_TEXT,
-        Long.toString(scoring.maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1");
+        Long.toString(scoring.maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1",
+        weight(c.quorumWeight()));
     if (c.reportedCall()) {
       Collections.addAll(args, ms(patterns.longestWindow()),
           ms(patterns.fanOutWindow()), Integer.toString(patterns.fanOutMinReporters()),

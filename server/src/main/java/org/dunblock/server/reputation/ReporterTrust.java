@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dunblock.server.config.ScoringPolicy;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.NumberRecord;
 import org.dunblock.server.store.LuaScript;
+import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.store.RateLimiter;
 import org.dunblock.server.store.ReputationStore;
 
@@ -27,8 +29,15 @@ import org.dunblock.server.store.ReputationStore;
  * Trust stays within [{@link #MIN}, {@link #MAX}]; MIN is high enough that five reporters on five networks still
  * block ({@code ScoringPolicy} checks it), MAX low enough that one network stays one voice.
  *
+ * <p>Admission also weighs the reporter's maturity (DESIGN.md rule 4, {@link ScoringPolicy#maturity}): the age of its
+ * token, from the mint time the token carries under the server's HMAC, or, for tokens of the old format that carry
+ * none, from the first time the server saw the token (kept here, by reporter hash; docs/trust.md, "old tokens"). A
+ * reporter an operator decision confirmed is established whatever its age. Maturity never grows with agreement with
+ * the crowd: sleeper tokens would farm it.
+ *
  * <pre>
- * dunblock:{r:&lt;reporter hash&gt;}:trust   hash    t = trust, a = agreed, o = overturned
+ * dunblock:{r:&lt;reporter hash&gt;}:trust   hash    t = trust, a = agreed, o = overturned,
+ *                                           f = first seen (ms; old-format tokens only)
  * </pre>
  */
 public final class ReporterTrust {
@@ -37,17 +46,26 @@ public final class ReporterTrust {
   public static final double AGREED = 0.1;
   public static final double OVERTURNED = -0.25;
   private static final Duration DAY = Duration.ofDays(1);
+  /** The trust hash's field for when an old-format token was first seen. */
+  static final String FIRST_SEEN = "f";
 
   private final ReputationStore store;
   private final RateLimiter limiter;
   private final LuaScript trust;
   private final LuaScript consensus;
   private final long expiryMs;
+  private final Duration retention;
+  private final ScoringPolicy policy;
+  private final int reportsPerNetworkPerDay;
 
   /** Loads the scripts (blocking; construct at start). */
-  public ReporterTrust(ReputationStore store, RateLimiter limiter, Duration retention) {
+  public ReporterTrust(ReputationStore store, RateLimiter limiter, Duration retention, ScoringPolicy policy,
+      int reportsPerNetworkPerDay) {
     this.store = store;
     this.limiter = limiter;
+    this.retention = retention;
+    this.policy = policy;
+    this.reportsPerNetworkPerDay = reportsPerNetworkPerDay;
     this.trust = store.script("trust.lua");
     this.consensus = store.script("consensus.lua");
     this.expiryMs = retention.toMillis();
@@ -55,18 +73,47 @@ public final class ReporterTrust {
 
 
   /**
-   * Counts a report against the reporter's daily quota (a RateLimitedException when spent) and returns the reporter's weight (1 for
-   * an unknown reporter): one script, as the quota counter carries the reporter's hash tag.
+   * Counts a report against the reporter's daily quota and its network's daily budget (a RateLimitedException when either
+   * is spent, with the later of the two retry times) and returns what its vote weighs. The quota counter carries the reporter's
+   * hash tag, so one script counts it and reads trust, operator confirmations and (old-format tokens) first-seen
+   * time; the network's counter lives in another cluster slot and is a second script, sent at once on the same
+   * connection (pipelined: one round trip's wait, not two). Refused attempts count against both, like retries.
+   *
+   * @param mintedAtMs the token's mint time, or {@code ReporterTokens.NO_MINT_TIME} for an old-format token
    */
-  public Future<Admission> admit(String reporterHash, int perDay) {
-    return limiter.acquireAndRead("reports", KeySchema.reporterTag(reporterHash), perDay, DAY,
-            KeySchema.reporterTrust(reporterHash), "t")
-        .map(t -> new Admission(t == null ? 1.0 : Math.max(MIN, Math.min(MAX, Double.parseDouble(t)))));
+  public Future<Admission> admit(String reporterHash, long mintedAtMs, String networkHash,
+      CallerVerification verification, long nowMs, int perDay) {
+    boolean legacy = mintedAtMs < 0;
+    Future<List<String>> own = limiter.acquireAndRead("reports", KeySchema.reporterTag(reporterHash), perDay, DAY,
+        KeySchema.reporterTrust(reporterHash), legacy ? Map.entry(FIRST_SEEN, Long.toString(nowMs)) : null, retention,
+        "t", "a", FIRST_SEEN);
+    Future<Long> network = limiter.acquire("network-reports", networkHash, reportsPerNetworkPerDay, DAY);
+    return Future.join(own, network).transform(ar -> {
+      if (own.failed() || network.failed()) {
+        return Future.failedFuture(own.failed() && network.failed() ? later(own.cause(), network.cause())
+            : own.failed() ? own.cause() : network.cause());
+      }
+      List<String> t = own.result();
+      double trust = t.get(0) == null ? 1.0 : Math.max(MIN, Math.min(MAX, Double.parseDouble(t.get(0))));
+      boolean confirmed = t.get(1) != null && Long.parseLong(t.get(1)) > 0;
+      long since = legacy ? (t.get(2) == null ? nowMs : Long.parseLong(t.get(2))) : mintedAtMs;
+      double quorum = (confirmed ? 1.0 : policy.maturity(nowMs - since)) * verification.weight(policy);
+      return Future.succeededFuture(new Admission(trust * quorum, quorum));
+    });
+  }
+
+  /** Of two refusals, the one that lasts longer (its Retry-After is the one worth waiting for). */
+  private static Throwable later(Throwable a, Throwable b) {
+    if (a instanceof RateLimitedException x && b instanceof RateLimitedException y) {
+      return x.retryAfterSeconds() >= y.retryAfterSeconds() ? x : y;
+    }
+    return a;
   }
 
   /**
    * After a report: if the crowd had blocked this number ({@code tc} = BLOCK, set the first time the crowd verdict
-   * is BLOCK) and counter-votes from at least {@code minNetworks} networks have now brought it to ALLOW, its negative
+   * is BLOCK) and counter-votes from at least {@code minNetworks} networks, counted by weight (fresh tokens count a
+   * fraction, as in the BLOCK quorum), have now brought it to ALLOW, its negative
    * voters were overturned. Final once done; nothing here ever rewards. Skipped while an operator override stands.
    */
   public Future<Void> crowdOutcome(String e164, Map<String, String> record, Verdict crowdVerdict, int minNetworks) {
@@ -78,7 +125,7 @@ public final class ReporterTrust {
       return move(e164, NumberRecord.CROWD_OUTCOME, "", "BLOCK").mapEmpty();
     }
     if (crowdVerdict == Verdict.ALLOW && settled.equals("BLOCK")
-        && Long.parseLong(record.getOrDefault(NumberRecord.LEGITIMATE_NETWORKS, "0")) >= minNetworks) {
+        && NumberRecord.weightedLegitimateNetworks(record) + ScoringPolicy.QUORUM_EPSILON >= minNetworks) {
       return move(e164, NumberRecord.CROWD_OUTCOME, "BLOCK", "ALLOW").compose(moved -> moved ? judge(e164, Verdict.ALLOW, false)
           : Future.succeededFuture());
     }

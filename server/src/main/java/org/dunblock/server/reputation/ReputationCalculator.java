@@ -113,11 +113,18 @@ public final class ReputationCalculator {
     long negativeReporters = NumberRecord.integer(fields, NumberRecord.NEGATIVE_REPORTERS);
     long networks = NumberRecord.integer(fields, NumberRecord.NEGATIVE_NETWORKS);
     double score = score(negative, legitimate);
+    // DESIGN.md rule 4: the quorum counts by weight (fresh tokens count a fraction), beside the plain counts.
+    boolean quorum = policy.quorumMet(negativeReporters, networks, NumberRecord.weightedNegativeReporters(fields),
+        NumberRecord.weightedNegativeNetworks(fields));
+    // Counter-votes pull the score down (rule 5), but a BLOCK falls only to counter-votes that meet the same weighted
+    // network quorum a block needs: cheap sources cannot bury a number any more than they can block one.
+    boolean counterQuorum = NumberRecord.weightedLegitimateNetworks(fields) + ScoringPolicy.QUORUM_EPSILON
+        >= policy.blockMinNetworks();
+    double blockingScore = counterQuorum ? score : score(negative, 0);
 
     List<String> reasons = new ArrayList<>(2);
     Verdict verdict;
-    if (score >= policy.blockScore() && negativeReporters >= policy.blockMinReporters()
-        && networks >= policy.blockMinNetworks()) {
+    if (quorum && blockingScore >= policy.blockScore()) {
       verdict = Verdict.BLOCK;
       reasons.add(Reasons.CROWD_REPORTS);
     } else if (score >= policy.warnScore()) {

@@ -31,6 +31,18 @@ public final class NumberRecord {
   public static final String BOMBING_UNTIL = "bomb_until";
   /** Distinct networks with at least one LEGITIMATE vote. */
   public static final String LEGITIMATE_NETWORKS = "legnets";
+  /**
+   * Negative reporters counted by weight for the BLOCK quorum (DESIGN.md rule 4): the sum of their votes' quorum
+   * weights (maturity x caller verification, each at most 1). Absent in records written before weights: every
+   * reporter counted 1 then.
+   */
+  public static final String NEGATIVE_WEIGHTED_REPORTERS = "negq";
+  /** Negative networks counted by weight: per network the average quorum weight of its negative votes, summed. */
+  public static final String NEGATIVE_WEIGHTED_NETWORKS = "negnq";
+  /** LEGITIMATE reporters counted by weight, as {@link #NEGATIVE_WEIGHTED_REPORTERS}. */
+  public static final String LEGITIMATE_WEIGHTED_REPORTERS = "legq";
+  /** LEGITIMATE networks counted by weight, as {@link #NEGATIVE_WEIGHTED_NETWORKS}. */
+  public static final String LEGITIMATE_WEIGHTED_NETWORKS = "legnq";
   /** The crowd's settled outcome for reporter trust: absent, BLOCK, then ALLOW (final). */
   public static final String CROWD_OUTCOME = "tc";
   /** The last operator decision reporter trust was moved for. */
@@ -46,6 +58,23 @@ public final class NumberRecord {
   public static double decimal(Map<String, String> fields, String name) {
     String v = fields.get(name);
     return v == null ? 0.0 : Math.max(0.0, Double.parseDouble(v));
+  }
+
+  public static double weightedNegativeReporters(Map<String, String> fields) {
+    return weighted(fields, NEGATIVE_WEIGHTED_REPORTERS, NEGATIVE_REPORTERS);
+  }
+
+  public static double weightedNegativeNetworks(Map<String, String> fields) {
+    return weighted(fields, NEGATIVE_WEIGHTED_NETWORKS, NEGATIVE_NETWORKS);
+  }
+
+  public static double weightedLegitimateNetworks(Map<String, String> fields) {
+    return weighted(fields, LEGITIMATE_WEIGHTED_NETWORKS, LEGITIMATE_NETWORKS);
+  }
+
+  /** A weighted count, or for a record written before weights the plain count (every vote weighed 1 then). */
+  private static double weighted(Map<String, String> fields, String weightedName, String countName) {
+    return fields.containsKey(weightedName) ? decimal(fields, weightedName) : integer(fields, countName);
   }
 
   public static long integer(Map<String, String> fields, String name) {

@@ -2,11 +2,13 @@ package org.dunblock.server.store;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Fixed-window limits kept in Redis ({@code rate.lua}), shared by every instance: reporter tokens per network per
- * day, reports per reporter per day. Keys carry no hash tag, so limits spread over a cluster.
+ * day, reports per reporter per day, reports per network per day. Keys carry no hash tag, so limits spread over a cluster.
  *
  * <pre>
  * dunblock:rl:&lt;what&gt;:&lt;keyed hash&gt;   string  uses in the current window; expires with it
@@ -34,14 +36,26 @@ public final class RateLimiter {
   }
 
   /**
-   * Like {@link #acquire}, and in the same round trip reads field {@code field} of hash {@code hashKey} (null when
-   * absent). {@code who} must carry the hash tag of {@code hashKey} (e.g. {@code {r:<reporter hash>}}) so both keys
-   * share a cluster slot.
+   * Like {@link #acquire}, and in the same round trip, once the use is counted, reads {@code fields} of hash
+   * {@code hashKey} (nulls when absent); with {@code setIfAbsent} ({@code name} and {@code value}) it first sets
+   * that field unless it is set and gives the hash {@code hashTtl}. {@code who} must carry the hash tag of
+   * {@code hashKey} (e.g. {@code {r:<reporter hash>}}) so both keys share a cluster slot.
    */
-  public Future<String> acquireAndRead(String what, String who, long limit, Duration window, String hashKey,
-      String field) {
-    return run(what, new String[] {key(what, who), hashKey}, Long.toString(limit), Long.toString(window.toMillis()),
-        field).map(reply -> (String) reply.get(2));
+  public Future<List<String>> acquireAndRead(String what, String who, long limit, Duration window, String hashKey,
+      Map.Entry<String, String> setIfAbsent, Duration hashTtl, String... fields) {
+    String[] args = new String[4 + fields.length];
+    args[0] = Long.toString(limit);
+    args[1] = Long.toString(window.toMillis());
+    args[2] = setIfAbsent == null ? "" : setIfAbsent.getKey() + "=" + setIfAbsent.getValue();
+    args[3] = setIfAbsent == null ? "0" : Long.toString(hashTtl.toMillis());
+    System.arraycopy(fields, 0, args, 4, fields.length);
+    return run(what, new String[] {key(what, who), hashKey}, args).map(reply -> {
+      List<String> values = new ArrayList<>(fields.length);
+      for (int i = 0; i < fields.length; i++) {
+        values.add(2 + i < reply.size() ? (String) reply.get(2 + i) : null);
+      }
+      return values;
+    });
   }
 
   private static String key(String what, String who) {

@@ -47,7 +47,7 @@ class AppealIT {
 
   void crowdBlocks(String number) {
     for (int i = 1; i <= 5; i++) {
-      String token = both.apiA().newToken();
+      String token = both.apiA().establishedToken();
       String ip = "198.51." + i + ".23";
       secrets.add(token);
       secrets.add(ip);

@@ -38,6 +38,9 @@ class DunblockConfigTest {
         "DUNBLOCK_TRUSTED_PROXIES", "10.0.0.0/8, ::1",
         "DUNBLOCK_HALF_LIFE_DAYS", "7",
         "DUNBLOCK_BLOCK_MIN_NETWORKS", "4",
+        // Twelve fresh victims must still reach a quorum of four: 12 x 0.4 = 4.8 (and eight fresh 3.2 stay short).
+        "DUNBLOCK_FRESH_REPORTER_WEIGHT", "0.4",
+        "DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", "2000",
         "DUNBLOCK_EMBEDDED_REDIS_FSYNC", "ALWAYS"));
     assertEquals(9090, c.http().port());
     assertEquals("redis://:pw@10.0.0.5:6379", c.redis().url().orElseThrow());
@@ -45,7 +48,39 @@ class DunblockConfigTest {
     assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
     assertEquals(Duration.ofDays(7), c.scoring().halfLife());
     assertEquals(4, c.scoring().blockMinNetworks());
+    assertEquals(0.4, c.scoring().freshReporterWeight());
+    assertEquals(2000, c.limits().reportsPerNetworkPerDay());
     assertEquals("always", c.redis().embeddedFsync());
+  }
+
+  @Test
+  void policiesThatBreakTheWeightedQuorumOfRuleFourAreRefusedAtStart() {
+    // Eight fresh networks would count 3.2 and score 0.615: they could block a clean number.
+    ConfigException eight = assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FRESH_REPORTER_WEIGHT", "0.4")));
+    assertEquals("DUNBLOCK_FRESH_REPORTER_WEIGHT", eight.variable());
+    assertTrue(eight.getMessage().contains("eight networks"), eight.getMessage());
+    // Twelve fresh victims would count 2.4: an honest address-book explosion could not block.
+    ConfigException twelve = assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FRESH_REPORTER_WEIGHT", "0.2")));
+    assertEquals("DUNBLOCK_FRESH_REPORTER_WEIGHT", twelve.variable());
+    assertTrue(twelve.getMessage().contains("twelve"), twelve.getMessage());
+    // A quorum of four networks with the default fresh weight: twelve fresh victims count 3.6.
+    assertEquals("DUNBLOCK_FRESH_REPORTER_WEIGHT", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_MIN_NETWORKS", "4"))).variable());
+    // Five established reporters on five networks at the lowest trust must block.
+    assertEquals("DUNBLOCK_BLOCK_MIN_NETWORKS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_MIN_NETWORKS", "6"))).variable());
+    assertEquals("DUNBLOCK_BLOCK_SCORE", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_BLOCK_SCORE", "0.7"))).variable());
+    assertEquals("DUNBLOCK_REPORTER_MATURITY_DAYS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_REPORTER_MATURITY_DAYS", "1"))).variable());
+    assertEquals("DUNBLOCK_FAILED_VERIFICATION_WEIGHT", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FAILED_VERIFICATION_WEIGHT", "0"))).variable());
+    assertEquals("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY", "0"))).variable());
+    assertEquals("DUNBLOCK_FANOUT_MIN_REPORTERS", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_FANOUT_MIN_REPORTERS", "13"))).variable());
   }
 
   @Test

@@ -31,9 +31,9 @@ class StatsIT {
     for (String network : networks) {
       JsonObject body = new JsonObject().put("number", "13800138000").put("category", "CONTACT_HARASSMENT")
           .put("platform", "Quick Cash");
-      assertEquals(202, api.report(api.newToken(), network, body).statusCode());
+      assertEquals(202, api.report(api.establishedToken(), network, body).statusCode());
     }
-    String other = api.newToken();
+    String other = api.establishedToken();
     assertEquals(202, api.report(other, "203.0.113.8",
         new JsonObject().put("number", "13900139000").put("category", "FRAUD")).statusCode());
     assertEquals(200, api.get("/v1/numbers/13700137000").statusCode()); // nobody reported it: the fast path

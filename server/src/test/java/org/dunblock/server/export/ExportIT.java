@@ -90,7 +90,7 @@ class ExportIT {
   void report(String number, String category, int reporters) {
     for (int i = 0; i < reporters; i++) {
       network++;
-      HttpResponse<Buffer> r = api.report(api.newToken(), "198.51." + network + ".7",
+      HttpResponse<Buffer> r = api.report(api.establishedToken(), "198.51." + network + ".7",
           new JsonObject().put("number", number).put("category", category));
       assertEquals(202, r.statusCode(), r.bodyAsString());
     }

@@ -174,7 +174,7 @@ class ImportIT {
   void anImportedSourceCountsTowardsTheQuorumWithTheCrowd() {
     importOk("source=carrier-x&weight=2", "13800138000\n");
     for (int i = 1; i <= 2; i++) {
-      assertEquals(202, both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1",
+      assertEquals(202, both.apiA().report(both.apiA().establishedToken(), "203.0." + i + ".1",
           new JsonObject().put("number", "13800138000").put("category", "DEBT_COLLECTION")).statusCode());
     }
     waitUntil("B's filter holds the number", Duration.ofSeconds(1),

@@ -52,7 +52,7 @@ class OverrideIT {
 
   void crowdBlocks(String number) {
     for (int i = 1; i <= 5; i++) {
-      both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      both.apiA().report(both.apiA().establishedToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
     assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
@@ -73,7 +73,7 @@ class OverrideIT {
       assertEquals(5, r.getLong("reports"), "crowd evidence is still shown");
     }
     // More crowd reports do not move it.
-    both.apiA().report(both.apiA().newToken(), "203.0.9.1",
+    both.apiA().report(both.apiA().establishedToken(), "203.0.9.1",
         new JsonObject().put("number", number).put("category", "THREAT"));
     assertEquals("ALLOW", both.apiB().lookup(number).getString("verdict"));
 

@@ -75,7 +75,7 @@ class PrefixOverrideIT {
   void anAllowedPrefixClearsCrowdBlocksUnderItUntilLifted() {
     String number = "13800133333";
     for (int i = 1; i <= 5; i++) {
-      both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
+      both.apiA().report(both.apiA().establishedToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
     assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"));

@@ -34,7 +34,7 @@ class FanOutIT {
   void report(String number, String category, String ip, Duration ago) {
     JsonObject body = new JsonObject().put("number", number).put("category", category)
         .put("occurredAt", clock.instant().minus(ago).toString());
-    assertEquals(202, api().report(api().newToken(), ip, body).statusCode());
+    assertEquals(202, api().report(api().establishedToken(), ip, body).statusCode());
   }
 
   @Test
@@ -92,7 +92,7 @@ class FanOutIT {
 
   @Test
   void aVictimWhoChangesTheirReportLeavesTheWindow() {
-    String[] tokens = {api().newToken(), api().newToken(), api().newToken()};
+    String[] tokens = {api().establishedToken(), api().establishedToken(), api().establishedToken()};
     for (int i = 0; i < 3; i++) {
       api().report(tokens[i], "198.18." + i + ".1",
           new JsonObject().put("number", "13900139004").put("category", "CONTACT_HARASSMENT"));

@@ -30,7 +30,7 @@ class RangeIT {
 
   void block(String number) {
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, both.apiA().report(both.apiA().newToken(), "203.0." + i + ".1",
+      assertEquals(202, both.apiA().report(both.apiA().establishedToken(), "203.0." + i + ".1",
           new JsonObject().put("number", number).put("category", "DEBT_COLLECTION")).statusCode());
     }
     assertEquals("BLOCK", both.apiA().lookup(number).getString("verdict"), number);
@@ -88,7 +88,7 @@ class RangeIT {
     assertEquals("WARN", both.apiB().lookup("13800138677").getString("verdict"));
     // The owner's friends vouch for one line until it is no longer BLOCK; three blocked lines are no range.
     for (int i = 1; i <= 3; i++) {
-      both.apiA().report(both.apiA().newToken(), "192.0." + i + ".2",
+      both.apiA().report(both.apiA().establishedToken(), "192.0." + i + ".2",
           new JsonObject().put("number", "13800138603").put("category", "LEGITIMATE"));
     }
     assertEquals("WARN", both.apiA().lookup("13800138603").getString("verdict"));

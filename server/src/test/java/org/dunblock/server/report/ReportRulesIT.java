@@ -48,7 +48,7 @@ class ReportRulesIT {
 
   void blockWithFiveReporters(String number) {
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, api().report(api().newToken(), "203.0." + i + ".1", report(number, "DEBT_COLLECTION"))
+      assertEquals(202, api().report(api().establishedToken(), "203.0." + i + ".1", report(number, "DEBT_COLLECTION"))
           .statusCode());
     }
     assertEquals("BLOCK", api().lookup(number).getString("verdict"));
@@ -56,7 +56,7 @@ class ReportRulesIT {
 
   @Test
   void reportFromSameReporterCountsOnce() {
-    String token = api().newToken();
+    String token = api().establishedToken();
     HttpResponse<Buffer> first = api().report(token, "203.0.113.5", report("13800138000", "DEBT_COLLECTION"));
     HttpResponse<Buffer> second = api().report(token, "203.0.113.5", report("13800138000", "DEBT_COLLECTION"));
     HttpResponse<Buffer> fromElsewhere = api().report(token, "198.51.100.5", report("13800138000", "THREAT"));
@@ -74,7 +74,7 @@ class ReportRulesIT {
 
   @Test
   void oneTokenReportingManyTimesCannotBlock() {
-    String token = api().newToken();
+    String token = api().establishedToken();
     for (int i = 1; i <= 10; i++) {
       api().report(token, "203.0." + i + ".9", report("13800138000", "THREAT"));
     }
@@ -85,7 +85,7 @@ class ReportRulesIT {
 
   @Test
   void retriedReportWithSameIdempotencyKeyIsCountedOnceAndGetsTheSameAnswer() {
-    String token = api().newToken();
+    String token = api().establishedToken();
     JsonObject body = report("13800138000", "DEBT_COLLECTION").put("platform", "QuickLoan");
     HttpResponse<Buffer> first = api().report(token, "203.0.113.5", body, "Idempotency-Key", "k-1");
     HttpResponse<Buffer> retry = api().report(token, "203.0.113.5", body, "Idempotency-Key", "k-1");
@@ -100,7 +100,7 @@ class ReportRulesIT {
 
   @Test
   void concurrentRetriesAreCountedOnce(Vertx vertx, VertxTestContext testContext) {
-    String token = api().newToken();
+    String token = api().establishedToken();
     String body = report("13800138000", "SILENT").encode();
     int retries = 20;
     Checkpoint answered = testContext.checkpoint(retries);
@@ -130,7 +130,7 @@ class ReportRulesIT {
 
   @Test
   void idempotencyKeyReusedForAnotherReportIsRefused() {
-    String token = api().newToken();
+    String token = api().establishedToken();
     api().report(token, "203.0.113.5", report("13800138000", "DEBT_COLLECTION"), "Idempotency-Key", "k-2");
     HttpResponse<Buffer> reuse = api().report(token, "203.0.113.5", report("13800138000", "FRAUD"),
         "Idempotency-Key", "k-2");
@@ -141,8 +141,8 @@ class ReportRulesIT {
 
   @Test
   void sameIdempotencyKeyFromAnotherReporterIsAnotherReport() {
-    api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT"), "Idempotency-Key", "shared");
-    HttpResponse<Buffer> other = api().report(api().newToken(), "198.51.100.5", report("13800138000", "THREAT"),
+    api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT"), "Idempotency-Key", "shared");
+    HttpResponse<Buffer> other = api().report(api().establishedToken(), "198.51.100.5", report("13800138000", "THREAT"),
         "Idempotency-Key", "shared");
     assertTrue(other.bodyAsJsonObject().getBoolean("counted"));
     assertEquals(2, api().lookup("13800138000").getLong("reports"));
@@ -154,7 +154,7 @@ class ReportRulesIT {
     blockWithFiveReporters(number);
     double blockedScore = api().lookup(number).getDouble("score");
     for (int i = 1; i <= 3; i++) {
-      assertEquals(202, api().report(api().newToken(), "192.0." + (100 + i) + ".1", report(number, "LEGITIMATE"))
+      assertEquals(202, api().report(api().establishedToken(), "192.0." + (100 + i) + ".1", report(number, "LEGITIMATE"))
           .statusCode());
     }
     JsonObject r = api().lookup(number);
@@ -171,7 +171,7 @@ class ReportRulesIT {
     String number = "13800138000";
     List<String> tokens = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      String token = api().newToken();
+      String token = api().establishedToken();
       tokens.add(token);
       api().report(token, "203.0." + i + ".1", report(number, "FRAUD"));
     }
@@ -203,11 +203,11 @@ class ReportRulesIT {
     // A number reported long ago by two networks, then recycled: one network with fresh tokens must not be able
     // to borrow the old reporters and networks for a BLOCK.
     String number = "13800138000";
-    api().report(api().newToken(), "198.51.100.1", report(number, "DEBT_COLLECTION"));
-    api().report(api().newToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
+    api().report(api().establishedToken(), "198.51.100.1", report(number, "DEBT_COLLECTION"));
+    api().report(api().establishedToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
     clock.advance(Duration.ofDays(300));
     for (int i = 1; i <= 3; i++) {
-      assertEquals(202, api().report(api().newToken(), "203.0.113." + i, report(number, "THREAT")).statusCode());
+      assertEquals(202, api().report(api().establishedToken(), "203.0.113." + i, report(number, "THREAT")).statusCode());
     }
     JsonObject r = api().lookup(number);
     assertEquals(1, r.getLong("networks"), "only the fresh network counts");
@@ -219,10 +219,10 @@ class ReportRulesIT {
   @Test
   void anExpiredReporterReportingAgainCountsAgainForTheQuorumButNotTheHistory() {
     String number = "13800138000";
-    String token = api().newToken();
+    String token = api().establishedToken();
     api().report(token, "198.51.100.1", report(number, "DEBT_COLLECTION"));
     clock.advance(Duration.ofDays(61));
-    api().report(api().newToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
+    api().report(api().establishedToken(), "192.0.2.1", report(number, "DEBT_COLLECTION"));
     HttpResponse<Buffer> again = api().report(token, "198.51.100.1", report(number, "THREAT"));
     assertFalse(again.bodyAsJsonObject().getBoolean("counted"));
     JsonObject r = api().lookup(number);
@@ -233,8 +233,8 @@ class ReportRulesIT {
 
   @Test
   void oldCallsWeighLessThanFreshOnes() {
-    assertEquals(202, api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT")).statusCode());
-    assertEquals(202, api().report(api().newToken(), "203.0.113.5", report("13800138001", "THREAT")
+    assertEquals(202, api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT")).statusCode());
+    assertEquals(202, api().report(api().establishedToken(), "203.0.113.5", report("13800138001", "THREAT")
         .put("occurredAt", clock.instant().minus(Duration.ofDays(59)).toString())).statusCode());
     double old = api().lookup("13800138001").getDouble("score");
     assertTrue(old > 0, "the old call counts");
@@ -243,9 +243,9 @@ class ReportRulesIT {
 
   @Test
   void callsOlderThanSixtyDaysOrInTheFutureAreRefused() {
-    HttpResponse<Buffer> old = api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT")
+    HttpResponse<Buffer> old = api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT")
         .put("occurredAt", clock.instant().minus(Duration.ofDays(61)).toString()));
-    HttpResponse<Buffer> future = api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT")
+    HttpResponse<Buffer> future = api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT")
         .put("occurredAt", clock.instant().plus(Duration.ofHours(1)).toString()));
     assertEquals(400, old.statusCode());
     assertEquals("report_too_old", old.bodyAsJsonObject().getString("error"));
@@ -256,17 +256,17 @@ class ReportRulesIT {
 
   @Test
   void absurdTimesAndForwardedHopsAreClientErrors() {
-    HttpResponse<Buffer> farFuture = api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT")
+    HttpResponse<Buffer> farFuture = api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT")
         .put("occurredAt", "+999999999-01-01T00:00:00Z"));
     assertEquals(400, farFuture.statusCode());
     // A zone id in a forwarded hop is not an address of the client; the hop before it (the peer) is used.
-    HttpResponse<Buffer> zoned = api().report(api().newToken(), "fe80::1%nosuchif", report("13800138000", "THREAT"));
+    HttpResponse<Buffer> zoned = api().report(api().establishedToken(), "fe80::1%nosuchif", report("13800138000", "THREAT"));
     assertEquals(202, zoned.statusCode());
   }
 
   @Test
   void reportsAreStoredWithoutTheReporterIdentity() {
-    String token = api().newToken();
+    String token = api().establishedToken();
     api().report(token, "203.0.113.77", report("13800138000", "THREAT").put("note", "called 20 times"));
     String everything = dumpRedis();
     assertFalse(everything.contains(token), "token stored in clear");
@@ -277,9 +277,9 @@ class ReportRulesIT {
 
   @Test
   void reportsStillWorkAfterRedisForgetsTheScripts() {
-    api().report(api().newToken(), "203.0.113.5", report("13800138000", "THREAT"));
+    api().report(api().establishedToken(), "203.0.113.5", report("13800138000", "THREAT"));
     redis.commands().scriptFlush();
-    assertEquals(202, api().report(api().newToken(), "198.51.100.5", report("13800138000", "THREAT")).statusCode());
+    assertEquals(202, api().report(api().establishedToken(), "198.51.100.5", report("13800138000", "THREAT")).statusCode());
     assertEquals(2, api().lookup("13800138000").getLong("reports"));
   }
 

@@ -35,7 +35,7 @@ class QuorumIT {
   @Test
   void fiveReportersOnFiveNetworksBlockANumber() {
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, api().report(api().newToken(), "203.0." + i + ".10", debt("138-0013-8000")).statusCode());
+      assertEquals(202, api().report(api().establishedToken(), "203.0." + i + ".10", debt("138-0013-8000")).statusCode());
     }
     JsonObject r = api().lookup("+8613800138000");
     assertEquals("BLOCK", r.getString("verdict"));
@@ -49,7 +49,7 @@ class QuorumIT {
   @Test
   void manyReportersOnOneNetworkCannotBlock() {
     for (int i = 1; i <= 20; i++) {
-      assertEquals(202, api().report(api().newToken(), "198.51.100." + i, debt("13800138001")).statusCode());
+      assertEquals(202, api().report(api().establishedToken(), "198.51.100." + i, debt("13800138001")).statusCode());
     }
     JsonObject r = api().lookup("13800138001");
     assertEquals("WARN", r.getString("verdict"));
@@ -63,10 +63,10 @@ class QuorumIT {
   void twoNetworksAreNotEnoughButThreeAre() {
     String number = "13800138002";
     for (int i = 1; i <= 6; i++) {
-      api().report(api().newToken(), "192.0." + (i % 2) + "." + i, debt(number));
+      api().report(api().establishedToken(), "192.0." + (i % 2) + "." + i, debt(number));
     }
     assertEquals("WARN", api().lookup(number).getString("verdict"));
-    api().report(api().newToken(), "192.0.9.1", debt(number));
+    api().report(api().establishedToken(), "192.0.9.1", debt(number));
     assertEquals("BLOCK", api().lookup(number).getString("verdict"));
   }
 
@@ -75,7 +75,7 @@ class QuorumIT {
     String number = "13800138003";
     // Same /48, different /64s: one network.
     for (int i = 1; i <= 5; i++) {
-      assertEquals(202, api().report(api().newToken(), "2001:db8:1:" + i + "::1", debt(number)).statusCode());
+      assertEquals(202, api().report(api().establishedToken(), "2001:db8:1:" + i + "::1", debt(number)).statusCode());
     }
     JsonObject r = api().lookup(number);
     assertEquals(5, r.getLong("reporters"));
@@ -89,7 +89,7 @@ class QuorumIT {
     Api directApi = new Api(vertx, direct.port());
     try {
       for (int i = 1; i <= 5; i++) {
-        assertEquals(202, directApi.report(directApi.newToken(), "203.0." + i + ".10", debt("13800138009"))
+        assertEquals(202, directApi.report(directApi.establishedToken(), "203.0." + i + ".10", debt("13800138009"))
             .statusCode());
       }
       JsonObject r = directApi.lookup("13800138009");

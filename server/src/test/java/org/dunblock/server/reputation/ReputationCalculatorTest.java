@@ -58,10 +58,40 @@ class ReputationCalculatorTest {
   @Test
   void counterVotesPullTheScoreDown() {
     Reputation blocked = calculator.evaluate("+1", record(5, 0, 5, 5, NOW), NOW);
-    Reputation contested = calculator.evaluate("+1", record(5, 3, 5, 5, NOW), NOW);
+    // Three established counter-voters on three networks: the weighted quorum a counter-vote needs to unblock.
+    Map<String, String> countered = record(5, 3, 5, 5, NOW);
+    countered.put("legnq", "3");
+    Reputation contested = calculator.evaluate("+1", countered, NOW);
     assertTrue(contested.score() < blocked.score());
     assertEquals(Verdict.WARN, contested.verdict());
     assertTrue(contested.reasons().contains(Reasons.COUNTER_VOTES));
+  }
+
+  @Test
+  void counterVotesUnderTheirOwnWeightedQuorumCannotUnblock() {
+    // Eight fresh counter-votes (0.3 each: 2.4 networks by weight) pull the score under the block score...
+    Map<String, String> buried = record(5, 2.4, 5, 5, NOW);
+    buried.put("legnets", "8");
+    buried.put("legnq", "2.4");
+    Reputation r = calculator.evaluate("+1", buried, NOW);
+    assertTrue(r.score() < ScoringPolicy.DEFAULT_BLOCK_SCORE, "score " + r.score());
+    // ...and the number stays BLOCK, its counter-votes shown.
+    assertEquals(Verdict.BLOCK, r.verdict());
+    assertTrue(r.reasons().contains(Reasons.COUNTER_VOTES));
+  }
+
+  @Test
+  void freshReportersOnManyNetworksMissTheWeightedQuorum() {
+    // Eight fresh reporters on eight networks, had their score reached the block score, count 2.4 by weight.
+    Map<String, String> fresh = record(5, 0, 8, 8, NOW);
+    fresh.put("negq", "2.4");
+    fresh.put("negnq", "2.4");
+    Reputation r = calculator.evaluate("+1", fresh, NOW);
+    assertEquals(Verdict.WARN, r.verdict());
+    assertTrue(r.reasons().contains(Reasons.QUORUM_NOT_MET));
+    fresh.put("negq", "3.6");
+    fresh.put("negnq", "3.6");
+    assertEquals(Verdict.BLOCK, calculator.evaluate("+1", fresh, NOW).verdict());
   }
 
   @Test

@@ -45,8 +45,8 @@ class TrustIT {
 
   @Test
   void aReporterOverturnedByAnOperatorWeighsLessOnItsNextReports() {
-    String careless = api().newToken();
-    String fair = api().newToken();
+    String careless = api().establishedToken();
+    String fair = api().establishedToken();
     // A bank's hotline, wrongly reported by one, defended by another.
     reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
     reported(fair, "198.51.100.1", report("95588", "LEGITIMATE"));
@@ -64,7 +64,7 @@ class TrustIT {
 
   @Test
   void reportersConfirmedByAnOperatorWeighMore() {
-    String early = api().newToken();
+    String early = api().establishedToken();
     reported(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
     override("13800138002", "BLOCK");
     reported(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
@@ -73,7 +73,7 @@ class TrustIT {
 
   @Test
   void anOperatorDecidingTheSameWayAgainMovesTrustOnce() {
-    String careless = api().newToken();
+    String careless = api().establishedToken();
     reported(careless, "203.0.113.1", report("95588", "DEBT_COLLECTION"));
     override("95588", "ALLOW");
     override("95588", "ALLOW");
@@ -84,7 +84,7 @@ class TrustIT {
 
   @Test
   void trustNeverFallsBelowItsFloor() {
-    String liar = api().newToken();
+    String liar = api().establishedToken();
     for (int i = 0; i < 6; i++) {
       String number = "1380013801" + i;
       reported(liar, "203.0.113.1", report(number, "FRAUD"));
@@ -100,7 +100,7 @@ class TrustIT {
     String number = "13800138020";
     List<String> blockers = new java.util.ArrayList<>();
     for (int net = 1; net <= 3; net++) {
-      String token = api().newToken();
+      String token = api().establishedToken();
       blockers.add(token);
       reported(token, "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
@@ -111,7 +111,7 @@ class TrustIT {
 
     // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
     for (int net = 1; net <= 6; net++) {
-      reported(api().newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+      reported(api().establishedToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
     }
     assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
@@ -119,11 +119,11 @@ class TrustIT {
 
     // Blocked again and overturned again: the crowd's outcome for a number is final, no second penalty.
     for (int net = 4; net <= 12; net++) {
-      reported(api().newToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
+      reported(api().establishedToken(), "203.0." + net + ".1", report(number, "DEBT_COLLECTION"));
     }
     assertEquals("BLOCK", api().lookup(number).getString("verdict"));
     for (int net = 7; net <= 36; net++) {
-      reported(api().newToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
+      reported(api().establishedToken(), "192.0." + (100 + net) + ".1", report(number, "LEGITIMATE"));
     }
     assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));

@@ -23,6 +23,7 @@ import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.Signals;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestTokens;
 import org.dunblock.server.testing.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,6 +49,7 @@ class DurabilityIT {
         .filterExpectedNumbers(100_000)
         .tokensPerNetworkPerDay(1_000_000)
         .reportsPerReporterPerDay(1_000_000)
+        .reportsPerNetworkPerDay(1_000_000)
         // The traffic's lookup loops, all from loopback, go past the default per-client allowance on a fast run.
         .lookupsPerClientPerMinute(0);
   }
@@ -112,7 +114,8 @@ class DurabilityIT {
     try {
       waitReady(api);
       for (int r = 1; r <= 5; r++) {
-        String token = api.newToken();
+        // An app installed a week ago (its votes weigh fully), minted with the secret this server generated.
+        String token = TestTokens.established(dataDir);
         for (String n : numbers) {
           var response = api.report(token, "203.0." + r + ".1",
               new JsonObject().put("number", n).put("category", "CONTACT_HARASSMENT"));

@@ -50,6 +50,14 @@ public final class Api {
     return response.bodyAsJsonObject().getString("token");
   }
 
+  /**
+   * A token minted eight days ago with the test secret, as an app installed last week holds it: an established
+   * reporter, whose votes weigh fully (DESIGN.md rule 4). {@link #newToken} is a fresh one, weighing a fraction.
+   */
+  public String establishedToken() {
+    return TestTokens.established();
+  }
+
   /** Reports as a new reporter from the given client address (believed because loopback is a trusted proxy). */
   public HttpResponse<Buffer> report(String token, String clientIp, JsonObject body, String... headers) {
     String[] all = new String[headers.length + 4];

@@ -29,6 +29,7 @@ public final class TestServers {
         // (SybilIT sets them back to the defaults).
         .tokensPerNetworkPerDay(1_000_000)
         .reportsPerReporterPerDay(1_000_000)
+        .reportsPerNetworkPerDay(1_000_000)
         // Tests look up far more numbers from loopback than any client would (LookupLimitIT turns the limit on).
         .lookupsPerClientPerMinute(0);
   }
