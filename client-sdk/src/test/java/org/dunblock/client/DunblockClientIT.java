@@ -168,10 +168,10 @@ class DunblockClientIT {
 
   @Test
   void numbersOfABlockWithARangeGoToTheServer() {
-    // Four consecutive collector lines blocked by five reporters each make their block of 100 a range.
+    // Four consecutive collector lines blocked by five established reporters each make their block of 100 a range.
     for (int line = 0; line < 4; line++) {
       for (int i = 1; i <= 5; i++) {
-        assertEquals(202, api.report(api.newToken(), "203.0." + i + ".1", new JsonObject()
+        assertEquals(202, api.report(api.establishedToken(), "203.0." + i + ".1", new JsonObject()
             .put("number", "+861380013800" + line).put("category", "DEBT_COLLECTION")).statusCode());
       }
     }
