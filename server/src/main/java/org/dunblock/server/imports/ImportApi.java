@@ -4,7 +4,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Locale;
 import org.dunblock.server.filter.NumberFilter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.GunzipStream;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.audit.AuditLog;
@@ -67,10 +70,21 @@ public final class ImportApi {
     ImportLines.Format format = ImportLines.Format.parse(ctx.queryParams().get("format"))
         .orElseThrow(() -> ApiException.badRequest("invalid_format", "'format' is csv or jsonl."));
     String region = normalizer.region(ctx.queryParams().get("region"));
+    ImportOptions options = ImportOptions.parse(format, ctx.queryParams()::get);
+    String encoding = ctx.request().getHeader("Content-Encoding");
+    ReadStream<Buffer> body;
+    if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
+      body = ctx.request();
+    } else if (encoding.trim().equalsIgnoreCase("gzip")) {
+      body = new GunzipStream(ctx.request());
+    } else {
+      throw new ApiException(415, "unsupported_encoding", "An import body is sent plain or with "
+          + "Content-Encoding: gzip.");
+    }
     String actor = ApiKeyAuth.caller(ctx).id();
-    new ImportRun(ctx, new ImportLines(format, normalizer, region), reports, audit, filter, clock, actor, source,
-        weight,
-        format, region).start();
+    long now = clock.millis();
+    new ImportRun(ctx, body, new ImportLines(options, normalizer, region, now), options, reports, audit, filter,
+        clock, actor, source, weight, region).start();
   }
 
   static double weight(String raw) {

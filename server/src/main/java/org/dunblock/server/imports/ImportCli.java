@@ -26,14 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar dunblock-server.jar import --url URL --key KEY --source NAME --weight W [--format csv|jsonl]
- * [--region CN] FILE}: streams the file to {@code POST /v1/admin/import} of a running server, draws a progress bar
- * on stderr (bytes sent of the file's size, lines per second) and prints the server's summary on stdout.
+ * [--region CN] [--numberColumn C] [--delimiter D] ... [--dryRun] FILE}: streams the file to
+ * {@code POST /v1/admin/import} of a running server (a {@code .gz} file as it is, with {@code Content-Encoding:
+ * gzip}), draws a progress bar on stderr (bytes sent of the file's size, lines per second) and prints the server's
+ * summary on stdout. Every parameter of the endpoint ({@link ImportOptions#PARAMETERS}) is a flag of the same name.
  */
 public final class ImportCli {
   static final String USAGE = """
       usage: java -jar dunblock-server.jar import --url http://127.0.0.1:8080 --key dbk_...|@KEYFILE \\
-                 --source NAME --weight W [--format csv|jsonl] [--region CN] FILE
-        Streams FILE (CSV 'number[,category[,note]]' or JSON lines) to the server's bulk import.
+                 --source NAME --weight W [--format csv|jsonl] [--region CN] \\
+                 [--numberColumn C] [--categoryColumn C] [--noteColumn C] [--occurredColumn C] \\
+                 [--delimiter ,|;|tab|'|'] [--header true|false|detect] [--comment '#'] \\
+                 [--category CATEGORY] [--categoryMap '{"their value":"CATEGORY"}'] [--dryRun] FILE
+        Streams FILE (CSV or JSON lines; FILE.gz is sent compressed) to the server's bulk import.
+        A column C is a header name or a 1-based index (a field name for JSON lines).
         The format defaults from the file name (.jsonl/.ndjson: jsonl, else csv).""";
   private static final int BAR = 30;
 
@@ -41,7 +47,12 @@ public final class ImportCli {
   }
 
   /** Runs the command and returns the process exit code; {@code live} redraws the bar in place (a terminal). */
-  public static int run(List<String> args, PrintStream out, PrintStream err, boolean live) {
+  public static int run(List<String> given, PrintStream out, PrintStream err, boolean live) {
+    List<String> args = new java.util.ArrayList<>(given);
+    int dry = args.indexOf("--dryRun");
+    if (dry >= 0 && (dry + 1 >= args.size() - 1 || args.get(dry + 1).startsWith("--"))) {
+      args.add(dry + 1, "true");
+    }
     Optional<String> url = option(args, "--url");
     Optional<String> key = option(args, "--key");
     Optional<String> source = option(args, "--source");
@@ -67,11 +78,18 @@ public final class ImportCli {
       return 2;
     }
     String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    boolean gzip = lower.endsWith(".gz");
+    if (gzip) {
+      lower = lower.substring(0, lower.length() - 3);
+    }
     String format = option(args, "--format")
         .orElse(lower.endsWith(".jsonl") || lower.endsWith(".ndjson") ? "jsonl" : "csv");
     StringBuilder query = new StringBuilder("/v1/admin/import?source=").append(encode(source.get()))
         .append("&weight=").append(encode(weight.get())).append("&format=").append(encode(format));
     option(args, "--region").ifPresent(r -> query.append("&region=").append(encode(r)));
+    for (String parameter : ImportOptions.PARAMETERS) {
+      option(args, "--" + parameter).ifPresent(v -> query.append('&').append(parameter).append('=').append(encode(v)));
+    }
     URI uri;
     try {
       uri = URI.create(url.get().replaceAll("/+$", "") + query);
@@ -89,7 +107,11 @@ public final class ImportCli {
     }
     AtomicLong bytes = new AtomicLong();
     AtomicLong lines = new AtomicLong();
-    HttpRequest request = HttpRequest.newBuilder(uri)
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+    if (gzip) {
+      builder.header("Content-Encoding", "gzip");
+    }
+    HttpRequest request = builder
         .header("Authorization", "Bearer " + apiKey)
         .header("Content-Type", "jsonl".equals(format) ? "application/x-ndjson" : "text/csv")
         .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
@@ -142,9 +164,15 @@ public final class ImportCli {
           + body.getString("message"));
       return 1;
     }
-    err.printf(Locale.ROOT, "Imported %s as source '%s' (weight %s): %d lines, %d new, %d updated, %d invalid%n",
-        file.getFileName(), body.getString("source"), body.getValue("weight"), body.getLong("lines"),
-        body.getLong("imported"), body.getLong("updated"), body.getLong("invalid"));
+    if (body.getBoolean("dryRun", false)) {
+      err.printf(Locale.ROOT, "Dry run of %s as source '%s': %d lines, %d would be stored, %d invalid; nothing "
+              + "stored%n", file.getFileName(), body.getString("source"), body.getLong("lines"), body.getLong("valid"),
+          body.getLong("invalid"));
+    } else {
+      err.printf(Locale.ROOT, "Imported %s as source '%s' (weight %s): %d lines, %d new, %d updated, %d invalid%n",
+          file.getFileName(), body.getString("source"), body.getValue("weight"), body.getLong("lines"),
+          body.getLong("imported"), body.getLong("updated"), body.getLong("invalid"));
+    }
     var errors = body.getJsonArray("errors");
     for (int i = 0; i < Math.min(10, errors.size()); i++) {
       JsonObject e = errors.getJsonObject(i);

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -38,6 +39,8 @@ final class ImportRun {
   static final int BATCH = 256;
   static final int MAX_OUTSTANDING = 2 * BATCH;
   static final int MAX_ERRORS = 1000;
+  /** Rows a dry run shows as they would be stored. */
+  static final int PREVIEW = 20;
   /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
   static final int MAX_BUFFERED = 64 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -52,6 +55,8 @@ final class ImportRun {
   private final String source;
   private final double weight;
   private final ImportLines.Format format;
+  private final ImportOptions options;
+  private final ReadStream<Buffer> body;
   private final String region;
   private final String importId;
   private final String pseudoReporter;
@@ -64,14 +69,22 @@ final class ImportRun {
   private long imported;
   private long updated;
   private long invalid;
+  /** Dry run: lines that would be stored, and the first of them as they would be. */
+  private long valid;
+  private final List<ImportLines.Entry> preview = new ArrayList<>();
   private int outstanding;
   private boolean paused;
   private boolean bodyEnded;
   private boolean finished;
 
-  ImportRun(RoutingContext ctx, ImportLines lines, ReportStore reports, AuditLog audit, NumberFilter filter, Clock clock,
-      String actor, String source, double weight, ImportLines.Format format, String region) {
+  /**
+   * @param body the request, or the request inflated ({@code Content-Encoding: gzip})
+   */
+  ImportRun(RoutingContext ctx, ReadStream<Buffer> body, ImportLines lines, ImportOptions options, ReportStore reports,
+      AuditLog audit, NumberFilter filter, Clock clock, String actor, String source, double weight, String region) {
     this.ctx = ctx;
+    this.body = body;
+    this.options = options;
     this.lines = lines;
     this.reports = reports;
     this.audit = audit;
@@ -80,7 +93,7 @@ final class ImportRun {
     this.actor = actor;
     this.source = source;
     this.weight = weight;
-    this.format = format;
+    this.format = options.format();
     this.region = region;
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
@@ -89,12 +102,12 @@ final class ImportRun {
   }
 
   void start() {
-    parser = RecordParser.newDelimited("\n", ctx.request());
+    parser = RecordParser.newDelimited("\n", body);
     parser.maxRecordSize(MAX_BUFFERED);
     parser.exceptionHandler(this::failed);
     parser.endHandler(v -> ended());
     parser.handler(this::record);
-    ctx.request().resume();
+    body.resume();
   }
 
   private void record(Buffer record) {
@@ -102,7 +115,14 @@ final class ImportRun {
       return;
     }
     line++;
-    ImportLines.Parsed parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
+    ImportLines.Parsed parsed;
+    try {
+      parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
+    } catch (ApiException structural) {
+      // A column the header lacks: nothing is stored yet (the header is the first line), so the whole import is a 400.
+      abort(structural);
+      return;
+    }
     if (parsed instanceof ImportLines.Skip) {
       if (!record.toString(StandardCharsets.UTF_8).isBlank()) {
         lastContentLine = line;
@@ -114,6 +134,13 @@ final class ImportRun {
       invalid++;
       if (errors.size() < MAX_ERRORS) {
         errors.add(bad);
+      }
+      return;
+    }
+    if (options.dryRun()) {
+      valid++;
+      if (preview.size() < PREVIEW) {
+        preview.add((ImportLines.Entry) parsed);
       }
       return;
     }
@@ -195,7 +222,8 @@ final class ImportRun {
       return;
     }
     finished = true;
-    audit("").onComplete(ignored -> ctx.response()
+    // A dry run stores nothing, its audit entry included.
+    (options.dryRun() ? Future.<Void>succeededFuture() : audit("")).onComplete(ignored -> ctx.response()
         .setStatusCode(200)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(summary().toBuffer()));
@@ -219,7 +247,7 @@ final class ImportRun {
     parser.pause();
     ctx.request().pause();
     LOG.warn("Import {} from source {} stopped after line {}: {}", importId, source, line, error.toString());
-    audit("stopped: " + error.getMessage()).onComplete(ignored -> {
+    (options.dryRun() ? Future.<Void>succeededFuture() : audit("stopped: " + error.getMessage())).onComplete(ignored -> {
       if (ctx.response().ended() || ctx.request().connection() == null) {
         return;
       }
@@ -234,7 +262,8 @@ final class ImportRun {
   private Future<Void> audit(String outcome) {
     String details = "weight " + weightText() + ", format " + format.name().toLowerCase(Locale.ROOT)
         + ", region " + region + ", lines " + lastContentLine + ", imported " + imported + ", updated " + updated
-        + ", invalid " + invalid + (outcome.isEmpty() ? "" : ", " + outcome);
+        + ", invalid " + invalid + (options.describe().isEmpty() ? "" : ", " + options.describe())
+        + (outcome.isEmpty() ? "" : ", " + outcome);
     Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
         "target", pseudoReporter, "reason", importId, "details", details);
     return audit.append(entry).recover(err -> {
@@ -252,7 +281,7 @@ final class ImportRun {
     for (ImportLines.Invalid e : errors) {
       listed.add(new JsonObject().put("line", e.line()).put("error", e.error()).put("reason", e.reason()));
     }
-    return new JsonObject()
+    JsonObject summary = new JsonObject()
         .put("importId", importId)
         .put("source", source)
         .put("weight", weight)
@@ -263,5 +292,19 @@ final class ImportRun {
         .put("invalid", invalid)
         .put("errors", listed)
         .put("errorsNotListed", invalid - errors.size());
+    if (format == ImportLines.Format.CSV) {
+      summary.put("delimiter", lines.delimiter() == '\t' ? "tab" : String.valueOf(lines.delimiter()))
+          .put("header", lines.headerSeen());
+    }
+    if (options.dryRun()) {
+      JsonArray rows = new JsonArray();
+      for (ImportLines.Entry e : preview) {
+        rows.add(new JsonObject().put("line", e.line()).put("number", e.number()).put("category", e.category().name())
+            .put("note", e.note())
+            .put("listedAt", e.listedAtMs() == null ? null : java.time.Instant.ofEpochMilli(e.listedAtMs()).toString()));
+      }
+      summary.put("dryRun", true).put("valid", valid).put("preview", rows);
+    }
+    return summary;
   }
 }
