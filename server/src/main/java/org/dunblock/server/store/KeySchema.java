@@ -114,6 +114,14 @@ public final class KeySchema {
     return VERIFIED_ENTRY + e164;
   }
 
+  /**
+   * Whether a change-stream entry is a register change: the instances' own filters follow them, no app feed or
+   * export may show them (the register is admin-only; docs/trust.md).
+   */
+  public static boolean isVerifiedEntry(String entry) {
+    return entry.startsWith(VERIFIED_ENTRY);
+  }
+
   public static String windows(String e164) {
     return tag(shardOf(e164)) + "win:" + e164;
   }
