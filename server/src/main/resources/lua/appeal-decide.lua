@@ -5,7 +5,7 @@
 -- ARGV[1] new status ('allowed' | 'rejected' | 'pending' to reopen)   ARGV[2] actor (key id)   ARGV[3] note
 -- ARGV[4] now ms        ARGV[5] retention of decided appeals, ms
 --
--- Returns {'ok', number}, {'absent', ''} or {'decided', current status}.
+-- Returns {'ok', number, created ms}, {'absent', ''} or {'decided', current status}.
 
 local id = redis.call('HGET', KEYS[1], 'id')
 if not id then
@@ -33,4 +33,4 @@ redis.call('PEXPIREAT', KEYS[1], now + tonumber(ARGV[5]))
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZADD', KEYS[3], now, id)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', now - tonumber(ARGV[5])))
-return {'ok', redis.call('HGET', KEYS[1], 'number')}
+return {'ok', redis.call('HGET', KEYS[1], 'number'), redis.call('HGET', KEYS[1], 'created')}

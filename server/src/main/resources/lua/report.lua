@@ -2,7 +2,7 @@
 -- index, change stream, report log and idempotent answer; then, for a reported call, the number's abuse-pattern
 -- windows. All keys share the number's shard hash tag.
 --
--- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] nets hash (per polarity and network: count|mass|ms)
+-- KEYS[1] num hash      KEYS[2] votes hash     KEYS[3] network voices (zset, by lex; see "One network, one voice")
 -- KEYS[4] idempotency key
 -- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
 -- KEYS[9] active votes by call time (zset reporter hash -> occurred ms)
@@ -16,29 +16,40 @@
 -- ARGV[18] vote weight (1 for crowd reports; bulk imports weigh a source's vote)
 -- ARGV[19] '1' to leave the number's report log alone (an imported entry is not a reported call)
 -- ARGV[20] the vote's quorum weight (DESIGN.md rule 4: the reporter's maturity x caller verification, at most 1)
--- ARGV[21..27], only for reported calls (absent: the windows are left alone): longest window ms,
+-- ARGV[21] mode: '' stores the report; 'replay' only answers a stored Idempotency-Key, else {'limited'} and
+--   nothing is written (the reporter's quota is spent: a retry may be answered, a new vote never stored);
+--   'revote' stores the report only if it replaces this reporter's vote on the number, else {'limited'} and
+--   nothing is written (the network's daily budget is spent: it is charged for new votes only)
+-- ARGV[22] '1' if the reporter was past its first day when it cast this vote (operator confirmations credit only
+--   such votes; docs/trust.md)
+-- ARGV[23..29], only for reported calls (absent: the windows are left alone): longest window ms,
 --   fan-out window ms, fan-out min reporters, fan-out min networks,
 --   bombing window ms, bombing min reporters, bombing min networks
 --
--- A vote record is "category|occurredMs|networkHash|platform|weight|quorum weight", with "|x" appended once it has
--- expired; records written before quorum weights lack the last field (their quorum weight is min(1, weight)).
+-- A vote record is "category|occurredMs|networkHash|platform|weight|quorum weight|cast ms|seasoned|mass key", with
+-- "|x" appended once it has expired. Records written before quorum weights lack the last four fields (their quorum
+-- weight is min(1, weight)), those written before cast times the last three (no cast time: no operator credit).
 --
 -- The BLOCK quorum counts by weight: besides the distinct reporters and networks (negr, negnets), the record keeps
--- negq (the negative votes' quorum weights summed) and negnq (per network the average quorum weight of its negative
--- votes, summed: one network, one voice, and a stockpile of fresh tokens averages to a fresh token), and the same
--- for LEGITIMATE votes (legq, legnq). Records written before weights start them from their plain counts.
+-- negq (the negative votes' quorum weights summed) and negnq (per network the largest quorum weight of its negative
+-- votes, summed: one network, one voice, the voice of its strongest reporter), and the same for LEGITIMATE votes
+-- (legq, legnq). Records written before weights start them from their plain counts.
 --
--- Returns {'replay', stored} for a repeated Idempotency-Key, else {'ok', reportId, counted} and, when the windows
--- were kept, '' then the number's record (HGETALL, for the caller to re-evaluate its verdict), or the error that
--- stopped the windows: the report stands either way (the windows are derived; a failure there costs the pattern
--- reasons until the next report, never the report).
+-- Returns {'replay', stored} for a repeated Idempotency-Key, {'limited'} when the mode refused to write, else
+-- {'ok', reportId, counted} and, when the windows were kept, '' then the number's record (HGETALL, for the caller
+-- to re-evaluate its verdict), or the error that stopped the windows: the report stands either way (the windows
+-- are derived; a failure there costs the pattern reasons until the next report, never the report).
 
+local mode = ARGV[21] or ''
 local useIdem = ARGV[9] ~= '0'
 if useIdem then
   local stored = redis.call('GET', KEYS[4])
   if stored then
     return {'replay', stored}
   end
+end
+if mode == 'replay' then
+  return {'limited'}
 end
 
 local number, reporter, net, category = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -49,13 +60,19 @@ local halfLife = tonumber(ARGV[8])
 local retention = tonumber(ARGV[12])
 local voteWeightText = ARGV[18] or '1'
 local voteWeight = tonumber(voteWeightText) or 1
+local seasonedText = ARGV[22] == '1' and '1' or '0'
 
 local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
   'legnets', 'ovr', 'negq', 'negnq', 'legq', 'legnq')
+local lastWrite = tonumber(h[3])
+local outlived = lastWrite and now - lastWrite > retention
+if mode == 'revote' and (outlived or not redis.call('HGET', KEYS[2], reporter)) then
+  -- A new vote for the network's spent budget: refused before anything is written.
+  return {'limited'}
+end
 -- A record untouched for longer than the retention is gone for readers already; start it afresh, keeping an
 -- operator override (overrides never age out).
-local lastWrite = tonumber(h[3])
-if lastWrite and now - lastWrite > retention then
+if outlived then
   local o = redis.call('HMGET', KEYS[1], 'ovr', 'ovr_reason', 'ovr_at', 'ovr_by')
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[9])
   if o[1] then
@@ -88,75 +105,131 @@ local f = weightAt(ref)
 neg = neg * f
 leg = leg * f
 
--- category, occurred ms, network, platform, weight, quorum weight, expired (older records: no weight means 1, no
--- quorum weight means min(1, weight)).
+-- A vote record's fields (older records: no weight means 1, no quorum weight means min(1, weight), no cast time,
+-- seasoned flag or mass key means unknown).
 local function parseVote(v)
   local p = {}
   for part in string.gmatch(v .. '|', '([^|]*)|') do
     p[#p + 1] = part
   end
-  local expired = p[#p] == 'x'
-  local weight = tonumber(p[5]) or 1
-  local quorum = tonumber(p[6]) or math.min(1, weight)
-  return p[1], p[2], p[3], p[4], weight, quorum, expired
+  local vote = {expired = p[#p] == 'x'}
+  if vote.expired then
+    p[#p] = nil
+  end
+  vote.cat, vote.occ, vote.net, vote.plat = p[1], tonumber(p[2]), p[3], p[4] or ''
+  vote.weightText = (p[5] and p[5] ~= '') and p[5] or '1'
+  vote.weight = tonumber(vote.weightText) or 1
+  vote.quorum = tonumber(p[6] or '') or math.min(1, vote.weight)
+  vote.quorumText = (p[6] and p[6] ~= '') and p[6] or string.format('%.17g', vote.quorum)
+  vote.cast, vote.seasoned, vote.mkey = p[7] or '', p[8] or '', p[9]
+  return vote
 end
 
--- One network, one voice: a network's votes of one polarity weigh their average, not their sum, so any number of
--- tokens from one /24 (or /48) moves a score no more than one reporter there would. The nets hash keeps, per
--- polarity ('n' negative, 'l' LEGITIMATE) and network, "count|mass|ms|quorum": the votes, the sum of their weights
--- decayed to ms, the sum of their quorum weights (not decayed: the quorum counts who reported, the score how long
--- ago; entries written before quorum weights lack it, and every vote there counted 1). The number's masses and
--- weighted network counts are the sums of those averages, kept up to date as a network's votes come and go.
-local function netAdjust(pol, pnet, dCount, dMass, dQuorum)
-  local field = pol .. ':' .. pnet
-  local count, mass, at, qsum = 0, 0, t, 0
-  local cur = redis.call('HGET', KEYS[3], field)
-  if cur then
-    local c, m, a, q = string.match(cur, '^([^|]*)|([^|]*)|([^|]*)|?(.*)$')
-    count, mass, at = tonumber(c), tonumber(m), tonumber(a)
-    qsum = tonumber(q) or count
-  end
-  mass = mass * weightAt(at)
-  local before = count > 0 and mass / count or 0
-  local qbefore = count > 0 and qsum / count or 0
-  count = count + dCount
-  mass = mass + dMass
-  qsum = qsum + dQuorum
-  if count <= 0 or mass < 1e-12 then mass = math.max(mass, 0) end
-  if count <= 0 or qsum < 1e-12 then qsum = math.max(qsum, 0) end
-  local after = count > 0 and mass / count or 0
-  local qafter = count > 0 and math.min(1, qsum / count) or 0
-  if pol == 'l' then
-    leg = leg - before + after
-    legnq = legnq - qbefore + qafter
-  else
-    neg = neg - before + after
-    negnq = negnq - qbefore + qafter
-  end
-  if count <= 0 then
-    redis.call('HDEL', KEYS[3], field)
-  else
-    redis.call('HSET', KEYS[3], field, count .. '|' .. string.format('%.17g', mass) .. '|' .. string.format('%d', t)
-      .. '|' .. string.format('%.17g', qsum))
-  end
-  return count
+local function voteText(vote)
+  return vote.cat .. '|' .. string.format('%d', vote.occ) .. '|' .. vote.net .. '|' .. vote.plat .. '|'
+    .. vote.weightText .. '|' .. vote.quorumText .. '|' .. vote.cast .. '|' .. vote.seasoned .. '|' .. vote.mkey
 end
 
--- Takes an active vote out of the masses and the quorum counts (category and platform counts are history).
-local function takeOut(cat, occ, pnet, weight, quorum)
-  local pw = weightAt(tonumber(occ)) * weight
-  if cat == 'LEGITIMATE' then
-    if netAdjust('l', pnet, -1, -pw, -quorum) <= 0 then
-      legnets = legnets - 1
+-- One network, one voice: a network's votes of one polarity count as its strongest vote, in the score (the largest
+-- decayed weight) and in the quorum (the largest quorum weight). So any number of tokens from one /24 (or /48)
+-- count no more than one reporter there, and a vote added to a network never lowers its voice (a fresh token on an
+-- established reporter's carrier NAT cannot water it down). KEYS[3] holds every active vote twice, by lex order
+-- within its polarity and network: "m|<pol>|<net>|<mass key>|<reporter>" and "q|<pol>|<net>|<quorum>|<reporter>"
+-- (pol 'n' negative, 'l' LEGITIMATE). The mass key log2(weight) + occurred / half-life orders votes by decayed
+-- weight at any time (they all decay alike); it is kept in the vote record so the vote's members can be removed
+-- exactly. The last member of a range is the network's strongest vote; its exact weights come from its vote record.
+-- The number's masses and weighted network counts are the sums of the networks' voices, moved by the difference
+-- each time a network's votes change. (Records written before kept a hash of per-network averages there: migrate()
+-- rebuilds them once, on the first report after the upgrade.)
+local function massKey(weight, occ)
+  local w = weight > 0 and weight or 1e-300
+  return string.format('%026.6f', 1e9 + math.log(w) / math.log(2) + occ / halfLife)
+end
+
+local function quorumKey(q)
+  return string.format('%.6f', math.max(0, math.min(1, q)))
+end
+
+local function polOf(cat)
+  return cat == 'LEGITIMATE' and 'l' or 'n'
+end
+
+local function members(r, vote)
+  local group = polOf(vote.cat) .. '|' .. vote.net .. '|'
+  return 'm|' .. group .. vote.mkey .. '|' .. r, 'q|' .. group .. quorumKey(vote.quorum) .. '|' .. r
+end
+
+-- The network's voice now: its strongest vote's decayed weight and quorum weight, and whether it has a vote.
+local function voice(pol, pnet)
+  local group = pol .. '|' .. pnet .. '|'
+  local m = redis.call('ZREVRANGEBYLEX', KEYS[3], '[m|' .. group .. '~', '[m|' .. group, 'LIMIT', 0, 1)
+  if #m == 0 then
+    return 0, 0, false
+  end
+  local q = redis.call('ZREVRANGEBYLEX', KEYS[3], '[q|' .. group .. '~', '[q|' .. group, 'LIMIT', 0, 1)
+  local mv = redis.call('HGET', KEYS[2], string.match(m[1], '([^|]*)$'))
+  local qv = redis.call('HGET', KEYS[2], string.match(q[1], '([^|]*)$'))
+  -- (Every member has its vote; a missing one would only mean a member left behind, which weighs nothing.)
+  local mass = mv and weightAt(parseVote(mv).occ) * parseVote(mv).weight or 0
+  return mass, qv and parseVote(qv).quorum or 0, true
+end
+
+-- Votes written before network voices were maxima: rebuild KEYS[3] (a hash of averages then) from the votes, give
+-- every active vote its mass key, and recompute the masses and weighted network counts from the maxima.
+local function migrate()
+  redis.call('DEL', KEYS[3])
+  local all = redis.call('HGETALL', KEYS[2])
+  local best = {}
+  neg, leg, negnq, legnq, negnets, legnets = 0, 0, 0, 0, 0, 0
+  for i = 1, #all, 2 do
+    local r, vote = all[i], parseVote(all[i + 1])
+    if not vote.expired then
+      vote.mkey = massKey(vote.weight, vote.occ)
+      redis.call('HSET', KEYS[2], r, voteText(vote))
+      local mm, qm = members(r, vote)
+      redis.call('ZADD', KEYS[3], 0, mm, 0, qm)
+      local group = polOf(vote.cat) .. '|' .. vote.net
+      local b = best[group] or {0, 0}
+      best[group] = {math.max(b[1], weightAt(vote.occ) * vote.weight), math.max(b[2], vote.quorum)}
     end
+  end
+  for group, b in pairs(best) do
+    if string.sub(group, 1, 1) == 'l' then
+      leg, legnq, legnets = leg + b[1], legnq + b[2], legnets + 1
+    else
+      neg, negnq, negnets = neg + b[1], negnq + b[2], negnets + 1
+    end
+  end
+end
+if redis.call('TYPE', KEYS[3]).ok == 'hash' then
+  migrate()
+end
+
+-- The networks whose votes change, with their voice before the first change; settled at the end.
+local touched, touchedOrder = {}, {}
+local function touch(pol, pnet)
+  local group = pol .. '|' .. pnet
+  if not touched[group] then
+    local mass, q, had = voice(pol, pnet)
+    touched[group] = {pol, pnet, mass, q, had}
+    touchedOrder[#touchedOrder + 1] = group
+  end
+end
+
+-- Takes an active vote out of the voices and the quorum counts (category and platform counts are history).
+local function takeOut(r, vote)
+  touch(polOf(vote.cat), vote.net)
+  if not vote.mkey or vote.mkey == '' then
+    vote.mkey = massKey(vote.weight, vote.occ)
+  end
+  local mm, qm = members(r, vote)
+  redis.call('ZREM', KEYS[3], mm, qm)
+  if vote.cat == 'LEGITIMATE' then
     legr = legr - 1
-    legq = legq - quorum
+    legq = legq - vote.quorum
   else
     negr = negr - 1
-    negq = negq - quorum
-    if netAdjust('n', pnet, -1, -pw, -quorum) <= 0 then
-      negnets = negnets - 1
-    end
+    negq = negq - vote.quorum
   end
 end
 
@@ -167,9 +240,9 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format(
 for _, r in ipairs(stale) do
   local v = redis.call('HGET', KEYS[2], r)
   if v then
-    local scat, socc, snet, _, sweight, squorum, sexpired = parseVote(v)
-    if not sexpired then
-      takeOut(scat, socc, snet, sweight, squorum)
+    local vote = parseVote(v)
+    if not vote.expired then
+      takeOut(r, vote)
       redis.call('HSET', KEYS[2], r, v .. '|x')
     end
   end
@@ -181,16 +254,16 @@ local previous = redis.call('HGET', KEYS[2], reporter)
 if previous then
   -- One reporter counts once per number: take the old vote out, then put the new one in.
   counted = 0
-  local pcat, pocc, pnet, pplat, pweight, pquorum, pexpired = parseVote(previous)
-  if not pexpired then
-    takeOut(pcat, pocc, pnet, pweight, pquorum)
+  local pvote = parseVote(previous)
+  if not pvote.expired then
+    takeOut(reporter, pvote)
   end
-  if redis.call('HINCRBY', KEYS[1], 'c:' .. pcat, -1) <= 0 then
-    redis.call('HDEL', KEYS[1], 'c:' .. pcat)
+  if redis.call('HINCRBY', KEYS[1], 'c:' .. pvote.cat, -1) <= 0 then
+    redis.call('HDEL', KEYS[1], 'c:' .. pvote.cat)
   end
-  if pplat and pplat ~= '' then
-    if redis.call('HINCRBY', KEYS[1], 'p:' .. pplat, -1) <= 0 then
-      redis.call('HDEL', KEYS[1], 'p:' .. pplat)
+  if pvote.plat ~= '' then
+    if redis.call('HINCRBY', KEYS[1], 'p:' .. pvote.plat, -1) <= 0 then
+      redis.call('HDEL', KEYS[1], 'p:' .. pvote.plat)
     end
   end
 else
@@ -203,22 +276,41 @@ if quorum == nil then
   quorum = math.min(1, voteWeight)
   quorumText = string.format('%.17g', quorum)
 end
-local w = weightAt(occurred) * voteWeight
+local platform = ARGV[14]
+-- Platform names are normalised by the server and never contain '|'.
+-- A vote remembers its weights and mass key, so replacing or expiring it takes out exactly what it put in.
+local vote = {cat = category, occ = occurred, net = net, plat = platform, weightText = voteWeightText,
+  weight = voteWeight, quorum = quorum, quorumText = quorumText, cast = string.format('%d', now),
+  seasoned = seasonedText, mkey = massKey(voteWeight, occurred)}
+touch(polOf(category), net)
+local mm, qm = members(reporter, vote)
+redis.call('ZADD', KEYS[3], 0, mm, 0, qm)
+redis.call('HSET', KEYS[2], reporter, voteText(vote))
 if negative then
   negr = negr + 1
   negq = negq + quorum
-  if netAdjust('n', net, 1, w, quorum) == 1 then
-    negnets = negnets + 1
-  end
 else
   legr = legr + 1
   legq = legq + quorum
-  if netAdjust('l', net, 1, w, quorum) == 1 then
-    legnets = legnets + 1
+end
+
+-- Every network whose votes changed moves the sums by the change of its voice.
+for _, group in ipairs(touchedOrder) do
+  local before = touched[group]
+  local mass, q, had = voice(before[1], before[2])
+  local dn = (had and 1 or 0) - (before[5] and 1 or 0)
+  if before[1] == 'l' then
+    leg = leg - before[3] + mass
+    legnq = legnq - before[4] + q
+    legnets = legnets + dn
+  else
+    neg = neg - before[3] + mass
+    negnq = negnq - before[4] + q
+    negnets = negnets + dn
   end
 end
+
 redis.call('HINCRBY', KEYS[1], 'c:' .. category, 1)
-local platform = ARGV[14]
 if platform ~= '' then
   redis.call('HINCRBY', KEYS[1], 'p:' .. platform, 1)
 end
@@ -238,10 +330,6 @@ redis.call('HSET', KEYS[1],
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets, 'legnets', legnets,
   'first', string.format('%d', first), 'last', string.format('%d', last),
   'negq', settle(negq), 'negnq', settle(negnq), 'legq', settle(legq), 'legnq', settle(legnq))
--- Platform names are normalised by the server and never contain '|'.
--- A vote remembers its weight, so replacing or expiring it takes out what it put in.
-redis.call('HSET', KEYS[2], reporter, category .. '|' .. string.format('%d', occurred) .. '|' .. net .. '|' .. platform
-  .. '|' .. voteWeightText .. '|' .. quorumText)
 redis.call('ZADD', KEYS[9], occurred, reporter)
 
 -- From t (never behind the record's reference time), so every key of the number expires together with it.
@@ -254,7 +342,7 @@ else
 end
 redis.call('PEXPIREAT', KEYS[2], expireAt)
 redis.call('PEXPIREAT', KEYS[9], expireAt)
--- The new vote left its network a count of at least 1, so the nets hash exists.
+-- The new vote is in the network voices, so they exist.
 redis.call('PEXPIREAT', KEYS[3], expireAt)
 
 -- Overridden numbers sit at the index's pinned score, which the retention trim never reaches. A number new to the
@@ -277,7 +365,7 @@ local answer = ARGV[11] .. '|' .. counted
 if useIdem then
   redis.call('SET', KEYS[4], ARGV[10] .. '|' .. answer, 'PX', ARGV[9])
 end
-if ARGV[21] == nil then
+if ARGV[23] == nil then
   return {'ok', ARGV[11], tostring(counted)}
 end
 
@@ -290,7 +378,7 @@ local function keepWindows()
     redis.call('HDEL', KEYS[1], 'fan_until', 'bomb_until')
     return
   end
-  local longest = tonumber(ARGV[21])
+  local longest = tonumber(ARGV[23])
   -- Trim: calls older than the longest window never count again.
   local cutoff = '(' .. string.format('%d', now - longest)
   local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff)
@@ -341,8 +429,8 @@ local function keepWindows()
     end
   end
 
-  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[22]), tonumber(ARGV[23]), tonumber(ARGV[24])))
-  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[25]), tonumber(ARGV[26]), tonumber(ARGV[27])))
+  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[24]), tonumber(ARGV[25]), tonumber(ARGV[26])))
+  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[27]), tonumber(ARGV[28]), tonumber(ARGV[29])))
 
   local windowsExpireAt = string.format('%d', now + longest)
   if redis.call('EXISTS', KEYS[10]) == 1 then

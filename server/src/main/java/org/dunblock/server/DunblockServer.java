@@ -205,7 +205,7 @@ public final class DunblockServer implements AutoCloseable {
         new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval())),
         new OverrideApi(normalizer, overrides, filter, clock),
         new AuditApi(audit),
-        new ExportApi(new ExportStore(store, config.exports().ttl()), exportKey, calculator, clock),
+        new ExportApi(new ExportStore(store, config.exports().ttl()), exportKey, calculator, filter, clock),
         new EvidenceApi(normalizer, evidence, reputations, clock),
         new StatsApi(new DashboardStats(store, calculator), lookupRates, clock),
         new AppealApi(normalizer, tokens, clientAddress,

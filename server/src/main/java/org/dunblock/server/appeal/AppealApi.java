@@ -82,7 +82,17 @@ public final class AppealApi {
         return Future.failedFuture(new ApiException(422, "nothing_to_appeal",
             number + " is not blocked or warned about; there is nothing to appeal."));
       }
-      return appeals.file(id, number, contact, reason, network, clock.millis());
+      long filed = clock.millis();
+      return appeals.file(id, number, contact, reason, network, filed).compose(outcome -> !outcome.accepted()
+          ? Future.succeededFuture(outcome)
+          // Votes cast from now on earn no credit from the decision (ReporterTrust.decided); a failure here is
+          // covered for this appeal by its own filing time, which the decision passes on.
+          : appeals.noteAppealed(number, filed).transform(noted -> {
+            if (noted.failed()) {
+              LOG.warn("Appeal {} filed but its note on the number failed: {}", id, noted.cause().toString());
+            }
+            return Future.succeededFuture(outcome);
+          }));
     }).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
@@ -160,7 +170,8 @@ public final class AppealApi {
         return Future.succeededFuture(number);
       }
       String reason = "appeal " + id + (note.isEmpty() ? "" : ": " + note);
-      return overrides.set(number, Verdict.ALLOW, reason, actor, now)
+      // Only votes cast before the appeal was filed can be credited by its decision (docs/trust.md).
+      return overrides.set(number, Verdict.ALLOW, reason, actor, now, decided.createdMs() < 0 ? now : decided.createdMs())
           .map(outcome -> {
             filter.add(number);
             return number;

@@ -32,6 +32,7 @@ public final class AppealStore {
   private final ReputationStore store;
   private final LuaScript create;
   private final LuaScript decide;
+  private final LuaScript appealed;
   private final int perHour;
   private final long retentionMs;
 
@@ -40,6 +41,7 @@ public final class AppealStore {
     this.store = store;
     this.create = store.script("appeal-create.lua");
     this.decide = store.script("appeal-decide.lua");
+    this.appealed = store.script("appealed.lua");
     this.perHour = perHour;
     this.retentionMs = retention.toMillis();
   }
@@ -66,14 +68,17 @@ public final class AppealStore {
             : new Filed(false, ((Number) reply.get(1)).longValue()));
   }
 
-  /** What a decision did: "ok" (with the appeal's number), "absent", or "decided" (with the status it has). */
-  public record Decided(String result, String detail) {
+  /**
+   * What a decision did: "ok" (with the appeal's number and when it was filed), "absent", or "decided" (with the
+   * status it has; {@code createdMs} -1).
+   */
+  public record Decided(String result, String detail, long createdMs) {
   }
 
   public Future<Decided> decide(String id, AppealStatus to, String actor, String note, long nowMs) {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), index(to)};
     return store.run(decide, keys, to.wire(), actor, note, Long.toString(nowMs), Long.toString(retentionMs))
-        .map(reply -> new Decided((String) reply.get(0), (String) reply.get(1)));
+        .map(AppealStore::decided);
   }
 
   /** Puts a decided appeal back to pending (its decision could not be applied). */
@@ -81,7 +86,21 @@ public final class AppealStore {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), index(from)};
     return store.run(decide, keys, AppealStatus.PENDING.wire(), "", "", Long.toString(nowMs),
             Long.toString(retentionMs))
-        .map(reply -> new Decided((String) reply.get(0), (String) reply.get(1)));
+        .map(AppealStore::decided);
+  }
+
+  private static Decided decided(List<Object> reply) {
+    long created = reply.size() > 2 && reply.get(2) != null ? Long.parseLong((String) reply.get(2)) : -1;
+    return new Decided((String) reply.get(0), (String) reply.get(1), created);
+  }
+
+  /**
+   * Notes in the number's record (if it has one) when it was first appealed: votes cast since earn no credit from
+   * operator decisions. A second script, in the number's slot; a failure there is the caller's to log (the decision
+   * still credits only votes cast before the appeal it decides).
+   */
+  public Future<Void> noteAppealed(String e164, long filedMs) {
+    return store.run(appealed, new String[] {KeySchema.number(e164)}, Long.toString(filedMs)).mapEmpty();
   }
 
   /** How many appeals have the status (decided ones within the retention). */

@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * <p>A vote weighs its reporter's trust times its reporter's maturity times its caller verification. Maturity is
  * {@code freshReporterWeight} for a token minted within the last day, rising linearly to 1 at
- * {@code reporterMaturity} (or at once when an operator decision confirmed the reporter); a report of a call whose
+ * {@code reporterMaturity} (a day sooner for each operator confirmation of the reporter's votes, at most three); a report of a call whose
  * number failed the network's caller verification weighs {@code failedVerificationWeight} of that. The quorum counts
  * maturity times verification (trust, a measure of past accuracy, is the score's business): each reporter at most
  * 1, each network the average of its reporters (one network, one voice).
@@ -62,6 +62,14 @@ public record ScoringPolicy(
   public static final double DEFAULT_FAILED_VERIFICATION_WEIGHT = 0.5;
   /** A token minted within this long weighs {@link #freshReporterWeight} (rule 4: "within the last day"). */
   public static final Duration FRESH_PERIOD = Duration.ofDays(1);
+  /**
+   * What one operator confirmation of a reporter's vote is worth: this much age on the maturity ramp. With
+   * {@link #MAX_CREDITED_CONFIRMATIONS} it saves at most three of the ramp's six days; farming it takes an operator
+   * decision per day saved, on votes cast by a reporter already a day old, one reporter per network per decision.
+   */
+  public static final Duration CONFIRMATION_CREDIT = Duration.ofDays(1);
+  /** Confirmations beyond this many add no maturity (trust still moves). */
+  public static final long MAX_CREDITED_CONFIRMATIONS = 3;
   /** Tolerance of the weighted quorum's sums (five votes of 0.6 add up to 2.9999999999999996). */
   public static final double QUORUM_EPSILON = 1e-9;
 
@@ -125,8 +133,8 @@ public record ScoringPolicy(
       throw new ConfigException("DUNBLOCK_FAILED_VERIFICATION_WEIGHT", "must be more than 0 and at most 1");
     }
     // Fresh tokens on eight networks within a day never BLOCK a clean number, whatever they report: their weighted
-    // quorum or their score (trust is at most 1 before an operator confirmed a reporter, who is then established)
-    // must fall short.
+    // quorum or their score must fall short. (Operator confirmations never lift a token out of its first day, so
+    // fresh tokens weigh freshReporterWeight in the quorum whatever their trust.)
     double eight = 8 * freshReporterWeight;
     if (quorumMet(minReporters, minNetworks, 8, 8, eight, eight) && eight / (eight + prior) >= blockScore) {
       throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
@@ -167,11 +175,23 @@ public record ScoringPolicy(
    * age, from instances' clocks disagreeing, is fresh too), then linearly up to 1 at {@link #reporterMaturity}.
    */
   public double maturity(long ageMs) {
+    return maturity(ageMs, 0);
+  }
+
+  /**
+   * Maturity of a reporter whose votes operator decisions confirmed {@code confirmations} times: each confirmation
+   * counts as {@link #CONFIRMATION_CREDIT} of age, at most {@link #MAX_CREDITED_CONFIRMATIONS} of them, and never
+   * within the first day (a token minted within the last day is fresh whatever happened to its votes). So operator
+   * decisions shorten the ramp, they never skip it (docs/trust.md, "operator confirmations").
+   */
+  public double maturity(long ageMs, long confirmations) {
     long fresh = FRESH_PERIOD.toMillis();
     if (ageMs < fresh) {
       return freshReporterWeight;
     }
-    double ramp = (double) (ageMs - fresh) / (reporterMaturity.toMillis() - fresh);
+    long credited = Math.max(0, Math.min(confirmations, MAX_CREDITED_CONFIRMATIONS));
+    double ramp = (double) (ageMs + credited * CONFIRMATION_CREDIT.toMillis() - fresh)
+        / (reporterMaturity.toMillis() - fresh);
     return ramp >= 1 ? 1.0 : freshReporterWeight + (1 - freshReporterWeight) * ramp;
   }
 

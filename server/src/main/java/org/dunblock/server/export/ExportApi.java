@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.Responses;
 import org.dunblock.server.keys.ApiKeyAuth;
@@ -31,10 +32,13 @@ public final class ExportApi {
   private final ExportStore store;
   private final ExportSigningKey key;
   private final ReputationCalculator calculator;
+  private final NumberFilter filter;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public ExportApi(ExportStore store, ExportSigningKey key, ReputationCalculator calculator, Clock clock) {
+  public ExportApi(ExportStore store, ExportSigningKey key, ReputationCalculator calculator, NumberFilter filter,
+      Clock clock) {
+    this.filter = filter;
     this.store = store;
     this.key = key;
     this.calculator = calculator;
@@ -104,8 +108,8 @@ public final class ExportApi {
       response.putHeader("Content-Encoding", "gzip");
     }
     long started = System.nanoTime();
-    ExportStream export = new ExportStream(response, store, calculator, key, query, version, since(query), now,
-        compress);
+    ExportStream export = new ExportStream(response, store, calculator, filter, key, query, version, since(query),
+        now, compress);
     export.run().onComplete(ar -> {
       if (ar.succeeded()) {
         LOG.info("Export {} ({}, since {}) finished: {} rows in {} ms", version, query.filters(),

@@ -55,10 +55,19 @@ public final class ExportStore {
 
   /** The records of a page of numbers, pipelined: every HGETALL is sent before the first answer comes back. */
   public Future<List<Map<String, String>>> records(List<String> numbers) {
+    List<String> keys = new ArrayList<>(numbers.size());
+    for (String number : numbers) {
+      keys.add(KeySchema.number(number));
+    }
+    return hashes(keys);
+  }
+
+  /** The hashes at these keys (records, prefix-override records, range records), pipelined like {@link #records}. */
+  public Future<List<Map<String, String>>> hashes(List<String> keys) {
     return store.call(redis -> {
-      List<CompletableFuture<Map<String, String>>> replies = new ArrayList<>(numbers.size());
-      for (String number : numbers) {
-        replies.add(redis.hgetall(KeySchema.number(number)).toCompletableFuture());
+      List<CompletableFuture<Map<String, String>>> replies = new ArrayList<>(keys.size());
+      for (String key : keys) {
+        replies.add(redis.hgetall(key).toCompletableFuture());
       }
       CompletionStage<List<Map<String, String>>> all = CompletableFuture.allOf(replies.toArray(new CompletableFuture[0]))
           .thenApply(v -> {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.KeySchema;
@@ -50,6 +51,7 @@ final class ExportStream {
   private final HttpServerResponse response;
   private final ExportStore store;
   private final ReputationCalculator calculator;
+  private final NumberFilter filter;
   private final ExportSigningKey key;
   private final ExportQuery query;
   private final String version;
@@ -61,11 +63,12 @@ final class ExportStream {
   private final GZIPOutputStream gzip;
   private long rows;
 
-  ExportStream(HttpServerResponse response, ExportStore store, ReputationCalculator calculator,
+  ExportStream(HttpServerResponse response, ExportStore store, ReputationCalculator calculator, NumberFilter filter,
       ExportSigningKey key, ExportQuery query, String version, String since, long nowMs, boolean compress) {
     this.response = response;
     this.store = store;
     this.calculator = calculator;
+    this.filter = filter;
     this.key = key;
     this.query = query;
     this.version = version;
@@ -129,25 +132,70 @@ final class ExportStream {
     });
   }
 
-  /** Evaluates a page of numbers, records them in the snapshot and writes the ones this export lists. */
-  private Future<Void> rows(int shard, List<String> numbers) {
+  /**
+   * Evaluates a page of numbers as a lookup does (the number's record, the longest prefix override covering it and
+   * its block's range, DESIGN.md rule 5), records them in the snapshot and writes the ones this export lists. Index
+   * entries that are not numbers (prefix overrides "P:", ranges "R:") are never rows.
+   */
+  private Future<Void> rows(int shard, List<String> entries) {
+    List<String> numbers = new ArrayList<>(entries.size());
+    for (String entry : entries) {
+      if (entry.startsWith("+")) {
+        numbers.add(entry);
+      }
+    }
     if (numbers.isEmpty() || stopped()) {
       return Future.succeededFuture();
     }
-    return store.records(numbers).compose(records -> {
+    // One pipeline per page: the numbers' records, then every prefix-override and range record the filter says
+    // may apply (as ReputationService asks it; a false positive costs one read of an empty hash).
+    Map<String, Integer> keys = new LinkedHashMap<>();
+    for (String number : numbers) {
+      keys.putIfAbsent(KeySchema.number(number), keys.size());
+    }
+    List<List<String>> prefixKeys = new ArrayList<>(numbers.size());
+    List<String> rangeKeys = new ArrayList<>(numbers.size());
+    for (String number : numbers) {
+      List<String> hits = new ArrayList<>();
+      for (String entry : filter.prefixHits(number)) {
+        String key = KeySchema.number(entry);
+        keys.putIfAbsent(key, keys.size());
+        hits.add(key);
+      }
+      prefixKeys.add(hits);
+      String block = KeySchema.rangeBlock(number);
+      String rangeKey = block != null && (!filter.loaded() || filter.mightContain(KeySchema.rangeEntry(block)))
+          ? KeySchema.range(block) : null;
+      if (rangeKey != null) {
+        keys.putIfAbsent(rangeKey, keys.size());
+      }
+      rangeKeys.add(rangeKey);
+    }
+    return store.hashes(new ArrayList<>(keys.keySet())).compose(hashes -> {
       List<ExportRow> candidates = new ArrayList<>(numbers.size());
       List<Long> changedAt = new ArrayList<>(numbers.size());
       List<String> numbersAndHashes = new ArrayList<>(numbers.size() * 2);
       for (int i = 0; i < numbers.size(); i++) {
-        Map<String, String> fields = records.get(i);
-        Reputation reputation = calculator.evaluate(numbers.get(i), fields, nowMs);
+        Map<String, String> fields = hashes.get(keys.get(KeySchema.number(numbers.get(i))));
+        // The longest overridden prefix wins (prefixHits is ordered shortest first).
+        Map<String, String> prefix = null;
+        for (String key : prefixKeys.get(i)) {
+          Map<String, String> record = hashes.get(keys.get(key));
+          if (record.containsKey(NumberRecord.OVERRIDE)) {
+            prefix = record;
+          }
+        }
+        String rangeKey = rangeKeys.get(i);
+        Map<String, String> range = rangeKey == null ? Map.of() : hashes.get(keys.get(rangeKey));
+        Reputation reputation = calculator.evaluate(numbers.get(i), fields, prefix, range, nowMs);
         if (!listed(reputation)) {
           continue;
         }
         ExportRow row = ExportRow.of(reputation);
         candidates.add(row);
-        changedAt.add(Math.max(NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME),
-            NumberRecord.integer(fields, NumberRecord.OVERRIDE_AT)));
+        changedAt.add(Math.max(Math.max(NumberRecord.integer(fields, NumberRecord.REFERENCE_TIME),
+            NumberRecord.integer(fields, NumberRecord.OVERRIDE_AT)),
+            prefix == null ? 0 : NumberRecord.integer(prefix, NumberRecord.OVERRIDE_AT)));
         numbersAndHashes.add(row.number());
         numbersAndHashes.add(row.hash());
       }

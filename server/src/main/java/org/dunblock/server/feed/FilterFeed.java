@@ -217,7 +217,8 @@ public final class FilterFeed {
           List<StreamMessage<String, String>> messages = all.resultAt(shard);
           for (StreamMessage<String, String> m : messages) {
             String number = m.getBody().get("n");
-            if (number != null) {
+            // Register changes are for the instances' own filters: the admin-only register stays out of app feeds.
+            if (number != null && !KeySchema.isVerifiedEntry(number)) {
               added.add(number);
             }
             ids[shard] = m.getId();

@@ -219,6 +219,9 @@ public final class FilterFeedApi {
         return; // already sent in the catch-up
       }
       version = version.with(shard, id);
+      if (org.dunblock.server.store.KeySchema.isVerifiedEntry(parts[2])) {
+        return; // a register change: for the instances' filters, never for apps (the register is admin-only)
+      }
       send("event: add\nid: " + version + "\ndata: " + new JsonObject().put("number", parts[2]).encode() + "\n\n");
     }
 

@@ -34,12 +34,22 @@ public final class OverrideStore {
 
   /**
    * Sets the override; for a single number, the reporters whose votes the decision confirms or overturns then gain
-   * or lose trust (a failure there is logged, never undoes the override).
+   * or lose trust (a failure there is logged, never undoes the override). Confirmations credit votes cast before
+   * now only.
    */
   public Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs) {
+    return set(e164, verdict, reason, actor, nowMs, nowMs);
+  }
+
+  /**
+   * As {@link #set(String, Verdict, String, String, long)}, crediting only votes cast before {@code creditBeforeMs}
+   * (an allowed appeal: its filing time, so votes gathered while it waited earn nothing; ReporterTrust.decided).
+   */
+  public Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs,
+      long creditBeforeMs) {
     return apply(e164, verdict.name(), reason, actor, nowMs).compose(outcome -> KeySchema.isPrefixEntry(e164)
         ? Future.succeededFuture(outcome)
-        : trust.decided(e164, verdict).map(outcome).recover(e -> {
+        : trust.decided(e164, verdict, creditBeforeMs).map(outcome).recover(e -> {
           LOG.warn("Trust update after the override of {} failed: {}", e164, e.toString());
           return Future.succeededFuture(outcome);
         }));

@@ -12,6 +12,14 @@ import java.util.Map;
 public record ReportOutcome(String reportId, boolean counted, boolean replayed, String fingerprint,
     Map<String, String> record, String windowsFailure) {
 
+  /** What the store answers when its mode refused to write (ReportStore.Mode): nothing was stored. */
+  static final ReportOutcome LIMITED = new ReportOutcome(null, false, false, null);
+
+  /** Whether the store refused to write (a replay-only call without a stored answer, a new vote on a spent budget). */
+  public boolean limited() {
+    return reportId == null;
+  }
+
   /** An outcome without pattern windows (a replay, an import). */
   public ReportOutcome(String reportId, boolean counted, boolean replayed, String fingerprint) {
     this(reportId, counted, replayed, fingerprint, null, null);

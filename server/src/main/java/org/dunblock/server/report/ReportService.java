@@ -16,6 +16,8 @@ import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.reputation.Admission;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.store.RateLimitedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a report, the twin of the lookups' {@code ReputationService}: admission (the reporter's daily
@@ -26,6 +28,7 @@ import org.dunblock.server.store.RateLimitedException;
  * and the store's unavailability or a timeout (nothing was acknowledged; the client retries).
  */
 public final class ReportService {
+  private static final Logger LOG = LoggerFactory.getLogger(ReportService.class);
   private final ReportStore reports;
   private final ReporterTrust trust;
   private final PatternUpdates patterns;
@@ -70,8 +73,7 @@ public final class ReportService {
    */
   public Future<ReportOutcome> submit(ReportRequest r) {
     ReportCommand command = command(r);
-    return admit(r, command)
-        .compose(admission -> reports.store(command.withWeights(admission.weight(), admission.quorum())))
+    return admitAndStore(r, command)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .compose(outcome -> {
           if (outcome.replayed() && !outcome.fingerprint().equals(command.fingerprint())) {
@@ -98,17 +100,43 @@ public final class ReportService {
   }
 
   /**
-   * The daily quota (retries count too) and the reporter's weight. A retry of a report already stored is answered
-   * from its Idempotency-Key record even when the quota is spent (rule 3): the store replays it, whatever weight.
+   * Admission, then the store, as admission allows:
+   * <ul>
+   *   <li>let through with budget left on the network: stored; a new vote (counted) is then charged to the network's
+   *       daily budget, re-reports and replays are not;</li>
+   *   <li>let through on a network whose budget is spent: stored only if it replaces the reporter's own vote on the
+   *       number (report.lua checks it atomically), else refused with the network's retry time;</li>
+   *   <li>the reporter's quota spent: a retry of a report already stored is answered from its Idempotency-Key record
+   *       (rule 3), atomically in report.lua's replay-only mode, which writes nothing when the record is gone (it
+   *       expired): never a new vote past the quota, whatever weight.</li>
+   * </ul>
    */
-  private Future<Admission> admit(ReportRequest r, ReportCommand c) {
+  private Future<ReportOutcome> admitAndStore(ReportRequest r, ReportCommand c) {
     return trust.admit(c.reporterHash(), r.mintedAtMs(), c.networkHash(), r.callerVerification(), c.nowMs(),
-        reportsPerDay).recover(refusal -> {
+        reportsPerDay).transform(admitted -> {
+      if (admitted.succeeded()) {
+        Admission a = admitted.result();
+        RateLimitedException spent = a.networkBudgetSpent();
+        return reports.store(c.withWeights(a.weight(), a.quorum(), a.seasoned()),
+            spent == null ? ReportStore.Mode.STORE : ReportStore.Mode.REVOTE).compose(outcome -> {
+          if (outcome.limited()) {
+            return Future.failedFuture(spent);
+          }
+          if (outcome.counted() && !outcome.replayed()) {
+            // Not awaited: the answer does not wait for the budget's bookkeeping (see chargeNetwork).
+            trust.chargeNetwork(c.networkHash()).onFailure(e -> LOG.warn("Network budget charge failed: {}",
+                e.toString()));
+          }
+          return Future.succeededFuture(outcome);
+        });
+      }
+      Throwable refusal = admitted.cause();
       if (c.idempotencyKeyHash() == null || !(refusal instanceof RateLimitedException)) {
         return Future.failedFuture(refusal);
       }
-      return reports.idempotencyRecorded(c.number(), c.idempotencyKeyHash())
-          .compose(stored -> stored ? Future.succeededFuture(Admission.REPLAY) : Future.failedFuture(refusal));
+      // Weights of nothing: the replay-only mode never stores a vote, and must not be able to.
+      return reports.store(c.withWeights(0, 0, false), ReportStore.Mode.REPLAY)
+          .compose(outcome -> outcome.limited() ? Future.failedFuture(refusal) : Future.succeededFuture(outcome));
     });
   }
 

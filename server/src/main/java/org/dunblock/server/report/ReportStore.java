@@ -38,18 +38,40 @@ public final class ReportStore {
   }
 
   /**
+   * How report.lua may write: {@code STORE} stores the report; {@code REPLAY} only answers a stored Idempotency-Key
+   * (the reporter's quota is spent: a retry is answered, a new vote never stored); {@code REVOTE} stores the report
+   * only if it replaces the reporter's existing vote on the number (the network's daily budget is spent, and it is
+   * charged for new votes only). When the mode refuses, nothing is written and the outcome is {@link
+   * ReportOutcome#limited()}.
+   */
+  public enum Mode {
+    STORE(""), REPLAY("replay"), REVOTE("revote");
+
+    final String wire;
+
+    Mode(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /**
    * Stores a report. For a reported call ({@link ReportCommand#reportedCall()}) the same script then keeps the
    * number's abuse-pattern windows (the configured {@link PatternPolicy}) and answers with the number's record, one
    * round trip for both.
    */
   public Future<ReportOutcome> store(ReportCommand c) {
+    return store(c, Mode.STORE);
+  }
+
+  /** Stores a report as {@code mode} allows, atomically with the check (see {@link Mode}). */
+  public Future<ReportOutcome> store(ReportCommand c, Mode mode) {
     String[] keys = {
         KeySchema.number(c.number()), KeySchema.votes(c.number()), KeySchema.networks(c.number()),
         KeySchema.idempotency(c.number(), c.idempotencyKeyHash() == null ? "none" : c.idempotencyKeyHash()),
         KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
         KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
         KeySchema.voteTimes(c.number()), KeySchema.windows(c.number()), KeySchema.windowVotes(c.number())};
-    List<String> args = new ArrayList<>(27);
+    List<String> args = new ArrayList<>(29);
     Collections.addAll(args,
         c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
         Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
@@ -60,7 +82,7 @@ public final class ReportStore {
         c.note() == null ? "" : c.note(),
         KeySchema.PINNED_INDEX_SCORE_TEXT,
         Long.toString(scoring.maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1",
-        weight(c.quorumWeight()));
+        weight(c.quorumWeight()), mode.wire, c.seasoned() ? "1" : "0");
     if (c.reportedCall()) {
       Collections.addAll(args, ms(patterns.longestWindow()),
           ms(patterns.fanOutWindow()), Integer.toString(patterns.fanOutMinReporters()),
@@ -69,6 +91,9 @@ public final class ReportStore {
     }
     return store.run(script, keys, args.toArray(String[]::new)).map(reply -> {
       String status = (String) reply.get(0);
+      if ("limited".equals(status)) {
+        return ReportOutcome.LIMITED;
+      }
       if ("replay".equals(status)) {
         // stored as fingerprint|reportId|counted
         String[] parts = ((String) reply.get(1)).split("\\|", 3);
@@ -89,11 +114,6 @@ public final class ReportStore {
       }
       return new ReportOutcome(reportId, counted, false, c.fingerprint(), record, null);
     });
-  }
-
-  /** Whether a report with this Idempotency-Key (its keyed hash) is stored for the number. */
-  public Future<Boolean> idempotencyRecorded(String number, String idempotencyKeyHash) {
-    return store.call(redis -> redis.exists(KeySchema.idempotency(number, idempotencyKeyHash))).map(n -> n > 0);
   }
 
   private static String ms(Duration d) {

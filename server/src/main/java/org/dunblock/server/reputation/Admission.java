@@ -1,13 +1,14 @@
 package org.dunblock.server.reputation;
 
+import org.dunblock.server.store.RateLimitedException;
+
 /**
- * A report let through its reporter's quota and its network's budget, and what its vote weighs: {@code weight} in
- * the score (trust x maturity x caller verification), {@code quorum} in the weighted BLOCK quorum (maturity x caller
- * verification, at most 1).
+ * A report let through its reporter's quota, and what its vote weighs: {@code weight} in the score (trust x maturity
+ * x caller verification), {@code quorum} in the weighted BLOCK quorum (maturity x caller verification, at most 1).
+ * {@code seasoned}: the reporter is past its first day (only such votes earn credit from operator decisions).
+ * {@code networkBudgetSpent} is null while the reporter's network has budget left for new votes today; otherwise
+ * the refusal a new vote gets (re-reports of the reporter's own votes still go through: the budget is charged for
+ * new votes only).
  */
-public record Admission(double weight, double quorum) {
-  /** A vote of an established reporter at trust 1. */
-  public static final Admission FULL = new Admission(1.0, 1.0);
-  /** A retry of a report already stored: the store answers it from its record, the weights are never used. */
-  public static final Admission REPLAY = FULL;
+public record Admission(double weight, double quorum, boolean seasoned, RateLimitedException networkBudgetSpent) {
 }

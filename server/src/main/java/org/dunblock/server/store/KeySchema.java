@@ -10,9 +10,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * dunblock:{sNN}:num:&lt;e164&gt;     hash    reputation record (see NumberRecord)
- * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash|platform"
+ * dunblock:{sNN}:votes:&lt;e164&gt;   hash    reporter hash -&gt; "category|occurredMs|network hash|platform|weight|quorum|
+ *                                         cast ms|seasoned|mass key" (report.lua's header)
  * dunblock:{sNN}:vt:&lt;e164&gt;      zset    active votes by call time, to expire them at the report age limit
- * dunblock:{sNN}:nets:&lt;e164&gt;    hash    n:/l: + network hash -&gt; "count|mass|ms" per polarity (one network, one voice)
+ * dunblock:{sNN}:nets:&lt;e164&gt;    zset    network voices, by lex: every active vote as "m|pol|net|mass key|reporter" and
+ *                                         "q|pol|net|quorum|reporter"; a network counts its strongest vote (one network,
+ *                                         one voice). Records written before held a hash of per-network averages here,
+ *                                         rebuilt by report.lua on their next report
  * dunblock:{sNN}:idem:&lt;hash&gt;     string  stored answer to a report, per reporter and Idempotency-Key
  * dunblock:{sNN}:index           zset    every listed number -&gt; last write (ms); feeds the filter and exports
  * dunblock:{sNN}:changes         stream  one entry per listed-number change; instances follow it
@@ -112,6 +116,14 @@ public final class KeySchema {
 
   public static String verifiedEntry(String e164) {
     return VERIFIED_ENTRY + e164;
+  }
+
+  /**
+   * Whether a change-stream entry is a register change: the instances' own filters follow them, no app feed or
+   * export may show them (the register is admin-only; docs/trust.md).
+   */
+  public static boolean isVerifiedEntry(String entry) {
+    return entry.startsWith(VERIFIED_ENTRY);
   }
 
   public static String windows(String e164) {

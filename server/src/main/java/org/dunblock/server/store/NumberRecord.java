@@ -45,6 +45,11 @@ public final class NumberRecord {
   public static final String LEGITIMATE_WEIGHTED_NETWORKS = "legnq";
   /** The crowd's settled outcome for reporter trust: absent, BLOCK, then ALLOW (final). */
   public static final String CROWD_OUTCOME = "tc";
+  /**
+   * When (epoch ms) an appeal about the number was first filed: votes cast since earn no credit from operator
+   * decisions (ReporterTrust.decided). Set once by the appeal's filing, only on an existing record.
+   */
+  public static final String FIRST_APPEALED = "apl";
   /** The last operator decision reporter trust was moved for. */
   public static final String TRUST_JUDGED = "tj";
   /** Prefix of per-platform counts (normalised lending-platform names), e.g. {@code p:quickloan}. */

@@ -36,6 +36,22 @@ public final class RateLimiter {
   }
 
   /**
+   * Whether {@code who} may still use {@code what} in this window, counting nothing: fails with {@link
+   * RateLimitedException} (its retry time) when {@code limit} uses were made. A use let through is counted later
+   * with {@link #charge}, when it turns out to be one that counts.
+   */
+  public Future<Long> peek(String what, String who, long limit, Duration window) {
+    return run(what, new String[] {key(what, who)}, Long.toString(limit), Long.toString(window.toMillis()), "peek")
+        .map(reply -> (Long) reply.get(1));
+  }
+
+  /** Counts one use of {@code what} by {@code who} whatever the limit (one that {@link #peek} let through). */
+  public Future<Long> charge(String what, String who, long limit, Duration window) {
+    return run(what, new String[] {key(what, who)}, Long.toString(limit), Long.toString(window.toMillis()), "charge")
+        .map(reply -> (Long) reply.get(1));
+  }
+
+  /**
    * Like {@link #acquire}, and in the same round trip, once the use is counted, reads {@code fields} of hash
    * {@code hashKey} (nulls when absent); with {@code setIfAbsent} ({@code name} and {@code value}) it first sets
    * that field unless it is set and gives the hash {@code hashTtl}. {@code who} must carry the hash tag of

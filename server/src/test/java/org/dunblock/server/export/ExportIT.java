@@ -36,6 +36,7 @@ import java.util.zip.GZIPInputStream;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.keys.Role;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
@@ -368,6 +369,45 @@ class ExportIT {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  void prefixOverride(String prefix, String verdict) {
+    HttpResponse<Buffer> r = Api.await(api.request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "test").toBuffer()));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+  }
+
+  @Test
+  void anExportAnswersAsALookupDoesUnderPrefixOverridesAndListsNoIndexEntries() {
+    // Crowd-blocked, then cleared by an ALLOW prefix override (a carrier's range the operator vouches for).
+    String cleared = "+8613900139001";
+    report(cleared, "DEBT_COLLECTION", 6);
+    prefixOverride("+86139001", "ALLOW");
+    assertEquals("ALLOW", api.lookup(cleared).getString("verdict"));
+    // Reported once (WARN alone), under a BLOCK prefix override: BLOCK.
+    String underBlock = "+8613900239001";
+    report(underBlock, "THREAT", 1);
+    prefixOverride("+86139002", "BLOCK");
+    assertEquals("BLOCK", api.lookup(underBlock).getString("verdict"));
+    // Four blocked lines of one block of 100 make a range: its R: entry is in the index too.
+    for (int line = 0; line < 4; line++) {
+      report("+861370013700" + line, "DEBT_COLLECTION", 5);
+    }
+    assertTrue(redis.commands().zscore(KeySchema.index(KeySchema.shardOf("R:+86137001370")), "R:+86137001370")
+        != null, "sanity: the range is indexed");
+
+    for (String query : new String[] {"", "?format=jsonl", "?minVerdict=BLOCK"}) {
+      String body = ok(query).bodyAsString();
+      assertFalse(body.contains(cleared), query + ": an ALLOW prefix override is not exported as BLOCK\n" + body);
+      assertFalse(body.contains("P:") || body.contains("R:") || body.contains("V:"), query + ": index entries\n" + body);
+      assertTrue(body.contains(underBlock), query + "\n" + body);
+    }
+    for (String line : ok("?format=jsonl").bodyAsString().split("\n")) {
+      if (line.contains(underBlock)) {
+        assertEquals("BLOCK", new JsonObject(line).getString("verdict"), line);
+      }
     }
   }
 }

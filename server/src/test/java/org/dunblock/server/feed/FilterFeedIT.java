@@ -41,6 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The app filter protocol: snapshot with ETag and checksum, changes since a version, 410, and the live stream. */
 @ExtendWith(VertxExtension.class)
 class FilterFeedIT {
+  static final String ADMIN_KEY = "feed-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   DunblockServer server;
@@ -50,7 +51,8 @@ class FilterFeedIT {
 
   @BeforeEach
   void start(Vertx vertx) {
-    server = TestServers.start(TestServers.config(redis).filterRebuildInterval(Duration.ofMinutes(30)));
+    server = TestServers.start(TestServers.config(redis).filterRebuildInterval(Duration.ofMinutes(30))
+        .adminKey(ADMIN_KEY));
     api = new Api(vertx, server.port());
     waitReady(api);
     token = api.newToken();
@@ -240,5 +242,47 @@ class FilterFeedIT {
     } finally {
       client.close();
     }
+  }
+
+  private void registerVerifiedCaller(String e164) {
+    HttpResponse<Buffer> put = Api.await(api.request(HttpMethod.PUT, "/v1/admin/verified-callers/"
+            + URLEncoder.encode(e164, StandardCharsets.UTF_8))
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .sendBuffer(new JsonObject().put("name", "City Hospital").put("category", "HOSPITAL").toBuffer()));
+    assertEquals(200, put.statusCode(), put.bodyAsString());
+  }
+
+  @Test
+  void theRegisterOfVerifiedCallersLeavesNoTraceInTheAppFeeds(Vertx vertx) {
+    report("+8613800138000");
+    String version = api.get("/v1/filter").getHeader(FilterFeedApi.VERSION_HEADER);
+    // The register is admin-only: its changes reach every instance through the shard change streams, never apps.
+    registerVerifiedCaller("+861085132266");
+    report("+8613800138004");
+    JsonObject page = changes(version).bodyAsJsonObject();
+    assertEquals(new JsonArray().add("+8613800138004"), page.getJsonArray("added"), page.encode());
+
+    StringBuffer events = new StringBuffer();
+    HttpClient client = vertx.createHttpClient();
+    try {
+      Api.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())
+              .setURI("/v1/filter/stream?since=" + URLEncoder.encode(version, StandardCharsets.UTF_8)))
+          .compose(req -> req.send().map(resp -> {
+            resp.handler(b -> events.append(b.toString(StandardCharsets.UTF_8)));
+            return resp;
+          })));
+      waitUntil("catch-up", Duration.ofSeconds(5), () -> events.toString().contains("+8613800138004"));
+      registerVerifiedCaller("+861085132267");
+      report("+8613800138005");
+      waitUntil("live add", Duration.ofSeconds(2), () -> events.toString().contains("+8613800138005"));
+      assertFalse(events.toString().contains(KeySchema.VERIFIED_ENTRY), events.toString());
+      assertFalse(events.toString().contains("85132266"), events.toString());
+      assertFalse(events.toString().contains("85132267"), events.toString());
+    } finally {
+      client.close();
+    }
+
+    // The server's own filter still follows them: a lookup of a registered, unreported caller is ALLOW.
+    assertEquals("ALLOW", api.lookup("+861085132266").getString("verdict"));
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DESIGN.md rule 4: each network (/24, /48, after trusted proxies) has a daily report budget across all its tokens,
- * so a stockpile of tokens does not multiply one address's reach; a retry of a stored report is still answered.
+ * so a stockpile of tokens does not multiply one address's reach; a retry of a stored report is still answered. The
+ * budget is charged for new votes only: re-reports and retries cannot spend a shared network's day.
  */
 @ExtendWith(VertxExtension.class)
 class NetworkBudgetIT {
@@ -71,5 +72,41 @@ class NetworkBudgetIT {
         "Idempotency-Key", "stored-once");
     assertEquals(202, retry.statusCode());
     assertEquals(first.bodyAsJsonObject(), retry.bodyAsJsonObject());
+  }
+
+  @Test
+  void oneReporterRepeatingAReportCannotSpendItsNetworksBudget() {
+    // A collector on the victims' carrier NAT /24 sends the same report over and over, with and without keys.
+    String collector = TestTokens.established(clock);
+    for (int i = 0; i < 30; i++) {
+      assertEquals(202, api().report(collector, "198.51.103.200", report("13800138190", "THREAT")).statusCode());
+      assertEquals(202, api().report(collector, "198.51.103.200", report("13800138190", "SILENT"),
+          "Idempotency-Key", "again-" + (i % 3)).statusCode());
+    }
+    // Only its first report was a new vote: the victims on that network still have four of five.
+    for (int i = 1; i <= 4; i++) {
+      HttpResponse<Buffer> victim = api().report(api().newToken(), "198.51.103." + i,
+          report("1380013819" + i, "CONTACT_HARASSMENT"));
+      assertEquals(202, victim.statusCode(), victim.bodyAsString());
+    }
+    assertEquals(429, api().report(api().newToken(), "198.51.103.9", report("13800138199", "THREAT")).statusCode());
+  }
+
+  @Test
+  void aReporterMayStillChangeItsOwnVoteWhenItsNetworksBudgetIsSpent() {
+    String token = TestTokens.established(clock);
+    assertEquals(202, api().report(token, "198.51.104.1", report("13800138200", "THREAT")).statusCode());
+    for (int i = 2; i <= 5; i++) {
+      assertEquals(202, api().report(TestTokens.established(clock), "198.51.104." + i,
+          report("1380013820" + i, "THREAT")).statusCode());
+    }
+    assertEquals(429, api().report(token, "198.51.104.1", report("13800138209", "THREAT")).statusCode(),
+        "a new vote: the budget is spent");
+    HttpResponse<Buffer> changed = api().report(token, "198.51.104.1", report("13800138200", "LEGITIMATE"));
+    assertEquals(202, changed.statusCode(), changed.bodyAsString());
+    assertEquals(false, changed.bodyAsJsonObject().getBoolean("counted"));
+    JsonObject r = api().lookup("13800138200");
+    assertEquals(1, r.getJsonObject("categories").getInteger("LEGITIMATE"));
+    assertEquals(1, r.getLong("reports"));
   }
 }

@@ -42,7 +42,9 @@ class TrustSimulationIT {
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis).clock(clock).with(c -> c
       .reportsPerReporterPerDay(DunblockConfig.DEFAULT_REPORTS_PER_REPORTER_PER_DAY)
-      .reportsPerNetworkPerDay(DunblockConfig.DEFAULT_REPORTS_PER_NETWORK_PER_DAY));
+      .reportsPerNetworkPerDay(DunblockConfig.DEFAULT_REPORTS_PER_NETWORK_PER_DAY)
+      .adminKey(ADMIN_KEY));
+  static final String ADMIN_KEY = "simulation-admin-key-0123456789abcdef";
 
   private int networks;
   private int numbers;
@@ -142,6 +144,80 @@ class TrustSimulationIT {
       buried += verdict(number).equals("BLOCK") ? 0 : 1;
     }
     return new Attack(budget, sent, accepted, 0, 0, buried + "/3 collector numbers taken out of BLOCK");
+  }
+
+  /**
+   * Decision farming: fresh tokens flag the attacker's own number, the attacker appeals, {@code perNetwork} fresh
+   * tokens on each of {@code k} networks vouch for it, the operator rightly allows the appeal; then every voucher
+   * reports the innocent targets the same day.
+   */
+  Attack farmedDecision(String budget, int k, int perNetwork) {
+    String own = number();
+    for (int i = 0; i < 4; i++) {
+      report(token(Duration.ZERO), network(), own, "THREAT");
+    }
+    io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> filed = api().post("/v1/appeals",
+        new JsonObject().put("number", own).put("contact", "me@example.com").put("reason", "my phone").encode(),
+        "Content-Type", "application/json", "X-Forwarded-For", "192.0.2.1");
+    assertEquals(202, filed.statusCode(), filed.bodyAsString());
+    List<String> nets = new ArrayList<>();
+    List<String> tokens = new ArrayList<>();
+    for (int n = 0; n < k; n++) {
+      String net = network();
+      for (int i = 0; i < perNetwork; i++) {
+        String token = token(Duration.ZERO);
+        nets.add(net);
+        tokens.add(token);
+        report(token, net, own, "LEGITIMATE");
+      }
+    }
+    assertEquals(200, Api.await(api().request(io.vertx.core.http.HttpMethod.POST, "/v1/admin/appeals/"
+            + filed.bodyAsJsonObject().getString("appealId") + "/decision")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .sendBuffer(new JsonObject().put("decision", "allow").toBuffer())).statusCode());
+    List<String> targets = new ArrayList<>();
+    for (int t = 0; t < TARGETS; t++) {
+      targets.add(number());
+    }
+    int sent = 0;
+    int accepted = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      for (String target : targets) {
+        sent++;
+        accepted += report(tokens.get(i), nets.get(i), target, "THREAT") == 202 ? 1 : 0;
+      }
+    }
+    return tally(budget, sent, accepted, targets, "the allowed appeal credits no vote cast after it was filed, "
+        + "nor any fresh token");
+  }
+
+  /** Collector numbers blocked by three established victims; the collector adds fresh votes on their networks. */
+  Attack dilution(String budget, int perNetwork) {
+    List<String> collectors = new ArrayList<>();
+    int sent = 0;
+    int accepted = 0;
+    for (int c = 0; c < 3; c++) {
+      String number = number();
+      collectors.add(number);
+      List<String> nets = new ArrayList<>();
+      for (int v = 0; v < 3; v++) {
+        String net = network();
+        nets.add(net);
+        report(token(Duration.ofDays(30)), net, number, "DEBT_COLLECTION");
+      }
+      assertEquals("BLOCK", verdict(number));
+      for (String net : nets) {
+        for (int i = 0; i < perNetwork; i++) {
+          sent++;
+          accepted += report(token(Duration.ZERO), net, number, "THREAT") == 202 ? 1 : 0;
+        }
+      }
+    }
+    int out = 0;
+    for (String number : collectors) {
+      out += verdict(number).equals("BLOCK") ? 0 : 1;
+    }
+    return new Attack(budget, sent, accepted, 0, 0, out + "/3 collector numbers taken out of BLOCK");
   }
 
   /** Reports one after another, {@code spacing} apart, each from its own network; times to WARN and BLOCK. */
@@ -329,6 +405,11 @@ class TrustSimulationIT {
       attacks.add(tally("K=3 sleepers, D=3 agreeing with the crowd", sent, accepted, targets,
           "agreement earns nothing; only age does (as K=3, D=3)"));
     }
+    Attack farmed = farmedDecision("decision farming: K=5, T=20 per network, D=0, vouching for an appealed number",
+        5, 20);
+    attacks.add(farmed);
+    Attack diluted = dilution("dilution: fresh THREAT votes from the blockers' own networks (5 per network)", 5);
+    attacks.add(diluted);
     attacks.add(counterFlood("counter-flood: K=8, T=8, D=0 LEGITIMATE", 8, Duration.ZERO));
     attacks.add(counterFlood("counter-flood: K=12, T=12, D=0 LEGITIMATE", 12, Duration.ZERO));
     attacks.add(counterFlood("counter-flood: K=3, T=3, D=7 LEGITIMATE", 3, day.multipliedBy(7)));
@@ -357,7 +438,7 @@ class TrustSimulationIT {
     out.append("| budget | reports sent | accepted | innocent BLOCK | innocent WARN | note |\n");
     out.append("|---|---:|---:|---:|---:|---|\n");
     for (Attack a : attacks) {
-      boolean flood = a.budget().startsWith("counter");
+      boolean flood = a.budget().startsWith("counter") || a.budget().startsWith("dilution");
       out.append("| ").append(a.budget()).append(" | ").append(a.sent()).append(" | ").append(a.accepted())
           .append(" | ").append(flood ? "-" : a.blocked() + "/" + (a.budget().contains("T=600") ? 600 : TARGETS))
           .append(" | ").append(flood ? "-" : a.warned() + "").append(" | ").append(a.note()).append(" |\n");
@@ -380,5 +461,7 @@ class TrustSimulationIT {
     assertEquals(TARGETS, twelve.blocked(), "twelve fresh networks");
     assertTrue(attacks.get(0).blocked() == 0 && attacks.get(0).warned() == 0, "one network's tokens");
     assertEquals("0/3 collector numbers taken out of BLOCK", attacks.get(attacks.size() - 3).note());
+    assertEquals(0, farmed.blocked(), "tokens farmed through an operator decision");
+    assertEquals("0/3 collector numbers taken out of BLOCK", diluted.note());
   }
 }
