@@ -142,13 +142,10 @@ record ImportOptions(
     if (comment != null) {
       parts.add("comment " + comment);
     }
-    for (Map.Entry<String, Column> c : Map.of("numberColumn", Optional.ofNullable(numberColumn),
-        "categoryColumn", Optional.ofNullable(categoryColumn), "noteColumn", Optional.ofNullable(noteColumn),
-        "occurredColumn", Optional.ofNullable(occurredColumn)).entrySet().stream()
-        .filter(e -> e.getValue().isPresent()).sorted(Map.Entry.comparingByKey())
-        .map(e -> Map.entry(e.getKey(), e.getValue().get())).toList()) {
-      parts.add(c.getKey() + " " + c.getValue());
-    }
+    column(parts, "numberColumn", numberColumn);
+    column(parts, "categoryColumn", categoryColumn);
+    column(parts, "noteColumn", noteColumn);
+    column(parts, "occurredColumn", occurredColumn);
     if (defaultCategory != ImportLines.DEFAULT_CATEGORY) {
       parts.add("category " + defaultCategory);
     }
@@ -159,6 +156,12 @@ record ImportOptions(
       parts.add("dry run");
     }
     return String.join(", ", parts);
+  }
+
+  private static void column(List<String> parts, String name, Column column) {
+    if (column != null) {
+      parts.add(name + " " + column);
+    }
   }
 
   private static Column column(Function<String, String> param, String name) {
