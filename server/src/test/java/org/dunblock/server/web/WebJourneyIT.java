@@ -11,6 +11,7 @@ import org.dunblock.server.testing.Browser;
 import org.dunblock.server.testing.ForwardingProxy;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -19,7 +20,9 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The whole story in a real browser: a number looks fine, five victims on five networks report it through the
- * report page (each through its own loopback proxy playing the load balancer, so the server sees five networks),
+ * report page (each through its own loopback proxy playing the load balancer, so the server sees five networks;
+ * each browser keeps the reporter token it was given a week ago, so these are established reporters, and five of
+ * them are a BLOCK quorum by the trust rules),
  * the public page says BLOCK, the owner appeals, an operator signs in to the dashboard, sees the figures and
  * allows the appeal, and the public page says ALLOW again. Screenshots of every page go to target/screenshots/.
  */
@@ -45,6 +48,8 @@ class WebJourneyIT {
     for (int i = 0; i < NETWORKS.size(); i++) {
       try (ForwardingProxy network = ForwardingProxy.start(app.server().vertx(), app.server().port(),
           NETWORKS.get(i))) {
+        browser.open(network.url() + "/report");
+        browser.script("localStorage.setItem('dunblock.reporterToken', arguments[0]);", TestTokens.established());
         browser.open(network.url() + "/report?number=138%200013%208000");
         new Select(browser.find("#category")).selectByValue("CONTACT_HARASSMENT");
         browser.type("#platform", "Quick Cash");

@@ -16,6 +16,7 @@ import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.Browser;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
+import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Dimension;
@@ -61,6 +62,10 @@ class WebPagesIT {
     String reason = "<img src=x onerror=\"window.__xss='reason'\"> not a collector";
     String contact = "<script>window.__xss='contact'</script>";
 
+    // An established reporter (a token kept from a week ago): one THREAT report from it makes the number WARN, so
+    // the owner has something to appeal. A token minted now would weigh too little to warn (the trust rules).
+    browser.open(app.baseUrl() + "/report");
+    browser.script("localStorage.setItem('dunblock.reporterToken', arguments[0]);", TestTokens.established());
     browser.open(app.baseUrl() + "/report?number=13900139000");
     browser.waitShown("#report-form");
     new Select(browser.find("#category")).selectByValue("THREAT");
@@ -93,6 +98,25 @@ class WebPagesIT {
     assertTrue(browser.all("#board img, #board script").isEmpty(), "no element made from typed text");
     assertFalse(browser.windowFlagSet("__xss"), "a script from typed text ran");
     browser.screenshot("dashboard-escaping");
+  }
+
+  @Test
+  void aFirstTimeReporterGetsATokenAndOneFreshReportDoesNotWarnAlone() {
+    browser.open(app.baseUrl() + "/report");
+    browser.script("localStorage.removeItem('dunblock.reporterToken');");
+    browser.open(app.baseUrl() + "/report?number=13600136000");
+    browser.waitShown("#report-form");
+    new Select(browser.find("#category")).selectByValue("THREAT");
+    browser.find("#report-form button[type=submit]").click();
+    browser.waitText("#report-done-text", "+8613600136000");
+    Object token = browser.script("return localStorage.getItem('dunblock.reporterToken');");
+    assertTrue(token instanceof String t && t.startsWith("dbr_"), "the page keeps the token it was given: " + token);
+
+    // A token minted a moment ago weighs a fraction of an established one: its report is counted and shown,
+    // but a single fresh voice cannot make the number WARN (docs/trust.md).
+    browser.open(app.baseUrl() + "/?number=13600136000");
+    browser.waitText("#verdict-code", "ALLOW");
+    assertEquals("1", browser.find("#fact-reports").getText());
   }
 
   @Test
