@@ -1,31 +1,76 @@
--- Files an appeal if the client network and the number are both under their hourly limit, atomically with the
--- limit counters. All keys share the {appeals} hash tag.
+-- Files an appeal, or joins the pending one about the same number, atomically with the limit counters. All keys
+-- share the {appeals} hash tag.
 --
--- KEYS[1] appeal hash   KEYS[2] pending index (zset)   KEYS[3] network counter   KEYS[4] number counter
--- ARGV[1] appeal id     ARGV[2] number (E.164)         ARGV[3] contact           ARGV[4] reason
--- ARGV[5] now ms        ARGV[6] limit per window       ARGV[7] window ms
+-- KEYS[1] new appeal hash   KEYS[2] pending index (zset)   KEYS[3] network counter   KEYS[4] number counter
+-- KEYS[5] the number's open-appeal pointer (string: the pending appeal's id)
+-- ARGV[1] new appeal id     ARGV[2] number (E.164)         ARGV[3] contact           ARGV[4] reason
+-- ARGV[5] now ms            ARGV[6] limit per window       ARGV[7] window ms
+-- ARGV[8] pending lifetime ms (an undecided appeal is deleted this long after it was filed)
+-- ARGV[9] most statements one appeal takes (the first one included)
 --
--- Returns {'ok', 0}, or {'limited', ms until the exhausted window ends}.
+-- The network limit applies to every filing; the number's limit only to opening a new appeal, never to joining
+-- one: a vandal's appeals cannot lock the owner out, since the owner's statement joins the appeal they opened.
+--
+-- Returns {'ok', id}, {'joined', id}, {'limited', ms until the exhausted window ends} or {'full', id}.
 
+local now = tonumber(ARGV[5])
 local limit = tonumber(ARGV[6])
-for i = 3, 4 do
-  local used = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if used >= limit then
-    local ttl = redis.call('PTTL', KEYS[i])
-    if ttl < 0 then
-      -- A counter without expiry cannot come from this script; give it one rather than lock out forever.
-      redis.call('PEXPIRE', KEYS[i], ARGV[7])
-      ttl = tonumber(ARGV[7])
+local pendingMs = tonumber(ARGV[8])
+
+-- Undecided appeals past their lifetime: their hashes expire by themselves; drop them from the review queue.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. string.format('%d', now - pendingMs))
+
+local function limited(key)
+  local used = tonumber(redis.call('GET', key) or '0')
+  if used < limit then
+    return nil
+  end
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    -- A counter without expiry cannot come from this script; give it one rather than lock out forever.
+    redis.call('PEXPIRE', key, ARGV[7])
+    ttl = tonumber(ARGV[7])
+  end
+  return ttl
+end
+
+local function count(key)
+  if redis.call('INCR', key) == 1 then
+    redis.call('PEXPIRE', key, ARGV[7])
+  end
+end
+
+local ttl = limited(KEYS[3])
+if ttl then
+  return {'limited', ttl}
+end
+
+local open = redis.call('GET', KEYS[5])
+if open then
+  local openKey = string.gsub(KEYS[1], '[^:]+$', open)
+  if redis.call('HGET', openKey, 'status') == 'pending' then
+    local statements = tonumber(redis.call('HGET', openKey, 'statements') or '1')
+    if statements >= tonumber(ARGV[9]) then
+      return {'full', open}
     end
-    return {'limited', ttl}
+    count(KEYS[3])
+    local n = statements + 1
+    redis.call('HSET', openKey, 'statements', n, 'contact.' .. n, ARGV[3], 'reason.' .. n, ARGV[4],
+      'created.' .. n, ARGV[5])
+    return {'joined', open}
   end
 end
-for i = 3, 4 do
-  if redis.call('INCR', KEYS[i]) == 1 then
-    redis.call('PEXPIRE', KEYS[i], ARGV[7])
-  end
+
+ttl = limited(KEYS[4])
+if ttl then
+  return {'limited', ttl}
 end
+count(KEYS[3])
+count(KEYS[4])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'number', ARGV[2], 'contact', ARGV[3], 'reason', ARGV[4],
-  'status', 'pending', 'created', ARGV[5])
+  'status', 'pending', 'created', ARGV[5], 'statements', 1)
+redis.call('PEXPIREAT', KEYS[1], now + pendingMs)
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
-return {'ok', 0}
+redis.call('SET', KEYS[5], ARGV[1])
+redis.call('PEXPIREAT', KEYS[5], now + pendingMs)
+return {'ok', ARGV[1]}

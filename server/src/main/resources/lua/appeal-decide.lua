@@ -4,6 +4,7 @@
 -- KEYS[1] appeal hash   KEYS[2] pending index   KEYS[3] index of the new status (allowed or rejected)
 -- ARGV[1] new status ('allowed' | 'rejected' | 'pending' to reopen)   ARGV[2] actor (key id)   ARGV[3] note
 -- ARGV[4] now ms        ARGV[5] retention of decided appeals, ms
+-- ARGV[6] pending lifetime ms (a reopened appeal is deleted this long after it was first filed, as if never decided)
 --
 -- Returns {'ok', number, created ms}, {'absent', ''} or {'decided', current status}.
 
@@ -19,8 +20,9 @@ if ARGV[1] == 'pending' then
   redis.call('ZREM', KEYS[3], id)
   redis.call('HSET', KEYS[1], 'status', 'pending')
   redis.call('HDEL', KEYS[1], 'decidedBy', 'note', 'decided')
-  redis.call('PERSIST', KEYS[1])
-  redis.call('ZADD', KEYS[2], redis.call('HGET', KEYS[1], 'created'), id)
+  local created = redis.call('HGET', KEYS[1], 'created')
+  redis.call('PEXPIREAT', KEYS[1], tonumber(created) + tonumber(ARGV[6]))
+  redis.call('ZADD', KEYS[2], created, id)
   return {'ok', redis.call('HGET', KEYS[1], 'number')}
 end
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.filter.NumberFilter;
@@ -18,11 +19,14 @@ import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.Responses;
+import org.dunblock.server.keys.ApiKey;
 import org.dunblock.server.keys.ApiKeyAuth;
+import org.dunblock.server.keys.Role;
 import org.dunblock.server.lookup.ReputationService;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.override.OverrideStore;
 import org.dunblock.server.reporter.ReporterTokens;
+import org.dunblock.server.reputation.Reasons;
 import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.Verdict;
 import org.dunblock.server.store.RateLimitedException;
@@ -83,7 +87,8 @@ public final class AppealApi {
             number + " is not blocked or warned about; there is nothing to appeal."));
       }
       long filed = clock.millis();
-      return appeals.file(id, number, contact, reason, network, filed).compose(outcome -> !outcome.accepted()
+      return appeals.file(id, number, contact, reason, network, filed).compose(outcome ->
+          outcome.result() != AppealStore.Result.OPENED
           ? Future.succeededFuture(outcome)
           // Votes cast from now on earn no credit from the decision (ReporterTrust.decided); a failure here is
           // covered for this appeal by its own filing time, which the decision passes on.
@@ -96,11 +101,17 @@ public final class AppealApi {
     }).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
-      } else if (!ar.result().accepted()) {
+      } else if (ar.result().result() == AppealStore.Result.LIMITED) {
         ctx.fail(new RateLimitedException("Too many appeals from your network or about this number",
             ar.result().retryAfterMs()));
+      } else if (ar.result().result() == AppealStore.Result.FULL) {
+        ctx.fail(new ApiException(409, "appeal_full", "An appeal about " + number + " is already waiting for an "
+            + "operator with the most statements it takes (" + AppealStore.MAX_STATEMENTS + "); it will be decided "
+            + "without yours. Appeal again if it is rejected."));
       } else {
-        Responses.json(ctx, 202, new JsonObject().put("appealId", id).put("status", "pending").put("number", number));
+        // A further appeal about a number joins the pending one: the owner is heard even after others appealed.
+        Responses.json(ctx, 202, new JsonObject().put("appealId", ar.result().id()).put("status", "pending")
+            .put("number", number).put("joined", ar.result().result() == AppealStore.Result.JOINED));
       }
     });
   }
@@ -111,8 +122,9 @@ public final class AppealApi {
     AppealStatus status = rawStatus == null ? AppealStatus.PENDING : AppealStatus.parse(rawStatus)
         .orElseThrow(() -> ApiException.badRequest("invalid_status", "'status' is pending, allowed or rejected."));
     int limit = limit(ctx.queryParams().get("limit"));
-    Future<Long> total = appeals.count(status);
-    Future<List<JsonObject>> listed = appeals.list(status, limit).compose(found -> {
+    long now = clock.millis();
+    Future<Long> total = appeals.count(status, now);
+    Future<List<JsonObject>> listed = appeals.list(status, limit, now).compose(found -> {
       List<Future<Reputation>> current = new ArrayList<>();
       for (Map<String, String> appeal : found) {
         current.add(reputations.reputation(appeal.get("number")));
@@ -155,9 +167,11 @@ public final class AppealApi {
     }
     String rawNote = JsonBodies.string(body, "note", MAX_NOTE);
     String note = rawNote == null ? "" : rawNote.replaceAll("\\p{Cc}", " ").trim();
-    String actor = ApiKeyAuth.caller(ctx).id();
+    ApiKey caller = ApiKeyAuth.caller(ctx);
+    String actor = caller.id();
+    boolean admin = caller.role().includes(Role.ADMIN);
     long now = clock.millis();
-    appeals.decide(id, to, actor, note, now).compose(decided -> {
+    adminDecisionStands(id, to, admin).compose(ignored -> appeals.decide(id, to, actor, note, now)).compose(decided -> {
       if ("absent".equals(decided.result())) {
         return Future.failedFuture(new ApiException(404, "no_appeal", "There is no appeal " + id + "."));
       }
@@ -171,7 +185,9 @@ public final class AppealApi {
       }
       String reason = "appeal " + id + (note.isEmpty() ? "" : ": " + note);
       // Only votes cast before the appeal was filed can be credited by its decision (docs/trust.md).
-      return overrides.set(number, Verdict.ALLOW, reason, actor, now, decided.createdMs() < 0 ? now : decided.createdMs())
+      return overrides.allowByAppeal(number, reason, actor, now, decided.createdMs() < 0 ? now : decided.createdMs(),
+              admin)
+          .compose(outcome -> outcome.adminDecision() ? Future.failedFuture(adminDecision(number)) : Future.succeededFuture(outcome))
           .map(outcome -> {
             filter.add(number);
             return number;
@@ -193,6 +209,28 @@ public final class AppealApi {
     });
   }
 
+  /**
+   * DESIGN.md rule 8 and docs/trust.md: allowing an appeal must not overturn an admin's BLOCK (a number or a prefix
+   * override) unless the operator deciding is an admin too. Checked before the appeal changes, so a refused decision
+   * leaves it pending; {@code override.lua} checks the number's own override again atomically.
+   */
+  private Future<Void> adminDecisionStands(String id, AppealStatus to, boolean admin) {
+    if (admin || to != AppealStatus.ALLOWED) {
+      return Future.succeededFuture();
+    }
+    return appeals.number(id).compose(number -> number.isEmpty()
+        ? Future.succeededFuture()
+        : reputations.reputation(number.get()).compose(r -> r.verdict() == Verdict.BLOCK
+            && r.reasons().contains(Reasons.OPERATOR_OVERRIDE)
+            ? Future.failedFuture(adminDecision(number.get()))
+            : Future.succeededFuture()));
+  }
+
+  private static ApiException adminDecision(String number) {
+    return new ApiException(403, "admin_decision", "An admin blocked " + number + " by an override; only an admin "
+        + "can allow an appeal against it. The appeal stays pending.");
+  }
+
   /** The decision is made; a failed audit write is logged rather than undoing it. */
   private Future<Void> audit(String actor, AppealStatus to, String id, String number, String note, long now) {
     Map<String, String> entry = Map.of("at", Long.toString(now), "actor", actor,
@@ -206,6 +244,13 @@ public final class AppealApi {
 
   static JsonObject json(Map<String, String> a) {
     String decided = a.get("decided");
+    JsonArray statements = new JsonArray();
+    int n = a.get("statements") == null ? 1 : Integer.parseInt(a.get("statements"));
+    for (int i = 2; i <= n; i++) {
+      String created = a.get("created." + i);
+      statements.add(new JsonObject().put("contact", a.get("contact." + i)).put("reason", a.get("reason." + i))
+          .put("createdAt", created == null ? null : Instant.ofEpochMilli(Long.parseLong(created)).toString()));
+    }
     return new JsonObject()
         .put("appealId", a.get("id"))
         .put("number", a.get("number"))
@@ -215,7 +260,8 @@ public final class AppealApi {
         .put("createdAt", Instant.ofEpochMilli(Long.parseLong(a.get("created"))).toString())
         .put("decidedAt", decided == null ? null : Instant.ofEpochMilli(Long.parseLong(decided)).toString())
         .put("decidedBy", a.get("decidedBy"))
-        .put("note", a.get("note"));
+        .put("note", a.get("note"))
+        .put("furtherStatements", statements);
   }
 
   private static int limit(String raw) {

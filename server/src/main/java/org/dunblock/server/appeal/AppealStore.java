@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReputationStore;
@@ -15,7 +16,9 @@ import org.dunblock.server.store.ReputationStore;
  * Appeals in Redis, all under the {@code {appeals}} hash tag (one Cluster slot, so each script is atomic):
  *
  * <pre>
- * dunblock:{appeals}:a:&lt;id&gt;          hash    id, number, contact, reason, status, created, decided, decidedBy, note
+ * dunblock:{appeals}:a:&lt;id&gt;          hash    id, number, contact, reason, status, created, decided, decidedBy, note,
+ *                                              statements (n), contact.&lt;i&gt;, reason.&lt;i&gt;, created.&lt;i&gt; for i = 2..n
+ * dunblock:{appeals}:open:&lt;e164&gt;      string  the pending appeal about the number (further appeals join it)
  * dunblock:{appeals}:pending           zset    pending appeal id -&gt; created (ms)
  * dunblock:{appeals}:allowed           zset    allowed appeal id -&gt; decided (ms)
  * dunblock:{appeals}:rejected          zset    rejected appeal id -&gt; decided (ms)
@@ -23,11 +26,16 @@ import org.dunblock.server.store.ReputationStore;
  * dunblock:{appeals}:rl:num:&lt;e164&gt;    string  appeals about one number in the current hour
  * </pre>
  *
- * A decided appeal expires {@code appealRetention} after its decision; pending ones stay until decided. Nothing
- * here refers to a reporter; the appellant's network appears only hashed, in a counter that lives one hour.
+ * A decided appeal expires {@code appealRetention} after its decision; an undecided one {@code pendingLifetime}
+ * after it was filed, with every statement in it. A number has at most one pending appeal: a further appeal about it
+ * joins the pending one as another statement (up to {@link #MAX_STATEMENTS}), so junk appeals cannot lock the owner
+ * out. Nothing here refers to a reporter; the appellant's network appears only hashed, in a counter that lives one
+ * hour.
  */
 public final class AppealStore {
   static final long WINDOW_MS = Duration.ofHours(1).toMillis();
+  /** The most statements one appeal takes, the first one included. */
+  public static final int MAX_STATEMENTS = 20;
 
   private final ReputationStore store;
   private final LuaScript create;
@@ -35,15 +43,17 @@ public final class AppealStore {
   private final LuaScript appealed;
   private final int perHour;
   private final long retentionMs;
+  private final long pendingMs;
 
   /** Loads the scripts (blocking; construct at start). */
-  public AppealStore(ReputationStore store, int perHour, Duration retention) {
+  public AppealStore(ReputationStore store, int perHour, Duration retention, Duration pendingLifetime) {
     this.store = store;
     this.create = store.script("appeal-create.lua");
     this.decide = store.script("appeal-decide.lua");
     this.appealed = store.script("appealed.lua");
     this.perHour = perHour;
     this.retentionMs = retention.toMillis();
+    this.pendingMs = pendingLifetime.toMillis();
   }
 
   static String appeal(String id) {
@@ -54,18 +64,33 @@ public final class AppealStore {
     return KeySchema.appeals(status.wire());
   }
 
-  /** Filed, or refused by a rate limit with the milliseconds until it lifts. */
-  public record Filed(boolean accepted, long retryAfterMs) {
+  /** What filing did. */
+  public enum Result {
+    /** A new appeal, {@code id} the one asked for. */
+    OPENED,
+    /** Added as a statement to the pending appeal {@code id} about the same number. */
+    JOINED,
+    /** Refused by a rate limit; {@code retryAfterMs} until it lifts. */
+    LIMITED,
+    /** The pending appeal {@code id} about the number holds {@link #MAX_STATEMENTS} already. */
+    FULL
+  }
+
+  /** The outcome of filing: the appeal it concerns ({@code null} when limited) and, when limited, the wait. */
+  public record Filed(Result result, String id, long retryAfterMs) {
   }
 
   public Future<Filed> file(String id, String e164, String contact, String reason, String networkHash, long nowMs) {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), KeySchema.appealsFromNetwork(networkHash),
-        KeySchema.appealsAboutNumber(e164)};
+        KeySchema.appealsAboutNumber(e164), KeySchema.openAppeal(e164)};
     return store.run(create, keys, id, e164, contact, reason, Long.toString(nowMs), Integer.toString(perHour),
-            Long.toString(WINDOW_MS))
-        .map(reply -> "ok".equals(reply.get(0))
-            ? new Filed(true, 0)
-            : new Filed(false, ((Number) reply.get(1)).longValue()));
+            Long.toString(WINDOW_MS), Long.toString(pendingMs), Integer.toString(MAX_STATEMENTS))
+        .map(reply -> switch ((String) reply.get(0)) {
+          case "ok" -> new Filed(Result.OPENED, (String) reply.get(1), 0);
+          case "joined" -> new Filed(Result.JOINED, (String) reply.get(1), 0);
+          case "full" -> new Filed(Result.FULL, (String) reply.get(1), 0);
+          default -> new Filed(Result.LIMITED, null, ((Number) reply.get(1)).longValue());
+        });
   }
 
   /**
@@ -77,7 +102,8 @@ public final class AppealStore {
 
   public Future<Decided> decide(String id, AppealStatus to, String actor, String note, long nowMs) {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), index(to)};
-    return store.run(decide, keys, to.wire(), actor, note, Long.toString(nowMs), Long.toString(retentionMs))
+    return store.run(decide, keys, to.wire(), actor, note, Long.toString(nowMs), Long.toString(retentionMs),
+            Long.toString(pendingMs))
         .map(AppealStore::decided);
   }
 
@@ -85,7 +111,7 @@ public final class AppealStore {
   public Future<Decided> reopen(String id, AppealStatus from, long nowMs) {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), index(from)};
     return store.run(decide, keys, AppealStatus.PENDING.wire(), "", "", Long.toString(nowMs),
-            Long.toString(retentionMs))
+            Long.toString(retentionMs), Long.toString(pendingMs))
         .map(AppealStore::decided);
   }
 
@@ -103,17 +129,29 @@ public final class AppealStore {
     return store.run(appealed, new String[] {KeySchema.number(e164)}, Long.toString(filedMs)).mapEmpty();
   }
 
-  /** How many appeals have the status (decided ones within the retention). */
-  public Future<Long> count(AppealStatus status) {
-    return store.call(redis -> redis.zcard(index(status)));
+  /** The number an appeal is about, if the appeal exists. */
+  public Future<Optional<String>> number(String id) {
+    return store.call(redis -> redis.hget(appeal(id), "number")).map(Optional::ofNullable);
+  }
+
+  /** How many appeals have the status (decided ones within the retention, pending ones within their lifetime). */
+  public Future<Long> count(AppealStatus status, long nowMs) {
+    return store.call(redis -> redis.zcount(index(status), since(status, nowMs)));
+  }
+
+  /** The scores of the index still alive: pending appeals filed within their lifetime; decided ones all. */
+  private Range<Double> since(AppealStatus status, long nowMs) {
+    return status == AppealStatus.PENDING
+        ? Range.create((double) (nowMs - pendingMs), Double.POSITIVE_INFINITY)
+        : Range.create(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
   }
 
   /**
    * Up to {@code limit} appeals with the status: pending ones oldest first (the review queue), decided ones newest
    * decision first. Appeals that expired meanwhile are skipped.
    */
-  public Future<List<Map<String, String>>> list(AppealStatus status, int limit) {
-    Range<Double> all = Range.create(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+  public Future<List<Map<String, String>>> list(AppealStatus status, int limit, long nowMs) {
+    Range<Double> all = since(status, nowMs);
     Future<List<String>> ids = status == AppealStatus.PENDING
         ? store.call(redis -> redis.zrangebyscore(index(status), all, Limit.create(0, limit)))
         : store.call(redis -> redis.zrevrangebyscore(index(status), all, Limit.create(0, limit)));

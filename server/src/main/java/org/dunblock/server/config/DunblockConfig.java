@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param idempotencyTtl how long a report's Idempotency-Key answer is kept
  * @param retention a record untouched this long is gone
  * @param appealRetention decided appeals (with the appellant's contact) are deleted this long after the decision
+ * @param appealPending an appeal nobody decided is deleted, with the appellant's contact, this long after it was filed
  */
 public record DunblockConfig(
     HttpOptions http,
@@ -44,7 +45,8 @@ public record DunblockConfig(
     Duration lookupTimeout,
     Duration idempotencyTtl,
     Duration retention,
-    Duration appealRetention) {
+    Duration appealRetention,
+    Duration appealPending) {
   /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
   public static final int MIN_ADMIN_KEY_LENGTH = 24;
 
@@ -86,6 +88,8 @@ public record DunblockConfig(
   public static final int DEFAULT_APPEALS_PER_HOUR = 5;
   /** Decided appeals (with the appellant's contact) are deleted this long after the decision. */
   public static final Duration DEFAULT_APPEAL_RETENTION = Duration.ofDays(90);
+  /** An undecided appeal (with the appellant's contact) is deleted this long after it was filed. */
+  public static final Duration DEFAULT_APPEAL_PENDING = Duration.ofDays(30);
   /**
    * A connection that sends nothing for this long is closed, and so is one that has not completed its next
    * request's headers this long after connecting or after its last answer (a slowloris trickling headers).
@@ -123,6 +127,7 @@ public record DunblockConfig(
     requirePositive("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", idempotencyTtl);
     requirePositive("DUNBLOCK_RETENTION_DAYS", retention);
     requirePositive("DUNBLOCK_APPEAL_RETENTION_DAYS", appealRetention);
+    requirePositive("DUNBLOCK_APPEAL_PENDING_DAYS", appealPending);
     adminKey.ifPresent(k -> {
       if (k.length() < MIN_ADMIN_KEY_LENGTH) {
         throw new ConfigException("DUNBLOCK_ADMIN_KEY", "must be at least " + MIN_ADMIN_KEY_LENGTH + " characters");
@@ -178,6 +183,7 @@ public record DunblockConfig(
         .appealsPerHour(e.integer("DUNBLOCK_APPEALS_PER_HOUR", DEFAULT_APPEALS_PER_HOUR))
         .appealRetention(Duration.ofDays(e.longValue("DUNBLOCK_APPEAL_RETENTION_DAYS",
             DEFAULT_APPEAL_RETENTION.toDays())))
+        .appealPending(Duration.ofDays(e.longValue("DUNBLOCK_APPEAL_PENDING_DAYS", DEFAULT_APPEAL_PENDING.toDays())))
         .tokensPerNetworkPerDay(e.integer("DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY", DEFAULT_TOKENS_PER_NETWORK_PER_DAY))
         .reportsPerReporterPerDay(e.integer("DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY",
             DEFAULT_REPORTS_PER_REPORTER_PER_DAY))
@@ -217,7 +223,7 @@ public record DunblockConfig(
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null))
         .lookupTimeout(lookupTimeout).idempotencyTtl(idempotencyTtl).retention(retention)
-        .appealRetention(appealRetention);
+        .appealRetention(appealRetention).appealPending(appealPending);
   }
 
   /** A loggable description: never contains the secret, the admin key, the signing key or Redis credentials. */
@@ -233,6 +239,7 @@ public record DunblockConfig(
         + " exportSigningKey=" + (exports.signingKey().isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
             : "generated and kept in Redis") + " exportTtl=" + exports.ttl()
         + " appealsPerHour=" + limits.appealsPerHour() + " appealRetention=" + appealRetention
+        + " appealPending=" + appealPending
         + " tokensPerNetworkPerDay=" + limits.tokensPerNetworkPerDay()
         + " reportsPerReporterPerDay=" + limits.reportsPerReporterPerDay()
         + " reportsPerNetworkPerDay=" + limits.reportsPerNetworkPerDay()
@@ -282,6 +289,7 @@ public record DunblockConfig(
     private int reportsPerReporterPerDay = DEFAULT_REPORTS_PER_REPORTER_PER_DAY;
     private int reportsPerNetworkPerDay = DEFAULT_REPORTS_PER_NETWORK_PER_DAY;
     private Duration appealRetention = DEFAULT_APPEAL_RETENTION;
+    private Duration appealPending = DEFAULT_APPEAL_PENDING;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Path tlsCert;
@@ -318,6 +326,7 @@ public record DunblockConfig(
     public Builder reportsPerReporterPerDay(int v) { reportsPerReporterPerDay = v; return this; }
     public Builder reportsPerNetworkPerDay(int v) { reportsPerNetworkPerDay = v; return this; }
     public Builder appealRetention(Duration v) { appealRetention = v; return this; }
+    public Builder appealPending(Duration v) { appealPending = v; return this; }
     public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
     public Builder tlsCert(Path v) { tlsCert = v; return this; }
@@ -338,7 +347,7 @@ public record DunblockConfig(
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
-          lookupTimeout, idempotencyTtl, retention, appealRetention);
+          lookupTimeout, idempotencyTtl, retention, appealRetention, appealPending);
     }
   }
 }

@@ -60,6 +60,12 @@ final class ImportRun {
   private final String region;
   private final String importId;
   private final String pseudoReporter;
+  /**
+   * Every import from one operator key counts as one network, whatever sources it names: the key is one voice, so
+   * its imports can add to crowd evidence but never satisfy the BLOCK quorum's independent networks by themselves
+   * (docs/trust.md, "Imports").
+   */
+  private final String keyNetwork;
 
   private RecordParser parser;
   private List<ImportLines.Entry> batch = new ArrayList<>(BATCH);
@@ -99,6 +105,7 @@ final class ImportRun {
     RANDOM.nextBytes(id);
     this.importId = "imp_" + HexFormat.of().formatHex(id);
     this.pseudoReporter = "source:" + source;
+    this.keyNetwork = "import-key:" + actor;
   }
 
   void start() {
@@ -162,7 +169,7 @@ final class ImportRun {
     long now = clock.millis();
     List<Future<ReportOutcome>> replies = new ArrayList<>(sending.size());
     for (ImportLines.Entry entry : sending) {
-      replies.add(reports.store(new ReportCommand(entry.number(), pseudoReporter, pseudoReporter, entry.category(),
+      replies.add(reports.store(new ReportCommand(entry.number(), pseudoReporter, keyNetwork, entry.category(),
           now, now, null, entry.note(), importId + "-" + entry.line(), null, "", weight, false)));
     }
     Future.join(replies).onComplete(done -> {

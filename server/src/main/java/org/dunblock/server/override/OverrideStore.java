@@ -28,8 +28,14 @@ public final class OverrideStore {
     this.retentionMs = retention.toMillis();
   }
 
-  /** What happened: "set", "cleared" or "absent" (nothing to clear), and the verdict overridden before. */
+  /**
+   * What happened: "set", "cleared", "absent" (nothing to clear) or "admin_decision" (an appeal's ALLOW refused
+   * over an admin's BLOCK; nothing changed), and the verdict overridden before.
+   */
   public record Outcome(String result, String previous) {
+    public boolean adminDecision() {
+      return "admin_decision".equals(result);
+    }
   }
 
   /**
@@ -47,7 +53,22 @@ public final class OverrideStore {
    */
   public Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs,
       long creditBeforeMs) {
-    return apply(e164, verdict.name(), reason, actor, nowMs).compose(outcome -> KeySchema.isPrefixEntry(e164)
+    return set(e164, verdict, reason, actor, nowMs, creditBeforeMs, "admin", false);
+  }
+
+  /**
+   * An ALLOW override from an allowed appeal. Unless {@code byAdmin}, an admin's BLOCK override on the number stays
+   * and the outcome says {@link Outcome#adminDecision()} (checked atomically in the script).
+   */
+  public Future<Outcome> allowByAppeal(String e164, String reason, String actor, long nowMs, long creditBeforeMs,
+      boolean byAdmin) {
+    return set(e164, Verdict.ALLOW, reason, actor, nowMs, creditBeforeMs, "appeal", !byAdmin);
+  }
+
+  private Future<Outcome> set(String e164, Verdict verdict, String reason, String actor, long nowMs,
+      long creditBeforeMs, String source, boolean keepAdminBlock) {
+    return apply(e164, verdict.name(), reason, actor, nowMs, source, keepAdminBlock).compose(outcome ->
+        KeySchema.isPrefixEntry(e164) || outcome.adminDecision()
         ? Future.succeededFuture(outcome)
         : trust.decided(e164, verdict, creditBeforeMs).map(outcome).recover(e -> {
           LOG.warn("Trust update after the override of {} failed: {}", e164, e.toString());
@@ -56,15 +77,17 @@ public final class OverrideStore {
   }
 
   public Future<Outcome> clear(String e164, String reason, String actor, long nowMs) {
-    return apply(e164, "", reason, actor, nowMs);
+    return apply(e164, "", reason, actor, nowMs, "admin", false);
   }
 
-  private Future<Outcome> apply(String e164, String verdict, String reason, String actor, long nowMs) {
+  private Future<Outcome> apply(String e164, String verdict, String reason, String actor, long nowMs, String source,
+      boolean keepAdminBlock) {
     int shard = KeySchema.shardOf(e164);
     String[] keys = {KeySchema.number(e164), KeySchema.index(shard), KeySchema.changes(shard),
         KeySchema.audit(shard)};
     return store.run(script, keys, e164, verdict, reason, actor, Long.toString(nowMs), Long.toString(retentionMs),
-            Long.toString(ReputationStore.CHANGES_MAX_LENGTH), KeySchema.PINNED_INDEX_SCORE_TEXT)
+            Long.toString(ReputationStore.CHANGES_MAX_LENGTH), KeySchema.PINNED_INDEX_SCORE_TEXT, source,
+            keepAdminBlock ? "1" : "0")
         .map(reply -> new Outcome((String) reply.get(0), (String) reply.get(1)));
   }
 }

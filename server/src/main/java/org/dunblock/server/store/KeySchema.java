@@ -258,6 +258,11 @@ public final class KeySchema {
     return APPEALS + "rl:net:" + networkHash;
   }
 
+  /** The pending appeal about one number, if any (its id; further appeals about the number join it). */
+  public static String openAppeal(String e164) {
+    return APPEALS + "open:" + e164;
+  }
+
   /** Appeals about one number in the current hour. */
   public static String appealsAboutNumber(String e164) {
     return APPEALS + "rl:num:" + e164;

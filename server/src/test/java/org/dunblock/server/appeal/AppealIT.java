@@ -1,5 +1,6 @@
 package org.dunblock.server.appeal;
 
+import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +168,7 @@ class AppealIT {
     String second = "+8613900139000";
     crowdBlocks(first);
     crowdBlocks(second);
-    // Per network: PER_HOUR appeals from one /24, then 429 whatever the number.
+    // Per network: PER_HOUR filings from one /24, then 429 whatever the number.
     for (int i = 0; i < PER_HOUR; i++) {
       assertEquals(202, appeal(both.apiA(), i % 2 == 0 ? first : second, "192.0.2." + (10 + i)).statusCode());
     }
@@ -175,13 +177,114 @@ class AppealIT {
     assertEquals("rate_limited", limited.bodyAsJsonObject().getString("error"));
     int retryAfter = Integer.parseInt(limited.getHeader("Retry-After"));
     assertTrue(retryAfter >= 1 && retryAfter <= 3600, "Retry-After " + retryAfter);
+    // One pending appeal per number: the later filings joined the first one about their number.
+    assertEquals(2, list("pending").bodyAsJsonObject().getLong("total"));
 
-    // Per number: the first number had 2 appeals; from fresh networks it takes one more, then 429.
-    assertEquals(202, appeal(both.apiA(), first, "203.0.113.1").statusCode());
-    HttpResponse<Buffer> numberLimited = appeal(both.apiA(), first, "100.64.7.1");
-    assertEquals(429, numberLimited.statusCode());
+    // Per number, new appeals only: each rejected appeal makes room for a new one, PER_HOUR an hour, then 429.
+    String third = "+8613700137000";
+    crowdBlocks(third);
+    for (int i = 0; i < PER_HOUR; i++) {
+      HttpResponse<Buffer> opened = appeal(both.apiA(), third, "203.0." + (113 + i) + ".1");
+      assertEquals(202, opened.statusCode(), opened.bodyAsString());
+      assertFalse(opened.bodyAsJsonObject().getBoolean("joined"));
+      assertEquals(200, decide(both.apiA(), opened.bodyAsJsonObject().getString("appealId"), "reject", "junk")
+          .statusCode());
+    }
+    HttpResponse<Buffer> numberLimited = appeal(both.apiA(), third, "100.64.7.1");
+    assertEquals(429, numberLimited.statusCode(), numberLimited.bodyAsString());
     assertNotNull(numberLimited.getHeader("Retry-After"));
-    assertEquals(PER_HOUR + 1, list("pending").bodyAsJsonObject().getLong("total"));
+  }
+
+  @Test
+  void junkAppealsCannotLockTheOwnerOutTheirAppealIsJoined() {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    // A vandal files more appeals about the number than the hourly limit, from as many networks.
+    HttpResponse<Buffer> opened = both.apiA().post("/v1/appeals", new JsonObject().put("number", number)
+            .put("contact", "x").put("reason", "junk 1").encode(),
+        "Content-Type", "application/json", "X-Forwarded-For", "198.18.0.1");
+    assertEquals(202, opened.statusCode(), opened.bodyAsString());
+    String id = opened.bodyAsJsonObject().getString("appealId");
+    for (int i = 2; i <= PER_HOUR + 2; i++) {
+      HttpResponse<Buffer> junk = both.apiA().post("/v1/appeals", new JsonObject().put("number", number)
+              .put("contact", "x").put("reason", "junk " + i).encode(),
+          "Content-Type", "application/json", "X-Forwarded-For", "198.18." + i + ".1");
+      assertEquals(202, junk.statusCode(), junk.bodyAsString());
+      assertEquals(id, junk.bodyAsJsonObject().getString("appealId"));
+      assertTrue(junk.bodyAsJsonObject().getBoolean("joined"));
+    }
+    // The owner is still heard: the statement joins the pending appeal the operator reviews.
+    HttpResponse<Buffer> owner = appeal(both.apiB(), number, "192.0.2.10");
+    assertEquals(202, owner.statusCode(), owner.bodyAsString());
+    assertEquals(id, owner.bodyAsJsonObject().getString("appealId"));
+    JsonObject body = list("pending").bodyAsJsonObject();
+    assertEquals(1, body.getLong("total"));
+    JsonArray further = body.getJsonArray("appeals").getJsonObject(0).getJsonArray("furtherStatements");
+    assertEquals(PER_HOUR + 2, further.size());
+    JsonObject last = further.getJsonObject(further.size() - 1);
+    assertEquals("owner@example.com", last.getString("contact"));
+    assertEquals("This is my shop's number; I am not a collector.", last.getString("reason"));
+
+    // Bounded: an appeal takes MAX_STATEMENTS; past that a clear 409, and the appeal is unchanged.
+    for (int i = further.size() + 2; i <= AppealStore.MAX_STATEMENTS; i++) {
+      assertEquals(202, both.apiA().post("/v1/appeals", new JsonObject().put("number", number).put("contact", "y")
+              .put("reason", "more " + i).encode(),
+          "Content-Type", "application/json", "X-Forwarded-For", "100.64." + i + ".1").statusCode());
+    }
+    HttpResponse<Buffer> full = appeal(both.apiA(), number, "100.65.0.1");
+    assertEquals(409, full.statusCode(), full.bodyAsString());
+    assertEquals("appeal_full", full.bodyAsJsonObject().getString("error"));
+    assertEquals(AppealStore.MAX_STATEMENTS - 1, list("pending").bodyAsJsonObject().getJsonArray("appeals")
+        .getJsonObject(0).getJsonArray("furtherStatements").size());
+
+    // Once decided, the next appeal about the number opens a new one.
+    assertEquals(200, decide(both.apiA(), id, "reject", "junk").statusCode());
+    HttpResponse<Buffer> next = appeal(both.apiA(), number, "100.66.0.1");
+    assertEquals(202, next.statusCode(), next.bodyAsString());
+    assertFalse(next.bodyAsJsonObject().getBoolean("joined"));
+    assertFalse(id.equals(next.bodyAsJsonObject().getString("appealId")));
+  }
+
+  @Test
+  void anOperatorCannotOverturnAnAdminsBlockByAllowingAnAppeal() {
+    String number = "+8613800138000";
+    HttpResponse<Buffer> blocked = Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).putHeader("Content-Type", "application/json")
+        .sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "regulator's order 2026-117").toBuffer()));
+    assertEquals(200, blocked.statusCode(), blocked.bodyAsString());
+    String id = appeal(both.apiA(), number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+
+    HttpResponse<Buffer> refused = decide(both.apiA(), id, "allow", "looks fine to me");
+    assertEquals(403, refused.statusCode(), refused.bodyAsString());
+    assertEquals("admin_decision", refused.bodyAsJsonObject().getString("error"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
+    assertEquals(id, list("pending").bodyAsJsonObject().getJsonArray("appeals").getJsonObject(0)
+        .getString("appealId"), "the appeal stays pending for an admin");
+
+    // A reject by the operator is within its role; an admin may allow.
+    HttpResponse<Buffer> byAdmin = Api.await(both.apiB().request(HttpMethod.POST, "/v1/admin/appeals/" + id
+            + "/decision").putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(new JsonObject().put("decision", "allow").put("note", "order lifted").toBuffer()));
+    assertEquals(200, byAdmin.statusCode(), byAdmin.bodyAsString());
+    assertEquals("ALLOW", both.apiA().lookup(number).getString("verdict"));
+  }
+
+  @Test
+  void anAdminsPrefixBlockAlsoStandsAgainstAnOperatorsAllow() {
+    String number = "+8613800138000";
+    HttpResponse<Buffer> blocked = Api.await(both.apiA().request(HttpMethod.PUT,
+            "/v1/admin/overrides/prefixes/" + "+86138001")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).putHeader("Content-Type", "application/json")
+        .sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "collector's block of lines").toBuffer()));
+    assertEquals(200, blocked.statusCode(), blocked.bodyAsString());
+    waitUntil("the prefix reaches instance A", Duration.ofSeconds(1),
+        () -> "BLOCK".equals(both.apiA().lookup(number).getString("verdict")));
+    String id = appeal(both.apiA(), number, "192.0.2.10").bodyAsJsonObject().getString("appealId");
+    HttpResponse<Buffer> refused = decide(both.apiA(), id, "allow", "");
+    assertEquals(403, refused.statusCode(), refused.bodyAsString());
+    assertEquals("admin_decision", refused.bodyAsJsonObject().getString("error"));
+    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
   }
 
   @Test

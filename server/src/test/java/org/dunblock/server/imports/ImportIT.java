@@ -161,13 +161,28 @@ class ImportIT {
     importOk("source=carrier-x&weight=1", "13800138000\n");
     assertEquals(0.333, both.apiA().lookup("13800138000").getDouble("score"), 0.001);
 
-    // Two heavy sources still make only two reporters on two networks: no BLOCK.
+    // Two heavy sources from one operator key are one network, and a network's voice is its strongest vote: the
+    // score is what one source of weight 3 gives, and there is no BLOCK.
     importOk("source=carrier-x&weight=3", "13900139000\n");
     importOk("source=carrier-y&weight=3", "13900139000\n");
     JsonObject two = both.apiA().lookup("13900139000");
-    assertEquals(0.75, two.getDouble("score"), 0.001);
+    assertEquals(2, two.getLong("reporters"));
+    assertEquals(1, two.getLong("networks"));
+    assertEquals(0.6, two.getDouble("score"), 0.001);
     assertEquals("WARN", two.getString("verdict"));
     assertTrue(two.getJsonArray("reasons").contains("QUORUM_NOT_MET"), two.encode());
+  }
+
+  @Test
+  void oneKeyNamingManySourcesIsOneNetworkAndCannotBlockAlone() {
+    for (String source : List.of("carrier-x", "carrier-y", "carrier-z", "regulator")) {
+      importOk("source=" + source + "&weight=3", "13800138000\n");
+    }
+    JsonObject r = both.apiA().lookup("13800138000");
+    assertEquals(4, r.getLong("reporters"), "each source is still its own vote");
+    assertEquals(1, r.getLong("networks"), "but all of one operator key's imports come from one network");
+    assertEquals("WARN", r.getString("verdict"), r.encode());
+    assertTrue(r.getJsonArray("reasons").contains("QUORUM_NOT_MET"), r.encode());
   }
 
   @Test
