@@ -165,6 +165,13 @@ function showAppeals(appeals) {
     decide.append(' ', pack);
     row.append(decide);
     table.tBodies[0].append(row);
+    // Later appeals about the number joined this one: each statement on its own row under it.
+    for (const more of a.furtherStatements || []) {
+      const extra = el('tr', null, { class: 'appeal-statement' });
+      extra.append(el('td'), el('td'), el('td', more.reason), el('td', more.contact),
+        el('td', new Date(more.createdAt).toLocaleString()), el('td'));
+      table.tBodies[0].append(extra);
+    }
   }
   box.append(table);
 }

@@ -86,6 +86,11 @@ class WebPagesIT {
     browser.type("#reason", reason);
     browser.find("#appeal-form button[type=submit]").click();
     browser.waitShown("#appeal-done-text");
+    // A second appeal about the number joins the first; its statement is shown on the dashboard as typed too.
+    String joined = "<img src=x onerror=\"window.__xss='joined'\"> me too";
+    assertEquals(202, app.api().post("/v1/appeals", new io.vertx.core.json.JsonObject().put("number", "13900139000")
+        .put("contact", contact).put("reason", joined).encode(), "Content-Type", "application/json",
+        "X-Forwarded-For", "203.0.113.50").statusCode());
 
     String key = new KeyRegistry(redis.commands(), Clock.systemUTC()).create(Role.OPERATOR, "web", "test").secret();
     browser.open(app.baseUrl() + "/dashboard");
@@ -93,6 +98,7 @@ class WebPagesIT {
     browser.find("#login-form button[type=submit]").click();
     browser.waitShown("tr[data-appeal]");
     assertEquals(reason, browser.find("tr[data-appeal] .appeal-reason").getText());
+    browser.waitText("tr.appeal-statement", joined);
     assertTrue(browser.find("tr[data-appeal]").getText().contains(contact));
     browser.waitText("#top-platforms", platform);
     assertTrue(browser.all("#board img, #board script").isEmpty(), "no element made from typed text");
