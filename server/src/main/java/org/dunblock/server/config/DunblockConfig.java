@@ -56,6 +56,8 @@ public record DunblockConfig(
   public static final long DEFAULT_FILTER_EXPECTED_NUMBERS = 10_000_000L;
   public static final double DEFAULT_FILTER_FPP = 0.001;
   public static final Duration DEFAULT_FILTER_REBUILD_INTERVAL = Duration.ofMinutes(60);
+  /** Changes a resuming filter stream replays at most; further behind, the app downloads a snapshot (a few KB). */
+  public static final int DEFAULT_FILTER_STREAM_CATCHUP_MAX = 10_000;
   public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
   /**
@@ -164,6 +166,7 @@ public record DunblockConfig(
         .filterFpp(e.decimal("DUNBLOCK_FILTER_FPP", DEFAULT_FILTER_FPP))
         .filterRebuildInterval(Duration.ofMinutes(e.longValue("DUNBLOCK_FILTER_REBUILD_MINUTES",
             DEFAULT_FILTER_REBUILD_INTERVAL.toMinutes())))
+        .filterStreamCatchUpMax(e.integer("DUNBLOCK_FILTER_STREAM_CATCHUP_MAX", DEFAULT_FILTER_STREAM_CATCHUP_MAX))
         .lookupTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_LOOKUP_TIMEOUT_MS", DEFAULT_LOOKUP_TIMEOUT.toMillis())))
         .redisTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REDIS_TIMEOUT_MS", DEFAULT_REDIS_TIMEOUT.toMillis())))
         .maxBodyBytes(e.integer("DUNBLOCK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
@@ -207,7 +210,7 @@ public record DunblockConfig(
         .redisUrl(redis.url().orElse(null)).dataDir(redis.dataDir()).embeddedRedisPort(redis.embeddedPort())
         .embeddedRedisFsync(redis.embeddedFsync()).redisTimeout(redis.timeout())
         .filterExpectedNumbers(filter.expectedNumbers()).filterFpp(filter.fpp())
-        .filterRebuildInterval(filter.rebuildInterval())
+        .filterRebuildInterval(filter.rebuildInterval()).filterStreamCatchUpMax(filter.streamCatchUpMax())
         .tokensPerNetworkPerDay(limits.tokensPerNetworkPerDay())
         .reportsPerReporterPerDay(limits.reportsPerReporterPerDay())
         .reportsPerNetworkPerDay(limits.reportsPerNetworkPerDay())
@@ -229,6 +232,7 @@ public record DunblockConfig(
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + redis.dataDir().resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filter.expectedNumbers() + "@" + filter.fpp() + " rebuild=" + filter.rebuildInterval()
+        + " streamCatchUpMax=" + filter.streamCatchUpMax()
         + " eventLoops=" + http.eventLoops() + " scoring=" + scoring + " patterns=" + patterns
         + " exportSigningKey=" + (exports.signingKey().isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
             : "generated and kept in Redis") + " exportTtl=" + exports.ttl()
@@ -266,6 +270,7 @@ public record DunblockConfig(
     private long filterExpectedNumbers = DEFAULT_FILTER_EXPECTED_NUMBERS;
     private double filterFpp = DEFAULT_FILTER_FPP;
     private Duration filterRebuildInterval = DEFAULT_FILTER_REBUILD_INTERVAL;
+    private int filterStreamCatchUpMax = DEFAULT_FILTER_STREAM_CATCHUP_MAX;
     private Duration lookupTimeout = DEFAULT_LOOKUP_TIMEOUT;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -302,6 +307,7 @@ public record DunblockConfig(
     public Builder filterExpectedNumbers(long v) { filterExpectedNumbers = v; return this; }
     public Builder filterFpp(double v) { filterFpp = v; return this; }
     public Builder filterRebuildInterval(Duration v) { filterRebuildInterval = v; return this; }
+    public Builder filterStreamCatchUpMax(int v) { filterStreamCatchUpMax = v; return this; }
     public Builder lookupTimeout(Duration v) { lookupTimeout = v; return this; }
     public Builder redisTimeout(Duration v) { redisTimeout = v; return this; }
     public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
@@ -331,7 +337,7 @@ public record DunblockConfig(
               Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), accessLog, metricsPublic),
           new RedisOptions(Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir, embeddedRedisPort,
               embeddedRedisFsync, redisTimeout),
-          new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval),
+          new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval, filterStreamCatchUpMax),
           new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
               lookupsPerClientPerMinute, appealsPerHour),
           new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
