@@ -191,7 +191,7 @@ public final class DunblockServer implements AutoCloseable {
         evidence, filter, tokens, config.limits().reportsPerReporterPerDay(), config.redis().timeout(), registry);
     AuditLog audit = new AuditLog(store);
     LookupLimiter lookupLimiter = new LookupLimiter(store, tokens, clientAddress, clock,
-        config.limits().lookupsPerClientPerMinute(), registry);
+        config.limits().lookupsPerClientPerMinute(), config.limits().lookupTrackedClients(), registry);
     lookupLimiter.start(vertx);
     LookupRates lookupRates = new LookupRates(registry, clock.millis());
     vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> lookupRates.sample(clock.millis()));

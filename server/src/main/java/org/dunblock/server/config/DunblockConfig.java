@@ -47,6 +47,9 @@ public record DunblockConfig(
     Duration appealRetention) {
   /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
   public static final int MIN_ADMIN_KEY_LENGTH = 24;
+  /** Trusted proxy ranges may be no wider than an IPv4 /8 or an IPv6 /16: wider is a typo or "trust everyone". */
+  public static final int MAX_TRUSTED_PROXY_PREFIX_V4 = 8;
+  public static final int MAX_TRUSTED_PROXY_PREFIX_V6 = 16;
 
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -100,6 +103,8 @@ public record DunblockConfig(
    * phones can share one carrier-grade NAT address; it stops scrapers, not apps.
    */
   public static final int DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE = 600;
+  /** Clients one instance counts lookups for per minute (about 100 bytes each); past it, overflow buckets. */
+  public static final int DEFAULT_LOOKUP_TRACKED_CLIENTS = 200_000;
 
   public DunblockConfig {
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
@@ -110,6 +115,13 @@ public record DunblockConfig(
     for (String proxy : trustedProxies) {
       if (!org.dunblock.server.net.IpRange.isValid(proxy)) {
         throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
+      }
+      org.dunblock.server.net.IpRange range = org.dunblock.server.net.IpRange.parse(proxy);
+      int widest = range.isIpv4() ? MAX_TRUSTED_PROXY_PREFIX_V4 : MAX_TRUSTED_PROXY_PREFIX_V6;
+      if (range.prefixBits() < widest) {
+        throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is wider than a /" + widest
+            + ": every client in it could forge X-Forwarded-For and pick its own address and network; list your "
+            + "proxies' addresses or their /" + widest + " or narrower ranges");
       }
     }
     // DESIGN.md rule 4: twelve victims on twelve networks within an hour is an address-book explosion.
@@ -192,6 +204,7 @@ public record DunblockConfig(
         .tlsKey(e.optional("DUNBLOCK_TLS_KEY").map(Path::of).orElse(null))
         .lookupsPerClientPerMinute(e.integer("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE",
             DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE))
+        .lookupTrackedClients(e.integer("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", DEFAULT_LOOKUP_TRACKED_CLIENTS))
         .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
@@ -214,7 +227,8 @@ public record DunblockConfig(
         .tokensPerNetworkPerDay(limits.tokensPerNetworkPerDay())
         .reportsPerReporterPerDay(limits.reportsPerReporterPerDay())
         .reportsPerNetworkPerDay(limits.reportsPerNetworkPerDay())
-        .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute()).appealsPerHour(limits.appealsPerHour())
+        .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute())
+        .lookupTrackedClients(limits.lookupTrackedClients()).appealsPerHour(limits.appealsPerHour())
         .exportSigningKey(exports.signingKey().orElse(null)).exportTtl(exports.ttl())
         .scoring(scoring).patterns(patterns)
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
@@ -242,7 +256,8 @@ public record DunblockConfig(
         + " reportsPerNetworkPerDay=" + limits.reportsPerNetworkPerDay()
         + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
         + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
-        + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute() + " accessLog=" + http.accessLog();
+        + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute()
+        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " accessLog=" + http.accessLog();
   }
 
   /** The same as {@link #describe()}: a record's own toString would print the secret and keys if ever logged. */
@@ -292,6 +307,7 @@ public record DunblockConfig(
     private Path tlsCert;
     private Path tlsKey;
     private int lookupsPerClientPerMinute = DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE;
+    private int lookupTrackedClients = DEFAULT_LOOKUP_TRACKED_CLIENTS;
     private boolean accessLog;
 
     public Builder host(String v) { host = v; return this; }
@@ -329,6 +345,7 @@ public record DunblockConfig(
     public Builder tlsCert(Path v) { tlsCert = v; return this; }
     public Builder tlsKey(Path v) { tlsKey = v; return this; }
     public Builder lookupsPerClientPerMinute(int v) { lookupsPerClientPerMinute = v; return this; }
+    public Builder lookupTrackedClients(int v) { lookupTrackedClients = v; return this; }
     public Builder accessLog(boolean v) { accessLog = v; return this; }
 
     public DunblockConfig build() {
@@ -339,7 +356,7 @@ public record DunblockConfig(
               embeddedRedisFsync, redisTimeout),
           new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval, filterStreamCatchUpMax),
           new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
-              lookupsPerClientPerMinute, appealsPerHour),
+              lookupsPerClientPerMinute, appealsPerHour, lookupTrackedClients),
           new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),
