@@ -191,7 +191,7 @@ public final class DunblockServer implements AutoCloseable {
         evidence, filter, tokens, config.limits().reportsPerReporterPerDay(), config.redis().timeout(), registry);
     AuditLog audit = new AuditLog(store);
     LookupLimiter lookupLimiter = new LookupLimiter(store, tokens, clientAddress, clock,
-        config.limits().lookupsPerClientPerMinute(), registry);
+        config.limits().lookupsPerClientPerMinute(), config.limits().lookupTrackedClients(), registry);
     lookupLimiter.start(vertx);
     LookupRates lookupRates = new LookupRates(registry, clock.millis());
     vertx.setPeriodic(LookupRates.SAMPLE_MS, id -> lookupRates.sample(clock.millis()));
@@ -202,7 +202,8 @@ public final class DunblockServer implements AutoCloseable {
         new LookupApi(normalizer, reputations, lookupLimiter),
         new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
         new ReporterApi(tokens, clientAddress, limiter, config.limits().tokensPerNetworkPerDay()),
-        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval())),
+        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval()),
+            config.filter().streamCatchUpMax()),
         new OverrideApi(normalizer, overrides, filter, clock),
         new AuditApi(audit),
         new ExportApi(new ExportStore(store, config.exports().ttl()), exportKey, calculator, filter, clock),

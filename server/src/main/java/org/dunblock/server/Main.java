@@ -39,7 +39,15 @@ public final class Main {
       System.exit(2);
     }
     LOG.info("Starting Dunblock: {}", config.describe());
-    DunblockServer server = DunblockServer.start(config, Clock.systemUTC());
+    DunblockServer server;
+    try {
+      server = DunblockServer.start(config, Clock.systemUTC());
+    } catch (ConfigException e) {
+      // Some settings can only be checked against Redis (a revoked DUNBLOCK_ADMIN_KEY): the same clear refusal.
+      System.err.println("Configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dunblock-shutdown"));
   }
 }

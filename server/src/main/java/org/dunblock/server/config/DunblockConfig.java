@@ -49,6 +49,9 @@ public record DunblockConfig(
     Duration appealPending) {
   /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
   public static final int MIN_ADMIN_KEY_LENGTH = 24;
+  /** Trusted proxy ranges may be no wider than an IPv4 /8 or an IPv6 /16: wider is a typo or "trust everyone". */
+  public static final int MAX_TRUSTED_PROXY_PREFIX_V4 = 8;
+  public static final int MAX_TRUSTED_PROXY_PREFIX_V6 = 16;
 
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -58,6 +61,8 @@ public record DunblockConfig(
   public static final long DEFAULT_FILTER_EXPECTED_NUMBERS = 10_000_000L;
   public static final double DEFAULT_FILTER_FPP = 0.001;
   public static final Duration DEFAULT_FILTER_REBUILD_INTERVAL = Duration.ofMinutes(60);
+  /** Changes a resuming filter stream replays at most; further behind, the app downloads a snapshot (a few KB). */
+  public static final int DEFAULT_FILTER_STREAM_CATCHUP_MAX = 10_000;
   public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
   /**
@@ -102,6 +107,8 @@ public record DunblockConfig(
    * phones can share one carrier-grade NAT address; it stops scrapers, not apps.
    */
   public static final int DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE = 600;
+  /** Clients one instance counts lookups for per minute (about 100 bytes each); past it, overflow buckets. */
+  public static final int DEFAULT_LOOKUP_TRACKED_CLIENTS = 200_000;
 
   public DunblockConfig {
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
@@ -112,6 +119,13 @@ public record DunblockConfig(
     for (String proxy : trustedProxies) {
       if (!org.dunblock.server.net.IpRange.isValid(proxy)) {
         throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is not an IP address or CIDR range");
+      }
+      org.dunblock.server.net.IpRange range = org.dunblock.server.net.IpRange.parse(proxy);
+      int widest = range.isIpv4() ? MAX_TRUSTED_PROXY_PREFIX_V4 : MAX_TRUSTED_PROXY_PREFIX_V6;
+      if (range.prefixBits() < widest) {
+        throw new ConfigException("DUNBLOCK_TRUSTED_PROXIES", "'" + proxy + "' is wider than a /" + widest
+            + ": every client in it could forge X-Forwarded-For and pick its own address and network; list your "
+            + "proxies' addresses or their /" + widest + " or narrower ranges");
       }
     }
     // DESIGN.md rule 4: twelve victims on twelve networks within an hour is an address-book explosion.
@@ -169,6 +183,7 @@ public record DunblockConfig(
         .filterFpp(e.decimal("DUNBLOCK_FILTER_FPP", DEFAULT_FILTER_FPP))
         .filterRebuildInterval(Duration.ofMinutes(e.longValue("DUNBLOCK_FILTER_REBUILD_MINUTES",
             DEFAULT_FILTER_REBUILD_INTERVAL.toMinutes())))
+        .filterStreamCatchUpMax(e.integer("DUNBLOCK_FILTER_STREAM_CATCHUP_MAX", DEFAULT_FILTER_STREAM_CATCHUP_MAX))
         .lookupTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_LOOKUP_TIMEOUT_MS", DEFAULT_LOOKUP_TIMEOUT.toMillis())))
         .redisTimeout(Duration.ofMillis(e.longValue("DUNBLOCK_REDIS_TIMEOUT_MS", DEFAULT_REDIS_TIMEOUT.toMillis())))
         .maxBodyBytes(e.integer("DUNBLOCK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
@@ -195,6 +210,7 @@ public record DunblockConfig(
         .tlsKey(e.optional("DUNBLOCK_TLS_KEY").map(Path::of).orElse(null))
         .lookupsPerClientPerMinute(e.integer("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE",
             DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE))
+        .lookupTrackedClients(e.integer("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", DEFAULT_LOOKUP_TRACKED_CLIENTS))
         .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
@@ -213,11 +229,12 @@ public record DunblockConfig(
         .redisUrl(redis.url().orElse(null)).dataDir(redis.dataDir()).embeddedRedisPort(redis.embeddedPort())
         .embeddedRedisFsync(redis.embeddedFsync()).redisTimeout(redis.timeout())
         .filterExpectedNumbers(filter.expectedNumbers()).filterFpp(filter.fpp())
-        .filterRebuildInterval(filter.rebuildInterval())
+        .filterRebuildInterval(filter.rebuildInterval()).filterStreamCatchUpMax(filter.streamCatchUpMax())
         .tokensPerNetworkPerDay(limits.tokensPerNetworkPerDay())
         .reportsPerReporterPerDay(limits.reportsPerReporterPerDay())
         .reportsPerNetworkPerDay(limits.reportsPerNetworkPerDay())
-        .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute()).appealsPerHour(limits.appealsPerHour())
+        .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute())
+        .lookupTrackedClients(limits.lookupTrackedClients()).appealsPerHour(limits.appealsPerHour())
         .exportSigningKey(exports.signingKey().orElse(null)).exportTtl(exports.ttl())
         .scoring(scoring).patterns(patterns)
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
@@ -235,6 +252,7 @@ public record DunblockConfig(
         + " secret=" + (secret.isPresent() ? "from DUNBLOCK_SECRET" : "from " + redis.dataDir().resolve("secret"))
         + " adminKey=" + (adminKey.isPresent() ? "seeded from DUNBLOCK_ADMIN_KEY" : "none")
         + " filter=" + filter.expectedNumbers() + "@" + filter.fpp() + " rebuild=" + filter.rebuildInterval()
+        + " streamCatchUpMax=" + filter.streamCatchUpMax()
         + " eventLoops=" + http.eventLoops() + " scoring=" + scoring + " patterns=" + patterns
         + " exportSigningKey=" + (exports.signingKey().isPresent() ? "from DUNBLOCK_EXPORT_SIGNING_KEY"
             : "generated and kept in Redis") + " exportTtl=" + exports.ttl()
@@ -245,7 +263,8 @@ public record DunblockConfig(
         + " reportsPerNetworkPerDay=" + limits.reportsPerNetworkPerDay()
         + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
         + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
-        + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute() + " accessLog=" + http.accessLog();
+        + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute()
+        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " accessLog=" + http.accessLog();
   }
 
   /** The same as {@link #describe()}: a record's own toString would print the secret and keys if ever logged. */
@@ -273,6 +292,7 @@ public record DunblockConfig(
     private long filterExpectedNumbers = DEFAULT_FILTER_EXPECTED_NUMBERS;
     private double filterFpp = DEFAULT_FILTER_FPP;
     private Duration filterRebuildInterval = DEFAULT_FILTER_REBUILD_INTERVAL;
+    private int filterStreamCatchUpMax = DEFAULT_FILTER_STREAM_CATCHUP_MAX;
     private Duration lookupTimeout = DEFAULT_LOOKUP_TIMEOUT;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -295,6 +315,7 @@ public record DunblockConfig(
     private Path tlsCert;
     private Path tlsKey;
     private int lookupsPerClientPerMinute = DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE;
+    private int lookupTrackedClients = DEFAULT_LOOKUP_TRACKED_CLIENTS;
     private boolean accessLog;
 
     public Builder host(String v) { host = v; return this; }
@@ -310,6 +331,7 @@ public record DunblockConfig(
     public Builder filterExpectedNumbers(long v) { filterExpectedNumbers = v; return this; }
     public Builder filterFpp(double v) { filterFpp = v; return this; }
     public Builder filterRebuildInterval(Duration v) { filterRebuildInterval = v; return this; }
+    public Builder filterStreamCatchUpMax(int v) { filterStreamCatchUpMax = v; return this; }
     public Builder lookupTimeout(Duration v) { lookupTimeout = v; return this; }
     public Builder redisTimeout(Duration v) { redisTimeout = v; return this; }
     public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
@@ -332,6 +354,7 @@ public record DunblockConfig(
     public Builder tlsCert(Path v) { tlsCert = v; return this; }
     public Builder tlsKey(Path v) { tlsKey = v; return this; }
     public Builder lookupsPerClientPerMinute(int v) { lookupsPerClientPerMinute = v; return this; }
+    public Builder lookupTrackedClients(int v) { lookupTrackedClients = v; return this; }
     public Builder accessLog(boolean v) { accessLog = v; return this; }
 
     public DunblockConfig build() {
@@ -340,9 +363,9 @@ public record DunblockConfig(
               Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), accessLog, metricsPublic),
           new RedisOptions(Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir, embeddedRedisPort,
               embeddedRedisFsync, redisTimeout),
-          new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval),
+          new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval, filterStreamCatchUpMax),
           new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
-              lookupsPerClientPerMinute, appealsPerHour),
+              lookupsPerClientPerMinute, appealsPerHour, lookupTrackedClients),
           new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),

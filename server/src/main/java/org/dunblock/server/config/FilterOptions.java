@@ -9,9 +9,15 @@ import java.time.Duration;
  *     positive rate rises (answers stay exact: a false positive only costs a Redis read)
  * @param fpp the false positive probability at {@code expectedNumbers} ({@code DUNBLOCK_FILTER_FPP})
  * @param rebuildInterval how often the filter is rebuilt from the indexes, dropping numbers that left the list
+ * @param streamCatchUpMax the most changes {@code GET /v1/filter/stream} replays to a client resuming from an old
+ *     version ({@code DUNBLOCK_FILTER_STREAM_CATCHUP_MAX}); a client further behind gets 410 and downloads a snapshot,
+ *     so one anonymous request cannot make the server read and buffer the whole change history
  */
-public record FilterOptions(long expectedNumbers, double fpp, Duration rebuildInterval) {
+public record FilterOptions(long expectedNumbers, double fpp, Duration rebuildInterval, int streamCatchUpMax) {
   public FilterOptions {
+    if (streamCatchUpMax < 1) {
+      throw new ConfigException("DUNBLOCK_FILTER_STREAM_CATCHUP_MAX", "must be at least 1");
+    }
     if (expectedNumbers < 1000) {
       throw new ConfigException("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "must be at least 1000");
     }

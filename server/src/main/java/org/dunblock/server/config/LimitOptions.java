@@ -8,13 +8,17 @@ package org.dunblock.server.config;
  * @param reportsPerNetworkPerDay reports one network (IPv4 /24, IPv6 /48) may make per day across all its tokens
  * @param lookupsPerClientPerMinute numbers one client address may look up per minute (0: no limit)
  * @param appealsPerHour appeals accepted per hour from one client network, and per hour about one number
+ * @param lookupTrackedClients client addresses (and IPv6 /48s) one instance counts lookups for per minute
+ *     ({@code DUNBLOCK_LOOKUP_TRACKED_CLIENTS}); past it, new clients share an overflow allowance per /16 (IPv4) or
+ *     /32 (IPv6) of 16 client allowances
  */
 public record LimitOptions(
     int tokensPerNetworkPerDay,
     int reportsPerReporterPerDay,
     int reportsPerNetworkPerDay,
     int lookupsPerClientPerMinute,
-    int appealsPerHour) {
+    int appealsPerHour,
+    int lookupTrackedClients) {
 
   public LimitOptions {
     if (tokensPerNetworkPerDay < 1) {
@@ -28,6 +32,9 @@ public record LimitOptions(
     }
     if (lookupsPerClientPerMinute < 0) {
       throw new ConfigException("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "must be 0 (no limit) or more");
+    }
+    if (lookupTrackedClients < 1) {
+      throw new ConfigException("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", "must be at least 1");
     }
     if (appealsPerHour < 1) {
       throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");

@@ -44,7 +44,16 @@ public record RedisOptions(
         + ", embeddedPort=" + embeddedPort + ", embeddedFsync=" + embeddedFsync + ", timeout=" + timeout + "]";
   }
 
+  /**
+   * Hides the user info of a Redis URI: everything between {@code //} and the last {@code @}, as a password may
+   * itself hold {@code @} or {@code /} (host names never hold {@code @}).
+   */
   static String redact(String url) {
-    return url.replaceAll("//[^@/]*@", "//***@");
+    int start = url.indexOf("//");
+    int at = url.lastIndexOf('@');
+    if (start < 0 || at < start) {
+      return url;
+    }
+    return url.substring(0, start + 2) + "***" + url.substring(at);
   }
 }

@@ -22,13 +22,21 @@ public final class FilterFeedApi {
   static final long HEARTBEAT_MS = 15_000;
   /** Live streams one instance keeps open; beyond it apps are told to poll instead. */
   static final int MAX_STREAMS = 20_000;
+  /** Catch-up events written at once; the next page waits until the client has taken the previous one. */
+  static final int CATCH_UP_PAGE = 256;
 
   private final FilterFeed feed;
   private final AtomicInteger openStreams;
+  private final int catchUpMax;
 
-  public FilterFeedApi(FilterFeed feed) {
+  /**
+   * @param catchUpMax the most numbers a resuming stream replays ({@code DUNBLOCK_FILTER_STREAM_CATCHUP_MAX});
+   *     a client further behind gets 410 and downloads the snapshot
+   */
+  public FilterFeedApi(FilterFeed feed, int catchUpMax) {
     this.feed = feed;
     this.openStreams = feed.openStreams();
+    this.catchUpMax = catchUpMax;
   }
 
   public void snapshot(RoutingContext ctx) {
@@ -148,9 +156,19 @@ public final class FilterFeedApi {
   private record CaughtUp(FilterVersion version, List<String> added, FilterChanges last) {
   }
 
+  /**
+   * Reads the changes after {@code from} page by page, holding at most about {@code catchUpMax} numbers (a page per
+   * shard is capped at {@code catchUpMax + 1}): a client further behind is told to download the snapshot, which is
+   * smaller than the history it missed, before any byte of the stream is written.
+   */
   private Future<CaughtUp> catchUp(FilterVersion start, FilterVersion from, List<String> added) {
-    return feed.changesSince(from, FilterFeed.PAGE_PER_SHARD).compose(c -> {
+    return feed.changesSince(from, Math.min(FilterFeed.PAGE_PER_SHARD, catchUpMax + 1)).compose(c -> {
       added.addAll(c.added());
+      if (added.size() > catchUpMax) {
+        return Future.failedFuture(new ApiException(410, "filter_version_gone", "More than " + catchUpMax
+            + " changes since this version; download the snapshot from /v1/filter, then follow the stream from its "
+            + "version."));
+      }
       return c.more() ? catchUp(start, c.version(), added) : Future.succeededFuture(new CaughtUp(start, added, c));
     });
   }
@@ -184,20 +202,46 @@ public final class FilterFeedApi {
       response.exceptionHandler(e -> close());
       // Numbers from the catch-up carry no entry ids of their own: the version after the whole batch is the id
       // of the last one.
+      response.write("retry: 2000\nevent: ready\nid: " + caught.version() + "\ndata: "
+          + new JsonObject().put("version", caught.version().toString()).encode() + "\n\n");
+      writeCatchUp(caught, 0);
+    }
+
+    /**
+     * Writes the catch-up from {@code from} in pages of {@link #CATCH_UP_PAGE} events, each after the client took
+     * the one before (drain handler), so a slow reader never makes the server buffer the whole catch-up. Live changes
+     * meanwhile wait in {@code early} and follow once the catch-up is written.
+     */
+    private void writeCatchUp(CaughtUp caught, int from) {
+      if (closed) {
+        return;
+      }
+      HttpServerResponse response = ctx.response();
+      List<String> added = caught.added();
       FilterVersion after = caught.last().version();
-      StringBuilder out = new StringBuilder("retry: 2000\n");
-      out.append("event: ready\nid: ").append(caught.version()).append("\ndata: ")
-          .append(new JsonObject().put("version", caught.version().toString()).encode()).append("\n\n");
-      for (int i = 0; i < caught.added().size(); i++) {
-        boolean lastOne = i == caught.added().size() - 1;
-        out.append("event: add\n");
-        if (lastOne) {
-          out.append("id: ").append(after).append('\n');
+      int next = from;
+      while (next < added.size()) {
+        int to = Math.min(added.size(), next + CATCH_UP_PAGE);
+        StringBuilder out = new StringBuilder();
+        for (int i = next; i < to; i++) {
+          out.append("event: add\n");
+          if (i == added.size() - 1) {
+            out.append("id: ").append(after).append('\n');
+          }
+          out.append("data: ").append(new JsonObject().put("number", added.get(i)).encode()).append("\n\n");
         }
-        out.append("data: ").append(new JsonObject().put("number", caught.added().get(i)).encode()).append("\n\n");
+        response.write(out.toString());
+        next = to;
+        if (next < added.size() && response.writeQueueFull()) {
+          int resumeAt = next;
+          response.drainHandler(v -> {
+            response.drainHandler(null);
+            writeCatchUp(caught, resumeAt);
+          });
+          return;
+        }
       }
       version = after;
-      response.write(out.toString());
       heartbeat = ctx.vertx().setPeriodic(HEARTBEAT_MS, t -> send(": keepalive\n\n"));
       List<String> pending = new ArrayList<>(early);
       early.clear();

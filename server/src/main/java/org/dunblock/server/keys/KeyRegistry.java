@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dunblock.server.config.ConfigException;
+import org.dunblock.server.config.DunblockConfig;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 
@@ -48,17 +50,25 @@ public final class KeyRegistry {
 
   /**
    * Makes DUNBLOCK_ADMIN_KEY an admin key. Keys seeded before with another value are revoked, so rotating the
-   * variable and restarting retires the old key.
+   * variable and restarting retires the old key. A revoked key is never brought back: when the variable holds a key
+   * revoked before (with {@code keys revoke}, or by a rotation), start fails with a {@link ConfigException} naming
+   * the key, before anything is changed.
    */
   public ApiKey seedAdmin(String secret) {
     String hash = ApiKeySecrets.hash(secret);
+    String existing = redis.hget(BY_HASH, hash);
+    if (existing != null && !ApiKey.fromJson(existing).active()) {
+      ApiKey key = ApiKey.fromJson(existing);
+      throw new ConfigException("DUNBLOCK_ADMIN_KEY", "holds API key " + key.id() + ", which was revoked at "
+          + key.revokedAt() + "; a revoked key stays revoked. Set DUNBLOCK_ADMIN_KEY to a new key (at least "
+          + DunblockConfig.MIN_ADMIN_KEY_LENGTH + " characters) or unset it");
+    }
     for (ApiKey key : list()) {
       if (key.active() && SEED_LABEL.equals(key.label()) && !key.id().equals(ApiKeySecrets.idOf(hash))) {
         revoke(key.id(), "startup", "DUNBLOCK_ADMIN_KEY changed");
       }
     }
-    String existing = redis.hget(BY_HASH, hash);
-    if (existing != null && ApiKey.fromJson(existing).active()) {
+    if (existing != null) {
       return ApiKey.fromJson(existing);
     }
     return put(secret, Role.ADMIN, SEED_LABEL, "startup").key();

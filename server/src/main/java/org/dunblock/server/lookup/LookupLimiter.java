@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Numbers looked up per client address (IPv4 address, IPv6 /64) per minute, shared by all instances through Redis
+ * Numbers looked up per client address (IPv4 address, IPv6 /64, and at most {@value #SHARED_CEILING_CLIENTS} times
+ * that per IPv6 /48) per minute, shared by all instances through Redis
  * without putting a Redis command on the lookup path (rule 2): each instance counts locally and every
  * {@value #FLUSH_MS} ms sends one INCRBY and PEXPIRE per active client, learning from the reply what every instance
  * counted so far. The limit therefore holds across instances approximately: an instance may let through what a
@@ -34,8 +35,13 @@ import org.slf4j.LoggerFactory;
 public final class LookupLimiter {
   static final long WINDOW_MS = 60_000;
   static final long FLUSH_MS = 500;
-  /** Clients tracked per instance per minute; past this, new clients go uncounted (fail open) until the next one. */
-  static final int MAX_CLIENTS = 200_000;
+  /**
+   * An IPv6 /48 (one site) gets this many client allowances in all, however many /64s it spreads over; and so does
+   * each overflow bucket.
+   */
+  static final int SHARED_CEILING_CLIENTS = 16;
+  /** Overflow buckets kept at most; past them, one last bucket per address family. */
+  static final int MAX_OVERFLOW_BUCKETS = 65_536;
   private static final Logger LOG = LoggerFactory.getLogger(LookupLimiter.class);
 
   private final ReputationStore store;
@@ -43,8 +49,13 @@ public final class LookupLimiter {
   private final ClientAddress clientAddress;
   private final Clock clock;
   private final int limit;
+  private final long ceiling;
+  private final int maxClients;
   private final Map<String, Usage> usage = new ConcurrentHashMap<>();
+  /** Shared buckets of clients that found {@link #usage} full: bounded by {@link #MAX_OVERFLOW_BUCKETS} + 2. */
+  private final Map<String, Usage> overflow = new ConcurrentHashMap<>();
   private final Counter limited;
+  private final Counter overflowed;
 
   /** One client's minute as this instance knows it. */
   private static final class Usage {
@@ -65,14 +76,23 @@ public final class LookupLimiter {
     }
   }
 
-  /** {@code perMinute} 0 turns the limit off. */
+  /**
+   * {@code perMinute} 0 turns the limit off. {@code maxClients} bounds the clients (and IPv6 /48s) counted one by
+   * one per minute; past it a new client is counted in an overflow bucket shared by its IPv4 /16 or IPv6 /32 (with
+   * {@link #SHARED_CEILING_CLIENTS} allowances), so a flood of addresses is still limited rather than let through.
+   */
   public LookupLimiter(ReputationStore store, ReporterTokens tokens, ClientAddress clientAddress, Clock clock,
-      int perMinute, MeterRegistry registry) {
+      int perMinute, int maxClients, MeterRegistry registry) {
     this.store = store;
     this.tokens = tokens;
     this.clientAddress = clientAddress;
     this.clock = clock;
     this.limit = perMinute;
+    this.ceiling = (long) perMinute * SHARED_CEILING_CLIENTS;
+    this.maxClients = maxClients;
+    this.overflowed = Counter.builder("dunblock.lookup.limiter.overflow")
+        .description("Lookup requests counted in a shared overflow bucket because the tracked-clients table was full")
+        .register(registry);
     this.limited = Counter.builder("dunblock.rate.limited").tag("limit", "lookups")
         .description("Requests refused with 429 by a rate limit").register(registry);
     Gauge.builder("dunblock.lookup.limiter.clients", usage, Map::size)
@@ -98,20 +118,66 @@ public final class LookupLimiter {
     InetAddress client = clientAddress.of(request);
     long now = clock.millis();
     long window = now / WINDOW_MS;
-    String key = clientKey(client);
-    Usage current = usage.get(key);
-    if (current == null || current.window != window) {
-      if (current == null && usage.size() >= MAX_CLIENTS) {
-        return;
+    Usage own = tracked(usage, clientKey(client), window, maxClients);
+    if (own == null) {
+      overflowed.increment();
+      charge(overflowBucket(client, window), ceiling, numbers, now);
+      return;
+    }
+    Usage site = null;
+    if (!(client instanceof Inet4Address)) {
+      site = tracked(usage, siteKey(client), window, maxClients);
+      if (site == null) {
+        overflowed.increment();
+        site = overflowBucket(client, window);
       }
-      Usage fresh = new Usage(window);
-      current = usage.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
     }
-    if (current.used() >= limit) {
-      limited.increment();
-      throw new RateLimitedException("Too many lookups from this address", WINDOW_MS - now % WINDOW_MS);
+    if (own.used() >= limit || (site != null && site.used() >= ceiling)) {
+      refuse(now);
     }
-    current.unflushed.addAndGet(numbers);
+    own.unflushed.addAndGet(numbers);
+    if (site != null) {
+      site.unflushed.addAndGet(numbers);
+    }
+  }
+
+  private void charge(Usage bucket, long allowance, int numbers, long now) {
+    if (bucket.used() >= allowance) {
+      refuse(now);
+    }
+    bucket.unflushed.addAndGet(numbers);
+  }
+
+  private void refuse(long now) {
+    limited.increment();
+    throw new RateLimitedException("Too many lookups from this address", WINDOW_MS - now % WINDOW_MS);
+  }
+
+  /** This minute's count for {@code key}, or null when it is new and {@code table} already holds {@code max}. */
+  private static Usage tracked(Map<String, Usage> table, String key, long window, int max) {
+    Usage current = table.get(key);
+    if (current != null && current.window == window) {
+      return current;
+    }
+    if (current == null && table.size() >= max) {
+      return null;
+    }
+    Usage fresh = new Usage(window);
+    return table.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
+  }
+
+  /** The shared bucket of an untracked client: its IPv4 /16 or IPv6 /32, or past those, its address family's. */
+  private Usage overflowBucket(InetAddress client, long window) {
+    byte[] a = client.getAddress();
+    String family = client instanceof Inet4Address ? "v4" : "v6";
+    String key = "overflow|" + family + Arrays.toString(Arrays.copyOf(a, client instanceof Inet4Address ? 2 : 4));
+    Usage bucket = tracked(overflow, key, window, MAX_OVERFLOW_BUCKETS);
+    return bucket != null ? bucket : tracked(overflow, "overflow|" + family, window, Integer.MAX_VALUE);
+  }
+
+  /** The IPv6 /48 of a client, for the site's shared ceiling. */
+  static String siteKey(InetAddress client) {
+    return "site|" + Arrays.toString(Arrays.copyOf(client.getAddress(), 6));
   }
 
   /** The IPv4 address, or the IPv6 /64 (one subscriber's allocation), as text; never leaves this instance. */
@@ -123,11 +189,16 @@ public final class LookupLimiter {
   }
 
   private void flush() {
+    flush(usage);
+    flush(overflow);
+  }
+
+  private void flush(Map<String, Usage> table) {
     long window = clock.millis() / WINDOW_MS;
-    usage.forEach((client, u) -> {
+    table.forEach((client, u) -> {
       if (u.window != window) {
         // A minute that has passed: its last lookups still go to its counter below, then it is forgotten here.
-        usage.remove(client, u);
+        table.remove(client, u);
       }
       long n = u.unflushed.getAndSet(0);
       if (n == 0) {
@@ -137,8 +208,9 @@ public final class LookupLimiter {
       String key = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
       store.call(redis -> redis.incrby(key, n)).onComplete(ar -> {
         if (ar.succeeded()) {
-          u.global = Math.max(u.global, ar.result());
+          // In-flight first: for an instant the count is low (one lookup too many) rather than double (a refusal).
           u.inFlight.addAndGet(-n);
+          u.global = Math.max(u.global, ar.result());
         } else {
           // Redis is away: keep the count here and send it with the next flush.
           u.inFlight.addAndGet(-n);

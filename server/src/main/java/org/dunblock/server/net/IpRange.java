@@ -45,6 +45,15 @@ public final class IpRange {
     return new IpRange(bytes, bits);
   }
 
+  /** Bits of the network part: 32 (IPv4) or 128 (IPv6) for a single address. */
+  public int prefixBits() {
+    return prefixBits;
+  }
+
+  public boolean isIpv4() {
+    return network.length == 4;
+  }
+
   public boolean contains(InetAddress address) {
     byte[] a = unmap(address).getAddress();
     if (a.length != network.length) {

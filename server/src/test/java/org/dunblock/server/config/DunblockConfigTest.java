@@ -149,6 +149,31 @@ class DunblockConfigTest {
   }
 
   @Test
+  void redisPasswordsWithAtOrSlashAreRedactedWhole() {
+    for (String url : new String[] {"redis://:hunter2@hunter2@10.0.0.5:6379", "redis://default:hun/ter2@10.0.0.5:6379/0",
+        "redis-cluster://:hunter2@h1:6379,h2:6379"}) {
+      DunblockConfig c = DunblockConfig.fromEnv(Map.of("DUNBLOCK_REDIS_URL", url,
+          "DUNBLOCK_SECRET", "supersecretvalue-123456"));
+      for (String printed : new String[] {c.toString(), c.describe(), c.redis().toString()}) {
+        assertFalse(printed.contains("hunter2") || printed.contains("hun/ter2") || printed.contains("ter2"), printed);
+        assertTrue(printed.contains("10.0.0.5") || printed.contains("h1:6379"), printed);
+      }
+    }
+  }
+
+  @Test
+  void trustedProxyRangesWiderThanASlash8OrSlash16AreRefused() {
+    for (String wide : new String[] {"0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/15"}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1, " + wide)), wide);
+      assertEquals("DUNBLOCK_TRUSTED_PROXIES", e.variable());
+      assertTrue(e.getMessage().contains(wide) && e.getMessage().contains("wider"), e.getMessage());
+    }
+    DunblockConfig ok = DunblockConfig.fromEnv(Map.of("DUNBLOCK_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/16, ::1"));
+    assertEquals(List.of("10.0.0.0/8", "2001:db8::/16", "::1"), ok.trustedProxies());
+  }
+
+  @Test
   void appealLimitsAndRetentionAreConfigurable() {
     DunblockConfig defaults = DunblockConfig.fromEnv(Map.of());
     assertEquals(5, defaults.limits().appealsPerHour());

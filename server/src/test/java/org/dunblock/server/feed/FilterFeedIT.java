@@ -285,4 +285,62 @@ class FilterFeedIT {
     // The server's own filter still follows them: a lookup of a registered, unreported caller is ALLOW.
     assertEquals("ALLOW", api.lookup("+861085132266").getString("verdict"));
   }
+
+  /** Opens the stream from {@code version}; the status and, while it stays open, every byte the server sends. */
+  private HttpClientResponse openStream(HttpClient client, String version, StringBuffer events) {
+    return Api.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())
+            .setURI("/v1/filter/stream?since=" + URLEncoder.encode(version, StandardCharsets.UTF_8)))
+        .compose(req -> req.send().map(resp -> {
+          resp.handler(b -> events.append(b.toString(StandardCharsets.UTF_8)));
+          return resp;
+        })));
+  }
+
+  @Test
+  void streamCatchUpBeyondTheBoundIs410AndWithinItArrivesWhole(Vertx vertx) {
+    stop();
+    server = TestServers.start(TestServers.config(redis).filterStreamCatchUpMax(5));
+    api = new Api(vertx, server.port());
+    waitReady(api);
+    token = api.newToken();
+    report("+8613800138000");
+    String version = api.get("/v1/filter").getHeader(FilterFeedApi.VERSION_HEADER);
+    for (int i = 1; i <= 5; i++) {
+      report("+861380013810" + i);
+    }
+    StringBuffer events = new StringBuffer();
+    HttpClient client = vertx.createHttpClient();
+    try {
+      HttpClientResponse within = openStream(client, version, events);
+      assertEquals(200, within.statusCode());
+      waitUntil("the whole catch-up", Duration.ofSeconds(5), () -> events.toString().contains("+8613800138105"));
+      for (int i = 1; i <= 5; i++) {
+        assertEquals(1, count(events.toString(), "\"+861380013810" + i + "\""), events.toString());
+      }
+      // The id after the catch-up is current: nothing is missing between it and the live feed.
+      String text = events.toString();
+      int at = text.lastIndexOf("id: ");
+      assertEquals(new JsonArray(), changes(text.substring(at + 4, text.indexOf('\n', at)))
+          .bodyAsJsonObject().getJsonArray("added"));
+    } finally {
+      client.close();
+    }
+
+    report("+8613800138106"); // six changes since the version: one more than a stream replays
+    HttpResponse<Buffer> beyond = api.get("/v1/filter/stream?since=" + URLEncoder.encode(version, StandardCharsets.UTF_8));
+    assertEquals(410, beyond.statusCode(), beyond.bodyAsString());
+    JsonObject error = beyond.bodyAsJsonObject();
+    assertEquals("filter_version_gone", error.getString("error"));
+    assertTrue(error.getString("message").contains("/v1/filter"), error.encode());
+    // The changes endpoint, which pages, still serves the same client.
+    assertEquals(6, changes(version).bodyAsJsonObject().getJsonArray("added").size());
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      n++;
+    }
+    return n;
+  }
 }

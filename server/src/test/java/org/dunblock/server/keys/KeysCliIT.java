@@ -3,6 +3,7 @@ package org.dunblock.server.keys;
 import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -80,6 +81,39 @@ class KeysCliIT {
       Run unknown = keys(config, "frobnicate");
       assertEquals(2, unknown.code());
       assertTrue(unknown.err().contains("usage"), unknown.err());
+    }
+  }
+
+  @Test
+  void aRevokedSeededAdminKeyStaysRevokedAcrossRestarts(Vertx vertx) {
+    String seed = "seeded-admin-key-0123456789abcdef";
+    try (TestRedis redis = TestRedis.start()) {
+      DunblockConfig config = TestServers.config(redis).adminKey(seed).build();
+      DunblockServer first = TestServers.start(TestServers.config(redis).adminKey(seed));
+      first.close();
+      String id = ApiKeySecrets.idOf(ApiKeySecrets.hash(seed));
+      Run revoked = keys(config, "revoke", id, "--reason", "leaked in a log");
+      assertEquals(0, revoked.code(), revoked.err());
+
+      RuntimeException refused = assertThrows(RuntimeException.class,
+          () -> TestServers.start(TestServers.config(redis).adminKey(seed)).close());
+      String message = refused.getMessage();
+      assertTrue(message.contains("DUNBLOCK_ADMIN_KEY") && message.contains("revoked") && message.contains(id),
+          message);
+
+      // Started without it, the server still refuses the revoked key.
+      DunblockServer server = TestServers.start(TestServers.config(redis));
+      Api api = new Api(vertx, server.port());
+      try {
+        waitReady(api);
+        var answer = api.request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/audit")
+            .putHeader("Authorization", "Bearer " + seed).send().await();
+        assertEquals(401, answer.statusCode());
+        assertEquals("invalid_api_key", answer.bodyAsJsonObject().getString("error"));
+      } finally {
+        api.close();
+        server.close();
+      }
     }
   }
 }

@@ -1,0 +1,78 @@
+package org.dunblock.server.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.TestRedis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The lookup limiter's bounds: an IPv6 /48 shares a ceiling of 16 client allowances however many /64s it uses, and
+ * past the tracked-clients bound new clients share an overflow bucket per /16 instead of going uncounted.
+ */
+class LookupLimitBoundsIT {
+  static final int LIMIT = 10;
+  static final int TRACKED = 40;
+
+  @RegisterExtension
+  static final TestRedis redis = TestRedis.perClass();
+  /** One minute for the whole test. */
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00.250Z"));
+  @RegisterExtension
+  final RunningServer app = RunningServer.on(redis)
+      .with(c -> c.lookupsPerClientPerMinute(LIMIT).lookupTrackedClients(TRACKED)).clock(clock);
+
+  private HttpResponse<Buffer> lookup(String clientIp, int i) {
+    return Api.await(app.api().request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
+        .putHeader("X-Forwarded-For", clientIp).send());
+  }
+
+  @Test
+  void many64sInOne48ShareACeilingOfSixteenAllowances() {
+    int lookups = 0;
+    for (int subnet = 0; subnet < 16; subnet++) {
+      String client = "2001:db8:77:" + Integer.toHexString(subnet) + "::1";
+      for (int i = 0; i < LIMIT; i++) {
+        HttpResponse<Buffer> r = lookup(client, lookups++);
+        assertEquals(200, r.statusCode(), client + " lookup " + i + ": " + r.bodyAsString());
+      }
+    }
+    HttpResponse<Buffer> seventeenth = lookup("2001:db8:77:10::1", lookups++);
+    assertEquals(429, seventeenth.statusCode(), "a fresh /64 of a /48 that spent 16 allowances");
+    assertEquals("rate_limited", seventeenth.bodyAsJsonObject().getString("error"));
+    assertEquals(429, lookup("2001:db8:77:ffff::1", lookups++).statusCode());
+    assertEquals(200, lookup("2001:db8:78::1", lookups++).statusCode(), "another /48 has its own ceiling");
+  }
+
+  @Test
+  void pastTheTrackedClientsBoundNewClientsShareAnOverflowBucketPerSlash16() {
+    int lookups = 0;
+    for (int i = 0; i < TRACKED; i++) {
+      assertEquals(200, lookup("198.18.0." + (i + 1), lookups++).statusCode());
+    }
+    // The table is full: new clients of 198.51.0.0/16 share one bucket of 16 allowances, counted, not let through.
+    int accepted = 0;
+    int status = 200;
+    for (int i = 0; status == 200 && i < 20 * LIMIT; i++) {
+      status = lookup("198.51." + (i / 250) + "." + (i % 250 + 1), lookups++).statusCode();
+      if (status == 200) {
+        accepted++;
+      }
+    }
+    assertEquals(429, status, "overflowed clients were never refused");
+    assertEquals(16 * LIMIT, accepted);
+    assertEquals(200, lookup("203.0.113.5", lookups++).statusCode(), "another /16 has its own overflow bucket");
+    String metrics = app.api().get("/metrics").bodyAsString();
+    assertTrue(metrics.contains("dunblock_lookup_limiter_overflow_total"), metrics);
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("dunblock_lookup_limiter_overflow_total")
+        && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 16 * LIMIT + 1), "overflow counted");
+  }
+}
