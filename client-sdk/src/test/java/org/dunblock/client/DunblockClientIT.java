@@ -153,7 +153,7 @@ class DunblockClientIT {
     stop();
     startServer(TestServers.config(redis).adminKey(ADMIN_KEY).filterRebuildInterval(Duration.ofMillis(50)));
     assertEquals(200, api.request(io.vertx.core.http.HttpMethod.PUT, "/v1/admin/overrides/prefixes/+86138001")
-        .putHeader("Authorization", "Bearer " + ADMIN_KEY)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).putHeader("Content-Type", "application/json")
         .sendBuffer(io.vertx.core.buffer.Buffer.buffer(
             new JsonObject().put("verdict", "BLOCK").put("reason", "collector block").encode()))
         .await().statusCode());

@@ -67,6 +67,7 @@ public class ScreenBenchmark {
           .replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
       http.send(HttpRequest.newBuilder(URI.create(base + "/v1/reports"))
           .header("Authorization", "Bearer " + token).header("X-Forwarded-For", "203.0." + (i % 200) + ".1")
+          .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"number\":\"+86138" + String.format("%08d", i) + "\",\"category\":\"DEBT_COLLECTION\"}"))
           .build(), HttpResponse.BodyHandlers.ofString());

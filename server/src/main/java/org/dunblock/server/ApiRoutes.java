@@ -15,7 +15,9 @@ import org.dunblock.server.evidence.EvidenceApi;
 import org.dunblock.server.export.ExportApi;
 import org.dunblock.server.feed.FilterFeedApi;
 import org.dunblock.server.http.AccessLog;
+import org.dunblock.server.http.CrossSiteGuard;
 import org.dunblock.server.http.ErrorHandler;
+import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.http.RequestIds;
 import org.dunblock.server.imports.ImportApi;
 import org.dunblock.server.keys.ApiKeyAuth;
@@ -81,23 +83,26 @@ public final class ApiRoutes {
     Handler<RoutingContext> admin = apiKeys.require(Role.ADMIN);
     Handler<RoutingContext> operator = apiKeys.require(Role.OPERATOR);
 
+    // Before any body is read: a JSON body must say so (no simple cross-site request reaches a JSON endpoint).
+    Handler<RoutingContext> json = JsonBodies.requireJsonType();
     Router router = Router.router(vertx);
     router.route().handler(RequestIds::assign);
     if (accessLog) {
       router.route().handler(AccessLog::log);
     }
+    router.route().handler(CrossSiteGuard::check);
 
     router.get(LookupDispatch.ROUTE).handler(h.lookups()::lookup);
-    router.post("/v1/numbers/lookup").handler(body).handler(h.lookups()::batch);
-    router.post("/v1/reporters").handler(h.reporters()::create);
-    router.post("/v1/reports").handler(body).handler(h.reports()::report);
+    router.post("/v1/numbers/lookup").handler(json).handler(body).handler(h.lookups()::batch);
+    router.post("/v1/reporters").handler(json).handler(h.reporters()::create);
+    router.post("/v1/reports").handler(json).handler(body).handler(h.reports()::report);
     router.get("/v1/filter").handler(h.filterFeed()::snapshot);
     router.get("/v1/filter/changes").handler(h.filterFeed()::changes);
     router.get("/v1/filter/stream").handler(h.filterFeed()::stream);
 
-    router.put("/v1/admin/overrides/:number").handler(body).handler(admin).handler(h.overrides()::put);
+    router.put("/v1/admin/overrides/:number").handler(json).handler(body).handler(admin).handler(h.overrides()::put);
     router.delete("/v1/admin/overrides/:number").handler(admin).handler(h.overrides()::delete);
-    router.put("/v1/admin/overrides/prefixes/:prefix").handler(body).handler(admin).handler(h.overrides()::putPrefix);
+    router.put("/v1/admin/overrides/prefixes/:prefix").handler(json).handler(body).handler(admin).handler(h.overrides()::putPrefix);
     router.delete("/v1/admin/overrides/prefixes/:prefix").handler(admin).handler(h.overrides()::deletePrefix);
     router.get("/v1/admin/audit").handler(admin).handler(h.audit()::list);
 
@@ -108,9 +113,9 @@ public final class ApiRoutes {
     router.get("/v1/evidence/platforms/:platform").handler(operator).handler(h.evidence()::platform);
     router.get("/v1/numbers/:number/history").handler(h.evidence()::history);
     router.get("/v1/admin/stats").handler(operator).handler(h.stats()::stats);
-    router.post("/v1/appeals").handler(body).handler(h.appeals()::file);
+    router.post("/v1/appeals").handler(json).handler(body).handler(h.appeals()::file);
     router.get("/v1/admin/appeals").handler(operator).handler(h.appeals()::list);
-    router.post("/v1/admin/appeals/:id/decision").handler(body).handler(operator).handler(h.appeals()::decide);
+    router.post("/v1/admin/appeals/:id/decision").handler(json).handler(body).handler(operator).handler(h.appeals()::decide);
     // No BodyHandler: the list is streamed line by line (ImportRun), whatever its size.
     router.post(ImportApi.PATH).handler(ImportApi::holdBody).handler(operator).handler(h.imports()::importList);
     // The register of verified callers (DESIGN.md rule 9): admin only, every change audited.
@@ -118,7 +123,7 @@ public final class ApiRoutes {
     // The key is checked before the body is read: nobody without one gets to upload megabytes.
     router.post(VerifiedCallerApi.PATH + "/import").handler(ImportApi::holdBody).handler(admin)
         .handler(h.verifiedCallers()::importList);
-    router.put(VerifiedCallerApi.PATH + "/:number").handler(body).handler(admin).handler(h.verifiedCallers()::put);
+    router.put(VerifiedCallerApi.PATH + "/:number").handler(json).handler(body).handler(admin).handler(h.verifiedCallers()::put);
     router.delete(VerifiedCallerApi.PATH + "/:number").handler(admin).handler(h.verifiedCallers()::delete);
 
     router.get("/health").handler(h.ops()::health);

@@ -168,6 +168,7 @@ public final class DunblockServer implements AutoCloseable {
       PrometheusMeterRegistry registry, ReporterTokens tokens, NumberFilter filter) {
     PhoneNumberNormalizer normalizer = new PhoneNumberNormalizer(config.defaultRegion());
     ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
+    ApiKeyAuth apiKeys = new ApiKeyAuth(store);
     // Protected numbers (DESIGN.md rule 9): the calculator caps them; the register's copy follows Redis.
     VerifiedCallers register = new VerifiedCallers();
     Protection protection = new Protection(new ShortNumbers(), register);
@@ -213,11 +214,11 @@ public final class DunblockServer implements AutoCloseable {
             new AppealStore(store, config.limits().appealsPerHour(), config.appealRetention(),
                 config.appealPending()), reputations, overrides,
             filter, audit, clock),
-        new ImportApi(normalizer, reportStore, audit, filter, clock),
+        new ImportApi(normalizer, reportStore, audit, filter, clock, apiKeys),
         new OpsApi(filter, store),
         new WebPages(),
         new VerifiedCallerApi(normalizer, verifiedCallers, protection, clock));
-    return new Wiring(new ApiRoutes(handlers, new ApiKeyAuth(store), config.http().maxBodyBytes(),
+    return new Wiring(new ApiRoutes(handlers, apiKeys, config.http().maxBodyBytes(),
         config.http().accessLog(), config.http().metricsPublic() ? registry : null), protection);
   }
 

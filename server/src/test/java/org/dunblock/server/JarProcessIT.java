@@ -46,6 +46,9 @@ class JarProcessIT {
   HttpResponse<String> post(int port, String path, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     if (headers.length > 0) {
       b.headers(headers);
     }

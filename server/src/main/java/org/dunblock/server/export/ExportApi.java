@@ -28,6 +28,11 @@ public final class ExportApi {
   public static final String VERSION_HEADER = "X-Dunblock-Export-Version";
   public static final String SINCE_HEADER = "X-Dunblock-Export-Since";
   public static final String TIME_HEADER = "X-Dunblock-Export-Time";
+  /** Exports one key may run at once, and start in any 24 h: each is kept for days, and costs a full scan. */
+  public static final int MAX_RUNNING_PER_KEY = 2;
+  public static final int MAX_PER_KEY_PER_DAY = 48;
+  /** A running slot whose instance died is free again after this. */
+  static final long SLOT_LEASE_MS = java.time.Duration.ofHours(6).toMillis();
 
   private final ExportStore store;
   private final ExportSigningKey key;
@@ -52,6 +57,29 @@ public final class ExportApi {
     byte[] suffix = new byte[4];
     random.nextBytes(suffix);
     String version = "v" + now + "-" + HexFormat.of().formatHex(suffix);
+    String keyId = ApiKeyAuth.caller(ctx).id();
+    store.takeSlot(keyId, version, now, MAX_RUNNING_PER_KEY, MAX_PER_KEY_PER_DAY, SLOT_LEASE_MS).compose(slot -> {
+      String outcome = String.valueOf(slot.get(0));
+      if (outcome.equals("ok")) {
+        return Future.succeededFuture();
+      }
+      long retryAfter = Math.max(1, (((Number) slot.get(1)).longValue() + 999) / 1000);
+      return Future.failedFuture(new ApiException(429, "too_many_exports", outcome.equals("running")
+          ? "This key already runs " + MAX_RUNNING_PER_KEY + " exports; retry when one has finished."
+          : "This key started " + MAX_PER_KEY_PER_DAY + " exports in the last 24 h; retry in " + retryAfter + " s.",
+          retryAfter));
+    }).onComplete(taken -> {
+      if (taken.failed()) {
+        ctx.fail(taken.cause());
+        return;
+      }
+      ctx.addEndHandler(done -> store.releaseSlot(keyId, version).onFailure(e ->
+          LOG.warn("Export {}: its running slot was not given back (its lease ends it)", version, e)));
+      start(ctx, query, version, now);
+    });
+  }
+
+  private void start(RoutingContext ctx, ExportQuery query, String version, long now) {
     Future<Map<String, String>> previous = query.sinceVersion() == null
         ? Future.succeededFuture(Map.of()) : store.meta(query.sinceVersion());
     previous.compose(prev -> {

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.dunblock.server.config.ConfigException;
+import org.dunblock.server.config.SecretFiles;
 import org.dunblock.server.config.Ed25519Keys;
 import org.dunblock.server.store.KeySchema;
 
@@ -69,20 +70,16 @@ public final class ExportSigningKey {
     if (dataDirOrNull != null) {
       java.nio.file.Path file = dataDirOrNull.resolve("export-signing-key");
       try {
-        if (!java.nio.file.Files.exists(file)) {
-          java.nio.file.Files.createDirectories(dataDirOrNull);
-          KeyPair fresh = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
-          java.nio.file.Files.writeString(file, Base64.getEncoder().encodeToString(fresh.getPrivate().getEncoded()),
-              java.nio.file.StandardOpenOption.CREATE_NEW);
+        String stored = SecretFiles.readOrCreate(file, () -> {
           try {
-            java.nio.file.Files.setPosixFilePermissions(file,
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-          } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
+            KeyPair fresh = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+            return Base64.getEncoder().encodeToString(fresh.getPrivate().getEncoded());
+          } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("This JDK cannot generate Ed25519 keys", e);
           }
-        }
-        return fromPkcs8(java.nio.file.Files.readString(file).trim(), file.toString());
-      } catch (java.io.IOException | GeneralSecurityException e) {
+        });
+        return fromPkcs8(stored, file.toString());
+      } catch (java.io.IOException e) {
         throw new IllegalStateException("cannot read or create the export signing key " + file, e);
       }
     }

@@ -24,6 +24,7 @@ public final class ExportStore {
   private final ReputationStore store;
   private final LuaScript mark;
   private final LuaScript gone;
+  private final LuaScript slot;
   private final long ttlMs;
 
   /** Loads the scripts (blocking; construct at start). */
@@ -31,11 +32,25 @@ public final class ExportStore {
     this.store = store;
     this.mark = store.script("export-mark.lua");
     this.gone = store.script("export-gone.lua");
+    this.slot = store.script("export-slot.lua");
     this.ttlMs = ttl.toMillis();
   }
 
   public long ttlMs() {
     return ttlMs;
+  }
+
+  /** Takes one of a key's export slots; see {@code export-slot.lua} for the answer. */
+  public Future<List<Object>> takeSlot(String keyId, String version, long now, int maxRunning, int maxPerDay,
+      long leaseMs) {
+    String[] keys = {KeySchema.exportsRunning(keyId), KeySchema.exportsOfDay(keyId)};
+    return store.run(slot, keys, new String[] {Long.toString(now), version, Integer.toString(maxRunning),
+        Integer.toString(maxPerDay), Long.toString(leaseMs)});
+  }
+
+  /** Gives a finished (or failed) export's running slot back. */
+  public Future<Void> releaseSlot(String keyId, String version) {
+    return store.call(redis -> redis.zrem(KeySchema.exportsRunning(keyId), version)).mapEmpty();
   }
 
   public Future<Map<String, String>> meta(String version) {

@@ -70,8 +70,8 @@ public final class ApiVerticle extends VerticleBase {
         // HTTP/1.1 only: sniffing for an h2c preface delays the connection (and the slow-client guard) until the
         // first bytes arrive, so a client trickling them would go unwatched.
         .setHttp2ClearTextEnabled(false)
-        // A JSON body sent as a form (curl -d without a Content-Type) is decoded as form attributes too; let that
-        // decoding take as much as the body limit allows instead of failing past Vert.x's 8 KiB default.
+        // Form bodies are refused (415) before any BodyHandler decodes them; should one be decoded, let it take
+        // as much as the body limit allows instead of failing past Vert.x's 8 KiB default.
         .setMaxFormAttributeSize(config.maxBodyBytes());
     if (config.tlsCert().isPresent()) {
       // HTTPS only on this port: a plain-HTTP request fails the handshake and is never served.

@@ -3,12 +3,64 @@ package org.dunblock.server.http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import java.util.Locale;
 import java.util.Set;
 
 /** Strict reading of JSON request bodies: an object, known fields only, right types. */
 public final class JsonBodies {
   private JsonBodies() {
+  }
+
+  /**
+   * A route handler run before the body is read: a request that carries a body must say it is JSON
+   * ({@code application/json}, UTF-8 if a charset is named), else 415. Browsers send text/plain and form bodies to
+   * other sites without asking first (no CORS preflight); JSON they do not, so this keeps another site's pages from
+   * sending our JSON endpoints anything. A request without a body (POST /v1/reporters) passes.
+   */
+  public static SecurityPolicyHandler requireJsonType() {
+    // A security-policy handler, so that Vert.x lets it run before the route's BodyHandler.
+    return JsonBodies::checkJsonType;
+  }
+
+  private static void checkJsonType(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (hasBody(request) && !isJson(request.getHeader("Content-Type"))) {
+      ctx.fail(new ApiException(415, "unsupported_media_type",
+          "Send the body with Content-Type: application/json."));
+      return;
+    }
+    ctx.next();
+  }
+
+  static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    if (length != null) {
+      return !length.trim().matches("0+");
+    }
+    return request.getHeader("Transfer-Encoding") != null;
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.split(";");
+    if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String[] parameter = parts[i].split("=", 2);
+      if (parameter[0].trim().equalsIgnoreCase("charset")) {
+        String charset = parameter.length < 2 ? "" : parameter[1].trim().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   public static JsonObject object(RoutingContext ctx, Set<String> allowedFields) {

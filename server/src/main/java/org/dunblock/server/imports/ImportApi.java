@@ -7,6 +7,7 @@ import org.dunblock.server.filter.NumberFilter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import org.dunblock.server.http.ApiException;
+import org.dunblock.server.http.BearerToken;
 import org.dunblock.server.http.GunzipStream;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.number.PhoneNumberNormalizer;
@@ -27,9 +28,11 @@ public final class ImportApi {
   private final AuditLog audit;
   private final NumberFilter filter;
   private final Clock clock;
+  private final ApiKeyAuth apiKeys;
 
   public ImportApi(PhoneNumberNormalizer normalizer, ReportStore reports, AuditLog audit, NumberFilter filter,
-      Clock clock) {
+      Clock clock, ApiKeyAuth apiKeys) {
+    this.apiKeys = apiKeys;
     this.normalizer = normalizer;
     this.reports = reports;
     this.audit = audit;
@@ -83,8 +86,10 @@ public final class ImportApi {
     }
     String actor = ApiKeyAuth.caller(ctx).id();
     long now = clock.millis();
+    String presented = BearerToken.of(ctx.request());
     new ImportRun(ctx, body, new ImportLines(options, normalizer, region, now), options, reports, audit, filter,
-        clock, actor, source, weight, region).start();
+        clock, actor, source, weight, region,
+        () -> apiKeys.authenticate(presented).map(key -> key.isPresent() && key.get().id().equals(actor))).start();
   }
 
   static double weight(String raw) {

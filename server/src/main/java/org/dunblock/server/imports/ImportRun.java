@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
@@ -44,6 +45,8 @@ final class ImportRun {
   /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
   static final int MAX_BUFFERED = 64 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How often a running import asks whether its API key is still valid: a revoked key stops it within about this. */
+  static final long KEY_CHECK_NANOS = 1_000_000_000L;
 
   private final RoutingContext ctx;
   private final ImportLines lines;
@@ -63,9 +66,12 @@ final class ImportRun {
   /**
    * Every import from one operator key counts as one network, whatever sources it names: the key is one voice, so
    * its imports can add to crowd evidence but never satisfy the BLOCK quorum's independent networks by themselves
-   * (docs/trust.md, "Imports").
+   * (docs/operations.md, "What an imported line means").
    */
   private final String keyNetwork;
+  private final Supplier<Future<Boolean>> keyStillValid;
+  private long lastKeyCheck = System.nanoTime();
+  private boolean checkingKey;
 
   private RecordParser parser;
   private List<ImportLines.Entry> batch = new ArrayList<>(BATCH);
@@ -87,8 +93,10 @@ final class ImportRun {
    * @param body the request, or the request inflated ({@code Content-Encoding: gzip})
    */
   ImportRun(RoutingContext ctx, ReadStream<Buffer> body, ImportLines lines, ImportOptions options, ReportStore reports,
-      AuditLog audit, NumberFilter filter, Clock clock, String actor, String source, double weight, String region) {
+      AuditLog audit, NumberFilter filter, Clock clock, String actor, String source, double weight, String region,
+      Supplier<Future<Boolean>> keyStillValid) {
     this.ctx = ctx;
+    this.keyStillValid = keyStillValid;
     this.body = body;
     this.options = options;
     this.lines = lines;
@@ -122,6 +130,7 @@ final class ImportRun {
       return;
     }
     line++;
+    checkKeyNowAndThen();
     ImportLines.Parsed parsed;
     try {
       parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
@@ -155,6 +164,27 @@ final class ImportRun {
     if (batch.size() >= BATCH) {
       flush();
     }
+  }
+
+  /**
+   * At most every {@link #KEY_CHECK_NANOS}, asks (without waiting) whether the key that started the import is still
+   * valid; once it is revoked the import stops, keeping what it stored before.
+   */
+  private void checkKeyNowAndThen() {
+    long now = System.nanoTime();
+    if (checkingKey || now - lastKeyCheck < KEY_CHECK_NANOS) {
+      return;
+    }
+    checkingKey = true;
+    lastKeyCheck = now;
+    keyStillValid.get().onComplete(valid -> {
+      checkingKey = false;
+      if (valid.succeeded() && !valid.result()) {
+        abort(new ApiException(401, "api_key_revoked", "The API key was revoked while the import ran; it stopped "
+            + "at line " + line + ". " + progress()));
+      }
+      // A store that does not answer is not a revocation: the batches' own writes fail the import if it stays down.
+    });
   }
 
   /** Sends the batch; pauses the parser while too many lines are unanswered. */

@@ -2,13 +2,11 @@ package org.dunblock.server.reporter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.dunblock.server.config.SecretFiles;
 
 /**
  * The secret behind reporter tokens and the keyed hashes of reporters and networks. It never lives in Redis: with
@@ -28,20 +26,11 @@ public final class ServerSecret {
     }
     Path file = dataDir.resolve(FILE);
     try {
-      if (Files.exists(file)) {
-        return Files.readString(file).trim();
-      }
-      Files.createDirectories(dataDir);
-      byte[] random = new byte[32];
-      new SecureRandom().nextBytes(random);
-      String secret = HexFormat.of().formatHex(random);
-      Files.writeString(file, secret, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system; the data dir's own permissions have to do.
-      }
-      return secret;
+      return SecretFiles.readOrCreate(file, () -> {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the server secret " + file, e);
     }

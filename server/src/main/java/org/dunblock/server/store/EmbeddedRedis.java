@@ -12,6 +12,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.dunblock.server.config.SecretFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
@@ -39,6 +42,12 @@ public final class EmbeddedRedis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
   private static final String PORT_FILE = "port";
   private static final String LOCK_FILE = "lock";
+  /**
+   * The password every client must give (AUTH), as a line of Redis configuration the server includes: without one,
+   * any local process could read every record or add an admin key. Created owner-only ({@link SecretFiles}).
+   */
+  static final String AUTH_FILE = "auth.conf";
+  private static final String REQUIREPASS = "requirepass ";
   /** Restarts tried, a few seconds apart at most, before a dead redis-server is left to the operator. */
   private static final int RESTART_ATTEMPTS = 20;
   /** How long a SHUTDOWN may take (fsync of the append-only file, the RDB save) before the process is killed. */
@@ -47,6 +56,7 @@ public final class EmbeddedRedis implements AutoCloseable {
   private final RedisServer server;
   private final Duration stopGrace;
   private final int port;
+  private final String password;
   private final Path portFile;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -59,11 +69,12 @@ public final class EmbeddedRedis implements AutoCloseable {
   /** The running redis-server's process id, for a stop that must not wait on it for ever. */
   private volatile long redisPid = -1;
 
-  private EmbeddedRedis(RedisServer server, int port, Path portFile, FileChannel lockChannel, FileLock lock,
-      Duration stopGrace) {
+  private EmbeddedRedis(RedisServer server, int port, String password, Path portFile, FileChannel lockChannel,
+      FileLock lock, Duration stopGrace) {
     this.stopGrace = stopGrace;
     this.server = server;
     this.port = port;
+    this.password = password;
     this.portFile = portFile;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -117,6 +128,43 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * The URL (with its password) of the embedded Redis a running server on this data dir announced, or null: for
+   * command-line tools and tests on the same data dir.
+   */
+  public static String runningUrl(Path dataDir) {
+    Integer port = runningPort(dataDir);
+    String password = storedPassword(dataDir.resolve("redis").toAbsolutePath());
+    return port == null || password == null ? null : url(password, port);
+  }
+
+  /** The password of this data dir's embedded Redis, or null when none was made yet. */
+  static String storedPassword(Path redisDir) {
+    Path file = redisDir.resolve(AUTH_FILE);
+    try {
+      return Files.exists(file) ? parsePassword(Files.readString(file)) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String parsePassword(String authConf) {
+    String line = authConf.trim();
+    if (!line.startsWith(REQUIREPASS)) {
+      throw new IllegalStateException("the embedded Redis " + AUTH_FILE + " is not a requirepass line");
+    }
+    return line.substring(REQUIREPASS.length()).trim();
+  }
+
+  /** A fresh password (hex: no quoting needed in a Redis config or a URL), or the one kept in the data dir. */
+  private static String password(Path redisDir) throws IOException {
+    return parsePassword(SecretFiles.readOrCreate(redisDir.resolve(AUTH_FILE), () -> {
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      return REQUIREPASS + HexFormat.of().formatHex(random) + "\n";
+    }));
+  }
+
   /** The port of the embedded Redis a running server on this data dir announced, or null. */
   public static Integer runningPort(Path dataDir) {
     Path file = dataDir.resolve("redis").resolve(PORT_FILE);
@@ -147,9 +195,10 @@ public final class EmbeddedRedis implements AutoCloseable {
         throw new IllegalStateException("Another Dunblock process is running on data dir " + dataDir
             + "; stop it, or give this one its own DUNBLOCK_DATA_DIR.");
       }
+      String password = password(dir);
       Integer orphan = runningPort(dataDir);
       if (orphan != null) {
-        shutDownOrphan(orphan);
+        shutDownOrphan(orphan, password);
       }
       int port = requestedPort == 0 ? freePort() : requestedPort;
       RedisServer server = RedisServer.newRedisServer()
@@ -163,6 +212,8 @@ public final class EmbeddedRedis implements AutoCloseable {
           .setting("save 900 1")
           .setting("protected-mode yes")
           .setting("daemonize no")
+          // From our owner-only file, so the password is on no command line and in no temporary file.
+          .setting("include " + dir.resolve(AUTH_FILE))
           // We stop it ourselves with SHUTDOWN after the HTTP server has drained, not from the library's hook.
           .onShutdownForceStop(false)
           .build();
@@ -172,7 +223,7 @@ public final class EmbeddedRedis implements AutoCloseable {
       Path portFile = dir.resolve(PORT_FILE);
       Files.writeString(portFile, Integer.toString(port));
       LOG.info("Embedded Redis started on 127.0.0.1:{} with data in {} (appendfsync {})", port, dir, fsync);
-      EmbeddedRedis embedded = new EmbeddedRedis(server, port, portFile, channel, lock, stopGrace);
+      EmbeddedRedis embedded = new EmbeddedRedis(server, port, password, portFile, channel, lock, stopGrace);
       embedded.supervise();
       return embedded;
     } catch (IOException e) {
@@ -185,8 +236,8 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   /** A redis-server still answering on the announced port while nobody holds the lock was orphaned: stop it. */
-  private static void shutDownOrphan(int port) {
-    RedisURI uri = RedisURI.create("redis://127.0.0.1:" + port);
+  private static void shutDownOrphan(int port, String password) {
+    RedisURI uri = RedisURI.create(url(password, port));
     uri.setTimeout(Duration.ofSeconds(2));
     RedisClient client = RedisClient.create(uri);
     ProcessHandle orphan = null;
@@ -212,8 +263,18 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
   }
 
+  /** The URL clients connect with; it carries the password, so it is never logged (toString() does not show it). */
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return url(password, port);
+  }
+
+  private static String url(String password, int port) {
+    return "redis://" + password + "@127.0.0.1:" + port;
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedRedis[127.0.0.1:" + port + "]";
   }
 
   public int port() {

@@ -34,6 +34,8 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{sNN}:export:&lt;version&gt;       hash  an export's rows of the shard: number -&gt; row hash (for since=)
  * dunblock:{sNN}:export:&lt;version&gt;:gone  set   numbers already written as removed (dedupe while exporting)
  * dunblock:{meta}:export:&lt;version&gt;      hash  an export's filters, status, SHA-256 and signature
+ * dunblock:{meta}:exports-running:&lt;key id&gt;  zset  a key's running exports: version -&gt; lease end (ms)
+ * dunblock:{meta}:exports-day:&lt;key id&gt;      zset  a key's exports started in the last 24 h: version -&gt; start
  * dunblock:{meta}:export-signing-key   string  generated Ed25519 key (PKCS#8), unless DUNBLOCK_EXPORT_SIGNING_KEY
  * dunblock:{meta}:filter-checkpoint    hash    the last filter snapshot and the stream offsets it holds
  * dunblock:{r:&lt;hash&gt;}:trust          hash    a reporter's trust (see ReporterTrust)
@@ -206,6 +208,14 @@ public final class KeySchema {
 
   public static String exportGone(int shard, String version) {
     return tag(shard) + "export:" + version + ":gone";
+  }
+
+  public static String exportsRunning(String keyId) {
+    return PREFIX + "{meta}:exports-running:" + keyId;
+  }
+
+  public static String exportsOfDay(String keyId) {
+    return PREFIX + "{meta}:exports-day:" + keyId;
   }
 
   public static String exportMeta(String version) {

@@ -36,10 +36,10 @@ public final class RedisForCli implements AutoCloseable {
     if (config.url().isPresent()) {
       return connect(config.url().get(), null);
     }
-    Integer running = EmbeddedRedis.runningPort(config.dataDir());
+    String running = EmbeddedRedis.runningUrl(config.dataDir());
     if (running != null) {
       try {
-        return connect("redis://127.0.0.1:" + running, null);
+        return connect(running, null);
       } catch (RuntimeException e) {
         // A stale port file from a server that died: start our own below.
       }

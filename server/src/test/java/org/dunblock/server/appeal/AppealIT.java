@@ -83,7 +83,7 @@ class AppealIT {
   HttpResponse<Buffer> decide(Api api, String id, String decision, String note) {
     return Api.await(api.request(HttpMethod.POST, "/v1/admin/appeals/" + id + "/decision")
         .putHeader("Authorization", "Bearer " + operatorKey)
-        .sendBuffer(new JsonObject().put("decision", decision).put("note", note).toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("decision", decision).put("note", note).toBuffer()));
   }
 
   JsonArray audit() {

@@ -100,7 +100,7 @@ class ExportIT {
   void override(String number, String verdict) {
     HttpResponse<Buffer> r = Api.await(api.request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "test").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "test").toBuffer()));
     assertEquals(200, r.statusCode(), r.bodyAsString());
   }
 
@@ -375,7 +375,7 @@ class ExportIT {
   void prefixOverride(String prefix, String verdict) {
     HttpResponse<Buffer> r = Api.await(api.request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "test").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "test").toBuffer()));
     assertEquals(200, r.statusCode(), r.bodyAsString());
   }
 

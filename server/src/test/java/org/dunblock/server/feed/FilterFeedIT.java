@@ -248,7 +248,7 @@ class FilterFeedIT {
     HttpResponse<Buffer> put = Api.await(api.request(HttpMethod.PUT, "/v1/admin/verified-callers/"
             + URLEncoder.encode(e164, StandardCharsets.UTF_8))
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("name", "City Hospital").put("category", "HOSPITAL").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("name", "City Hospital").put("category", "HOSPITAL").toBuffer()));
     assertEquals(200, put.statusCode(), put.bodyAsString());
   }
 

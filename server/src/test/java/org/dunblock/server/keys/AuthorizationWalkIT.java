@@ -141,7 +141,7 @@ class AuthorizationWalkIT {
       boolean raw = key.startsWith("Basic ") || key.startsWith("Token ") || key.equals("Bearer");
       request.putHeader("Authorization", raw ? key : "Bearer " + key);
     }
-    return Api.await(request.sendBuffer(Buffer.buffer("{}")));
+    return Api.await(request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}")));
   }
 
   static void assertError(HttpResponse<Buffer> response, int status, String code, String route) {

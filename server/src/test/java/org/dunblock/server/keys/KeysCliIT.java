@@ -11,6 +11,8 @@ import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.config.DunblockConfig;
@@ -19,6 +21,7 @@ import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The keys command line against a real Redis, and the server honouring what it minted and revoked. */
 @ExtendWith(VertxExtension.class)
@@ -68,6 +71,30 @@ class KeysCliIT {
         api.close();
         server.close();
       }
+    }
+  }
+
+  /** The embedded Redis needs its password: the CLI finds it in the data dir, with or without a server running. */
+  @Test
+  void theCliWorksOnTheEmbeddedRedisOfADataDir(Vertx vertx, @TempDir Path dataDir) {
+    DunblockConfig config = DunblockConfig.builder().host("127.0.0.1").port(TestRedis.freePort()).dataDir(dataDir)
+        .eventLoops(1).build();
+    Run offline = keys(config, "create", "--role", "operator", "--label", "no server running");
+    assertEquals(0, offline.code(), offline.err());
+    DunblockServer server = DunblockServer.start(config, Clock.systemUTC());
+    Api api = new Api(vertx, server.port());
+    try {
+      waitReady(api);
+      Run online = keys(config, "create", "--role", "admin", "--label", "server running");
+      assertEquals(0, online.code(), online.err());
+      for (String secret : List.of(offline.out().trim(), online.out().trim())) {
+        assertEquals(200, api.request(io.vertx.core.http.HttpMethod.GET, "/v1/admin/appeals")
+            .putHeader("Authorization", "Bearer " + secret).send().await().statusCode());
+      }
+      assertTrue(keys(config, "list").out().contains("no server running"));
+    } finally {
+      api.close();
+      server.close();
     }
   }
 

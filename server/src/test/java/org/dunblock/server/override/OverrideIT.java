@@ -35,7 +35,7 @@ class OverrideIT {
   HttpResponse<Buffer> put(String number, String verdict, String reason) {
     return Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", reason).toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", reason).toBuffer()));
   }
 
   HttpResponse<Buffer> delete(String number, String reason) {

@@ -32,7 +32,7 @@ class PrefixOverrideIT {
   HttpResponse<Buffer> putPrefix(String prefix, String verdict) {
     return Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/prefixes/" + prefix)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "collector block, notice 17").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "collector block, notice 17").toBuffer()));
   }
 
   @Test
@@ -67,7 +67,7 @@ class PrefixOverrideIT {
     assertEquals("ALLOW", both.apiA().lookup("13800120000").getString("verdict"));
     Api.await(both.apiA().request(HttpMethod.PUT, "/v1/admin/overrides/13800120001")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "this one is a collector").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", "BLOCK").put("reason", "this one is a collector").toBuffer()));
     assertEquals("BLOCK", both.apiA().lookup("13800120001").getString("verdict"));
   }
 

@@ -47,7 +47,7 @@ class ProtectedNumbersIT {
     if (key != null) {
       request.putHeader("Authorization", "Bearer " + key);
     }
-    return Api.await(body == null ? request.send() : request.sendBuffer(body.toBuffer()));
+    return Api.await(body == null ? request.send() : request.sendJsonObject(body));
   }
 
   HttpResponse<Buffer> register(String number, String name) {

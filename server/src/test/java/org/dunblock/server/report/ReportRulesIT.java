@@ -110,6 +110,7 @@ class ReportRulesIT {
       all.add(api().request(HttpMethod.POST, "/v1/reports")
           .putHeader("Authorization", "Bearer " + token)
           .putHeader("Idempotency-Key", "same-key")
+          .putHeader("Content-Type", "application/json")
           .sendBuffer(Buffer.buffer(body))
           .onSuccess(r -> testContext.verify(() -> {
             assertEquals(202, r.statusCode());

@@ -65,14 +65,14 @@ class DecisionFarmingIT {
   void allow(String appealId) {
     HttpResponse<Buffer> decided = Api.await(api().request(HttpMethod.POST, "/v1/admin/appeals/" + appealId
             + "/decision").putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("decision", "allow").toBuffer()));
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("decision", "allow").toBuffer()));
     assertEquals(200, decided.statusCode(), decided.bodyAsString());
   }
 
   void override(String number, String verdict) {
     assertEquals(200, Api.await(api().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
         .statusCode());
   }
 

@@ -30,7 +30,7 @@ class TrustIT {
   void override(String number, String verdict) {
     assertEquals(200, Api.await(api().request(HttpMethod.PUT, "/v1/admin/overrides/" + number)
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("verdict", verdict).put("reason", "operator review").toBuffer()))
         .statusCode());
   }
 

@@ -174,7 +174,7 @@ class TrustSimulationIT {
     assertEquals(200, Api.await(api().request(io.vertx.core.http.HttpMethod.POST, "/v1/admin/appeals/"
             + filed.bodyAsJsonObject().getString("appealId") + "/decision")
         .putHeader("Authorization", "Bearer " + ADMIN_KEY)
-        .sendBuffer(new JsonObject().put("decision", "allow").toBuffer())).statusCode());
+        .putHeader("Content-Type", "application/json").sendBuffer(new JsonObject().put("decision", "allow").toBuffer())).statusCode());
     List<String> targets = new ArrayList<>();
     for (int t = 0; t < TARGETS; t++) {
       targets.add(number());

@@ -58,7 +58,8 @@ class ReporterPrivacyIT {
     if (key != null) {
       request.putHeader("Authorization", "Bearer " + key);
     }
-    HttpResponse<Buffer> response = Api.await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+    HttpResponse<Buffer> response = Api.await(body == null ? request.send()
+        : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
     seen.put(method + " " + path + " #" + seen.size(), response.headers() + "\n"
         + (response.body() == null ? "" : response.body().toString(StandardCharsets.ISO_8859_1)));
     return response;

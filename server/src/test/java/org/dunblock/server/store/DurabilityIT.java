@@ -66,7 +66,7 @@ class DurabilityIT {
     DunblockServer server = DunblockServer.start(embeddedConfig(dataDir).embeddedRedisFsync(fsync)
         .redisTimeout(Duration.ofSeconds(1)).build(), Clock.systemUTC());
     Api api = new Api(vertx, server.port());
-    RedisURI uri = RedisURI.create("redis://127.0.0.1:" + EmbeddedRedis.runningPort(dataDir));
+    RedisURI uri = RedisURI.create(EmbeddedRedis.runningUrl(dataDir));
     uri.setTimeout(Duration.ofSeconds(1));
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> connection = client.connect()) {

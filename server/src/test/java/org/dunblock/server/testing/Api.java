@@ -36,6 +36,10 @@ public final class Api {
 
   public HttpResponse<Buffer> post(String path, String body, String... headers) {
     HttpRequest<Buffer> request = client.post(path);
+    if (body != null) {
+      // JSON unless the caller names another type (DESIGN.md: JSON bodies say application/json).
+      request.putHeader("Content-Type", "application/json");
+    }
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.putHeader(headers[i], headers[i + 1]);
     }
