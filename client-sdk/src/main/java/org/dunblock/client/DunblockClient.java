@@ -44,12 +44,13 @@ import org.json.JSONArray;
 import org.json.JSONObject;
 
 /**
- * The Dunblock client for call-interception apps. Thread-safe; make one per cache dir and share it.
+ * The Dunblock client for call-interception apps. Thread-safe; make one per data dir and share it.
  *
  * <pre>{@code
  * DunblockClient client = DunblockClient.create(DunblockClientOptions.builder()
  *     .baseUrl("https://api.dunblock.example/")
- *     .cacheDir(new File(context.getCacheDir(), "dunblock"))
+ *     .dataDir(new File(context.getNoBackupFilesDir(), "dunblock"))   // token, offline reports
+ *     .cacheDir(new File(context.getCacheDir(), "dunblock"))          // filter
  *     .build());
  * ScreenResult r = client.screen(incomingNumber);   // within 1.5 s, never throws for network trouble
  * if (r.verdict() == Verdict.BLOCK) { reject(); }
@@ -85,9 +86,16 @@ public final class DunblockClient implements Closeable {
 
   private DunblockClient(DunblockClientOptions options) {
     this.options = options;
-    File dir = options.cacheDir();
-    if (!dir.isDirectory() && !dir.mkdirs()) {
-      throw new UncheckedIOException(new IOException("cannot create cache dir " + dir));
+    File dir = options.dataDir();
+    File cacheDir = options.cacheDir();
+    for (File d : new File[] {dir, cacheDir}) {
+      if (!d.isDirectory() && !d.mkdirs()) {
+        throw new UncheckedIOException(new IOException("cannot create " + d));
+      }
+    }
+    if (dir.equals(cacheDir)) {
+      LOG.warning("Only a cache dir was given: the reporter token and queued reports live in " + dir
+          + ", which Android may empty. Set dataDir (deprecated layout).");
     }
     try {
       lockChannel = new RandomAccessFile(new File(dir, ".lock"), "rw").getChannel();
@@ -99,7 +107,7 @@ public final class DunblockClient implements Closeable {
       }
       if (acquired == null) {
         lockChannel.close();
-        throw new IllegalStateException("another DunblockClient uses the cache dir " + dir);
+        throw new IllegalStateException("another DunblockClient uses the data dir " + dir);
       }
       lock = acquired;
     } catch (IOException e) {
@@ -107,7 +115,7 @@ public final class DunblockClient implements Closeable {
     }
     this.http = new Http(options);
     this.backoff = new Backoff(options.retryBaseDelay(), options.retryMaxDelay());
-    this.filter = new FilterSync(http, dir, options.snapshotMaxAge(), backoff);
+    this.filter = new FilterSync(http, cacheDir, options.snapshotMaxAge(), backoff);
     this.filter.load();
     this.outbox = new ReportOutbox(dir);
     this.cache = new ResponseCache<>(options.cacheEntries());
@@ -125,7 +133,7 @@ public final class DunblockClient implements Closeable {
     }
   }
 
-  /** A client; loads the filter, token and queued reports kept in the cache dir. */
+  /** A client; loads the filter, token and queued reports kept in the data and cache dirs. */
   public static DunblockClient create(DunblockClientOptions options) {
     return new DunblockClient(options);
   }
@@ -275,10 +283,11 @@ public final class DunblockClient implements Closeable {
     JSONArray rs = json.optJSONArray("reasons");
     if (rs != null) {
       for (int i = 0; i < rs.length(); i++) {
-        reasons.add(rs.getString(i));
+        // Kept as strings: a newer server's reason codes pass through untouched.
+        reasons.add(String.valueOf(rs.get(i)));
       }
     }
-    return new Reputation(json.getString("number"), Verdict.valueOf(json.getString("verdict")),
+    return new Reputation(json.getString("number"), Verdict.parse(json.optString("verdict", null)),
         json.optDouble("score", 0), json.optLong("reports", 0), json.optLong("reporters", 0), categories, reasons,
         instant(json, "firstReported"), instant(json, "lastReported"), json.optBoolean("degraded", false));
   }
@@ -302,7 +311,7 @@ public final class DunblockClient implements Closeable {
         // Fixed now, so a report delivered days later still tells when the call happened.
         .put("occurredAt", (report.occurredAt() != null ? report.occurredAt() : Instant.now()).toString());
     if (report.region() != null) {
-      body.put("region", report.region());
+      body.put("region", region(report.region()));
     }
     if (report.platform() != null) {
       body.put("platform", report.platform());
@@ -384,10 +393,17 @@ public final class DunblockClient implements Closeable {
     for (int attempt = 0; ; attempt++) {
       String t = token();
       try {
-        return http.call(http.request(http.url("v1/reports").build())
+        Http.Answer answer = http.call(http.request(http.url("v1/reports").build())
             .header("Authorization", "Bearer " + t)
             .header("Idempotency-Key", entry.idempotencyKey)
-            .post(RequestBody.create(entry.body.toString(), JSON)).build(), null).json();
+            .post(RequestBody.create(entry.body.toString(), JSON)).build(), null);
+        JSONObject accepted = answer.json();
+        if (!(accepted.opt("reportId") instanceof String) || !(accepted.opt("number") instanceof String)) {
+          // Some JSON, but not our receipt (a portal or proxy speaking JSON): not delivered.
+          throw new TransportException("The answer is not a report receipt", answer.status, "malformed_response",
+              answer.requestId, null, null);
+        }
+        return accepted;
       } catch (UnauthorizedException e) {
         // A token the server no longer knows (e.g. a new deployment): get a new one once. Nothing was counted.
         if (attempt > 0) {
@@ -407,13 +423,17 @@ public final class DunblockClient implements Closeable {
       if (token == null) {
         Http.Answer answer = http.call(http.request(http.url("v1/reporters").build())
             .post(RequestBody.create(new byte[0], null)).build(), null);
-        String fresh = answer.json().getString("token");
+        Object fresh = answer.json().opt("token");
+        if (!(fresh instanceof String) || ((String) fresh).isBlank()) {
+          throw new TransportException("The answer is not a reporter token", answer.status, "malformed_response",
+              answer.requestId, null, null);
+        }
         try {
-          AtomicFiles.write(tokenFile, fresh.getBytes(StandardCharsets.UTF_8));
+          AtomicFiles.write(tokenFile, ((String) fresh).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
           LOG.log(Level.WARNING, "Could not keep the reporter token in " + tokenFile, e);
         }
-        token = fresh;
+        token = (String) fresh;
       }
       return token;
     }
@@ -559,7 +579,7 @@ public final class DunblockClient implements Closeable {
     return CompletableFuture.supplyAsync(work, executor);
   }
 
-  /** Stops background work, saves the filter and releases the cache dir. Queued reports stay queued. */
+  /** Stops background work, saves the filter and releases the data dir. Queued reports stay queued. */
   @Override
   public void close() {
     if (closed) {
@@ -579,11 +599,11 @@ public final class DunblockClient implements Closeable {
       lock.release();
       lockChannel.close();
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Could not release the cache dir lock", e);
+      LOG.log(Level.WARNING, "Could not release the data dir lock", e);
     }
   }
 
   private String region(String region) {
-    return region != null ? region : options.defaultRegion();
+    return normalizer.region(region, options.defaultRegion());
   }
 }
