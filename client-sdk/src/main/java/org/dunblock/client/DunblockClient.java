@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -76,6 +77,7 @@ public final class DunblockClient implements Closeable {
   private final FileLock lock;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService deadlineTimer;
   private final ReentrantLock deliveryLock = new ReentrantLock();
   private final Object tokenLock = new Object();
   private volatile String token;
@@ -123,6 +125,7 @@ public final class DunblockClient implements Closeable {
     this.token = readToken();
     this.executor = Executors.newCachedThreadPool(daemon("dunblock-client"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("dunblock-background"));
+    this.deadlineTimer = Executors.newSingleThreadScheduledExecutor(daemon("dunblock-deadline"));
     if (options.backgroundSync()) {
       scheduler.execute(this::backgroundSync);
       scheduler.scheduleWithFixedDelay(filter::persistIfDirty, PERSIST_INTERVAL.toMillis(),
@@ -163,46 +166,111 @@ public final class DunblockClient implements Closeable {
     return screen(number, null);
   }
 
-  /** {@link #screen(String)} reading national numbers in {@code region}. */
+  /**
+   * {@link #screen(String)} reading national numbers in {@code region}. Completes within the deadline whatever the
+   * network does (a DNS lookup that never returns included): the waiting is bounded by a timer, not by OkHttp.
+   * When {@link DunblockClientOptions#mustNotBlock()} says the calling thread must not block, no network I/O is
+   * waited for: the answer comes from the local filter or the cache, else it is ALLOW with
+   * {@link ScreenResult#failedOpen()} (code {@code would_block}) while a background lookup fills the cache.
+   */
   public ScreenResult screen(String number, String region) {
     long start = System.nanoTime();
-    if (number == null || number.isBlank()) {
-      return new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
+    Screening s = new Screening(number, region(region));
+    if (s.answer != null) {
+      return s.answer;
     }
-    String r = region(region);
-    String e164 = normalizer.normalize(number, r);
-    // A number we cannot normalise is not trusted to be absent: the server decides.
-    if (e164 != null && !filter.mightContain(e164)) {
-      return new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
+    if (options.mustNotBlock() != null && options.mustNotBlock().getAsBoolean()) {
+      screenAsync(s, start); // fills the cache for the next ring
+      return s.failOpen(new TransportException("screen() on a thread that must not block: answered locally", 0,
+          "would_block", null, null, null));
     }
-    String shown = e164 != null ? e164 : number;
-    Reputation cached = cache.get(cacheKey(e164, number, r));
-    if (cached != null) {
-      return new ScreenResult(shown, cached.verdict(), ScreenResult.Source.CACHE, true, cached, null);
-    }
-    Duration remaining = options.screenDeadline().minusNanos(System.nanoTime() - start);
-    try {
-      if (remaining.isNegative() || remaining.isZero()) {
-        throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+    return screenAsync(s, start).join();
+  }
+
+  /** The local part of screening: an answer without the network, or what to ask the server. */
+  private final class Screening {
+    final String region;
+    final String e164;
+    final String shown;
+    final String raw;
+    final ScreenResult answer;
+
+    Screening(String number, String region) {
+      this.region = region;
+      this.raw = number;
+      if (number == null || number.isBlank()) {
+        e164 = null;
+        shown = number;
+        answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
+        return;
       }
-      Reputation rep = lookupOnce(e164 != null ? e164 : number, r, remaining);
-      if (rep.degraded()) {
-        return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
+      e164 = normalizer.normalize(number, region);
+      shown = e164 != null ? e164 : number;
+      // A number we cannot normalise is not trusted to be absent: the server decides.
+      if (e164 != null && !filter.mightContain(e164)) {
+        answer = new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
+        return;
       }
-      return new ScreenResult(rep.number(), rep.verdict(), ScreenResult.Source.SERVER, true, rep, null);
-    } catch (InvalidNumberException e) {
-      // Not a number anyone can report: nothing to block.
-      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.SERVER, false, null, e);
-    } catch (DunblockException e) {
+      Reputation cached = cache.get(cacheKey(e164, number, region));
+      answer = cached == null ? null
+          : new ScreenResult(shown, cached.verdict(), ScreenResult.Source.CACHE, true, cached, null);
+    }
+
+    ScreenResult failOpen(DunblockException e) {
       return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null, e);
-    } catch (RuntimeException e) {
-      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null,
-          new TransportException("unexpected failure: " + e, 0, "internal", null, null, e));
+    }
+
+    ScreenResult remote(Duration remaining) {
+      try {
+        if (remaining.isNegative() || remaining.isZero()) {
+          throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+        }
+        Reputation rep = lookupOnce(e164 != null ? e164 : raw, region, remaining);
+        if (rep.degraded()) {
+          return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
+        }
+        return new ScreenResult(rep.number(), rep.verdict(), ScreenResult.Source.SERVER, true, rep, null);
+      } catch (InvalidNumberException e) {
+        // Not a number anyone can report: nothing to block.
+        return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.SERVER, false, null, e);
+      } catch (DunblockException e) {
+        return failOpen(e);
+      } catch (RuntimeException e) {
+        return failOpen(new TransportException("unexpected failure: " + e, 0, "internal", null, null, e));
+      }
     }
   }
 
   public CompletableFuture<ScreenResult> screenAsync(String number) {
-    return async(() -> screen(number));
+    return screenAsync(number, null);
+  }
+
+  /**
+   * {@link #screen(String, String)} without blocking the caller. The future completes by the screen deadline
+   * whatever the network does: a timer completes it with the fail-open answer if the lookup has not answered.
+   */
+  public CompletableFuture<ScreenResult> screenAsync(String number, String region) {
+    long start = System.nanoTime();
+    Screening s = new Screening(number, region(region));
+    return s.answer != null ? CompletableFuture.completedFuture(s.answer) : screenAsync(s, start);
+  }
+
+  private CompletableFuture<ScreenResult> screenAsync(Screening s, long start) {
+    CompletableFuture<ScreenResult> result = new CompletableFuture<>();
+    Duration remaining = options.screenDeadline().minusNanos(System.nanoTime() - start);
+    try {
+      // Its own timer thread: the background scheduler may itself be stuck in a network call.
+      ScheduledFuture<?> timer = deadlineTimer.schedule(() -> result.complete(s.failOpen(new TransportException(
+              "No answer within the screen deadline", 0, "timeout", null, null, null))),
+          Math.max(0, remaining.toMillis()), TimeUnit.MILLISECONDS);
+      executor.execute(() -> {
+        result.complete(s.remote(remaining));
+        timer.cancel(false);
+      });
+    } catch (RejectedExecutionException e) {
+      result.complete(s.failOpen(new TransportException("client closed", 0, "closed", null, null, e)));
+    }
+    return result;
   }
 
   /**
@@ -588,6 +656,7 @@ public final class DunblockClient implements Closeable {
     closed = true;
     filter.stopLive();
     scheduler.shutdownNow();
+    deadlineTimer.shutdown();
     executor.shutdown();
     try {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);

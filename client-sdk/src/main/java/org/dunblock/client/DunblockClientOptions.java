@@ -39,6 +39,7 @@ public final class DunblockClientOptions {
   private final int cacheEntries;
   private final OkHttpClient httpClient;
   private final ReportListener reportListener;
+  private final java.util.function.BooleanSupplier mustNotBlock;
 
   private DunblockClientOptions(Builder b) {
     if (b.baseUrl == null) {
@@ -66,6 +67,7 @@ public final class DunblockClientOptions {
     this.cacheEntries = b.cacheEntries;
     this.httpClient = b.httpClient;
     this.reportListener = b.reportListener;
+    this.mustNotBlock = b.mustNotBlock;
   }
 
   private static Duration positive(Duration d, String name) {
@@ -98,6 +100,7 @@ public final class DunblockClientOptions {
     b.cacheEntries = cacheEntries;
     b.httpClient = httpClient;
     b.reportListener = reportListener;
+    b.mustNotBlock = mustNotBlock;
     return b;
   }
 
@@ -190,6 +193,16 @@ public final class DunblockClientOptions {
     return reportListener;
   }
 
+  /**
+   * Asked by screen() on the calling thread: true means this thread must not wait for the network (on Android,
+   * {@code () -> Looper.myLooper() == Looper.getMainLooper()}); screen() then answers from the local filter or the
+   * cache, else fails open with code {@code would_block} and looks the number up in the background. Null (the
+   * default): screen() may wait, at most the screen deadline.
+   */
+  public java.util.function.BooleanSupplier mustNotBlock() {
+    return mustNotBlock;
+  }
+
   /** Builder for {@link DunblockClientOptions}. */
   public static final class Builder {
     private HttpUrl baseUrl;
@@ -208,6 +221,7 @@ public final class DunblockClientOptions {
     private int cacheEntries = DEFAULT_CACHE_ENTRIES;
     private OkHttpClient httpClient;
     private ReportListener reportListener;
+    private java.util.function.BooleanSupplier mustNotBlock;
 
     private Builder() {
     }
@@ -298,6 +312,12 @@ public final class DunblockClientOptions {
 
     public Builder reportListener(ReportListener v) {
       this.reportListener = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#mustNotBlock()}. */
+    public Builder mustNotBlock(java.util.function.BooleanSupplier v) {
+      this.mustNotBlock = v;
       return this;
     }
 
