@@ -71,7 +71,14 @@ public final class ReportOutbox {
         JSONObject stored = new JSONObject(new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8));
         entries.add(new Entry(stored.getString("idempotencyKey"), stored.getJSONObject("body"), f));
       } catch (IOException | JSONException e) {
-        LOG.warning("Skipping unreadable queued report " + f + ": " + e.getMessage());
+        // Moved aside, not retried: an unreadable file counted as pending made the flush reschedule itself
+        // at once, for ever. Kept in outbox/quarantine for diagnosis.
+        File quarantine = new File(dir, "quarantine");
+        if ((quarantine.isDirectory() || quarantine.mkdirs()) && f.renameTo(new File(quarantine, f.getName()))) {
+          LOG.warning("Quarantined unreadable queued report " + f + ": " + e.getMessage());
+        } else {
+          LOG.warning("Could not quarantine unreadable queued report " + f + ": " + e.getMessage());
+        }
       }
     }
     return entries;
