@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -44,12 +45,13 @@ import org.json.JSONArray;
 import org.json.JSONObject;
 
 /**
- * The Dunblock client for call-interception apps. Thread-safe; make one per cache dir and share it.
+ * The Dunblock client for call-interception apps. Thread-safe; make one per data dir and share it.
  *
  * <pre>{@code
  * DunblockClient client = DunblockClient.create(DunblockClientOptions.builder()
  *     .baseUrl("https://api.dunblock.example/")
- *     .cacheDir(new File(context.getCacheDir(), "dunblock"))
+ *     .dataDir(new File(context.getNoBackupFilesDir(), "dunblock"))   // token, offline reports
+ *     .cacheDir(new File(context.getCacheDir(), "dunblock"))          // filter
  *     .build());
  * ScreenResult r = client.screen(incomingNumber);   // within 1.5 s, never throws for network trouble
  * if (r.verdict() == Verdict.BLOCK) { reject(); }
@@ -75,6 +77,7 @@ public final class DunblockClient implements Closeable {
   private final FileLock lock;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService deadlineTimer;
   private final ReentrantLock deliveryLock = new ReentrantLock();
   private final Object tokenLock = new Object();
   private volatile String token;
@@ -85,9 +88,16 @@ public final class DunblockClient implements Closeable {
 
   private DunblockClient(DunblockClientOptions options) {
     this.options = options;
-    File dir = options.cacheDir();
-    if (!dir.isDirectory() && !dir.mkdirs()) {
-      throw new UncheckedIOException(new IOException("cannot create cache dir " + dir));
+    File dir = options.dataDir();
+    File cacheDir = options.cacheDir();
+    for (File d : new File[] {dir, cacheDir}) {
+      if (!d.isDirectory() && !d.mkdirs()) {
+        throw new UncheckedIOException(new IOException("cannot create " + d));
+      }
+    }
+    if (dir.equals(cacheDir)) {
+      LOG.warning("Only a cache dir was given: the reporter token and queued reports live in " + dir
+          + ", which Android may empty. Set dataDir (deprecated layout).");
     }
     try {
       lockChannel = new RandomAccessFile(new File(dir, ".lock"), "rw").getChannel();
@@ -99,7 +109,7 @@ public final class DunblockClient implements Closeable {
       }
       if (acquired == null) {
         lockChannel.close();
-        throw new IllegalStateException("another DunblockClient uses the cache dir " + dir);
+        throw new IllegalStateException("another DunblockClient uses the data dir " + dir);
       }
       lock = acquired;
     } catch (IOException e) {
@@ -107,7 +117,7 @@ public final class DunblockClient implements Closeable {
     }
     this.http = new Http(options);
     this.backoff = new Backoff(options.retryBaseDelay(), options.retryMaxDelay());
-    this.filter = new FilterSync(http, dir, options.snapshotMaxAge(), backoff);
+    this.filter = new FilterSync(http, cacheDir, options.snapshotMaxAge(), backoff);
     this.filter.load();
     this.outbox = new ReportOutbox(dir);
     this.cache = new ResponseCache<>(options.cacheEntries());
@@ -115,6 +125,7 @@ public final class DunblockClient implements Closeable {
     this.token = readToken();
     this.executor = Executors.newCachedThreadPool(daemon("dunblock-client"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("dunblock-background"));
+    this.deadlineTimer = Executors.newSingleThreadScheduledExecutor(daemon("dunblock-deadline"));
     if (options.backgroundSync()) {
       scheduler.execute(this::backgroundSync);
       scheduler.scheduleWithFixedDelay(filter::persistIfDirty, PERSIST_INTERVAL.toMillis(),
@@ -125,7 +136,7 @@ public final class DunblockClient implements Closeable {
     }
   }
 
-  /** A client; loads the filter, token and queued reports kept in the cache dir. */
+  /** A client; loads the filter, token and queued reports kept in the data and cache dirs. */
   public static DunblockClient create(DunblockClientOptions options) {
     return new DunblockClient(options);
   }
@@ -155,46 +166,111 @@ public final class DunblockClient implements Closeable {
     return screen(number, null);
   }
 
-  /** {@link #screen(String)} reading national numbers in {@code region}. */
+  /**
+   * {@link #screen(String)} reading national numbers in {@code region}. Completes within the deadline whatever the
+   * network does (a DNS lookup that never returns included): the waiting is bounded by a timer, not by OkHttp.
+   * When {@link DunblockClientOptions#mustNotBlock()} says the calling thread must not block, no network I/O is
+   * waited for: the answer comes from the local filter or the cache, else it is ALLOW with
+   * {@link ScreenResult#failedOpen()} (code {@code would_block}) while a background lookup fills the cache.
+   */
   public ScreenResult screen(String number, String region) {
     long start = System.nanoTime();
-    if (number == null || number.isBlank()) {
-      return new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
+    Screening s = new Screening(number, region(region));
+    if (s.answer != null) {
+      return s.answer;
     }
-    String r = region(region);
-    String e164 = normalizer.normalize(number, r);
-    // A number we cannot normalise is not trusted to be absent: the server decides.
-    if (e164 != null && !filter.mightContain(e164)) {
-      return new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
+    if (options.mustNotBlock() != null && options.mustNotBlock().getAsBoolean()) {
+      screenAsync(s, start); // fills the cache for the next ring
+      return s.failOpen(new TransportException("screen() on a thread that must not block: answered locally", 0,
+          "would_block", null, null, null));
     }
-    String shown = e164 != null ? e164 : number;
-    Reputation cached = cache.get(cacheKey(e164, number, r));
-    if (cached != null) {
-      return new ScreenResult(shown, cached.verdict(), ScreenResult.Source.CACHE, true, cached, null);
-    }
-    Duration remaining = options.screenDeadline().minusNanos(System.nanoTime() - start);
-    try {
-      if (remaining.isNegative() || remaining.isZero()) {
-        throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+    return screenAsync(s, start).join();
+  }
+
+  /** The local part of screening: an answer without the network, or what to ask the server. */
+  private final class Screening {
+    final String region;
+    final String e164;
+    final String shown;
+    final String raw;
+    final ScreenResult answer;
+
+    Screening(String number, String region) {
+      this.region = region;
+      this.raw = number;
+      if (number == null || number.isBlank()) {
+        e164 = null;
+        shown = number;
+        answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
+        return;
       }
-      Reputation rep = lookupOnce(e164 != null ? e164 : number, r, remaining);
-      if (rep.degraded()) {
-        return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
+      e164 = normalizer.normalize(number, region);
+      shown = e164 != null ? e164 : number;
+      // A number we cannot normalise is not trusted to be absent: the server decides.
+      if (e164 != null && !filter.mightContain(e164)) {
+        answer = new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
+        return;
       }
-      return new ScreenResult(rep.number(), rep.verdict(), ScreenResult.Source.SERVER, true, rep, null);
-    } catch (InvalidNumberException e) {
-      // Not a number anyone can report: nothing to block.
-      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.SERVER, false, null, e);
-    } catch (DunblockException e) {
+      Reputation cached = cache.get(cacheKey(e164, number, region));
+      answer = cached == null ? null
+          : new ScreenResult(shown, cached.verdict(), ScreenResult.Source.CACHE, true, cached, null);
+    }
+
+    ScreenResult failOpen(DunblockException e) {
       return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null, e);
-    } catch (RuntimeException e) {
-      return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, null,
-          new TransportException("unexpected failure: " + e, 0, "internal", null, null, e));
+    }
+
+    ScreenResult remote(Duration remaining) {
+      try {
+        if (remaining.isNegative() || remaining.isZero()) {
+          throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+        }
+        Reputation rep = lookupOnce(e164 != null ? e164 : raw, region, remaining);
+        if (rep.degraded()) {
+          return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
+        }
+        return new ScreenResult(rep.number(), rep.verdict(), ScreenResult.Source.SERVER, true, rep, null);
+      } catch (InvalidNumberException e) {
+        // Not a number anyone can report: nothing to block.
+        return new ScreenResult(shown, Verdict.ALLOW, ScreenResult.Source.SERVER, false, null, e);
+      } catch (DunblockException e) {
+        return failOpen(e);
+      } catch (RuntimeException e) {
+        return failOpen(new TransportException("unexpected failure: " + e, 0, "internal", null, null, e));
+      }
     }
   }
 
   public CompletableFuture<ScreenResult> screenAsync(String number) {
-    return async(() -> screen(number));
+    return screenAsync(number, null);
+  }
+
+  /**
+   * {@link #screen(String, String)} without blocking the caller. The future completes by the screen deadline
+   * whatever the network does: a timer completes it with the fail-open answer if the lookup has not answered.
+   */
+  public CompletableFuture<ScreenResult> screenAsync(String number, String region) {
+    long start = System.nanoTime();
+    Screening s = new Screening(number, region(region));
+    return s.answer != null ? CompletableFuture.completedFuture(s.answer) : screenAsync(s, start);
+  }
+
+  private CompletableFuture<ScreenResult> screenAsync(Screening s, long start) {
+    CompletableFuture<ScreenResult> result = new CompletableFuture<>();
+    Duration remaining = options.screenDeadline().minusNanos(System.nanoTime() - start);
+    try {
+      // Its own timer thread: the background scheduler may itself be stuck in a network call.
+      ScheduledFuture<?> timer = deadlineTimer.schedule(() -> result.complete(s.failOpen(new TransportException(
+              "No answer within the screen deadline", 0, "timeout", null, null, null))),
+          Math.max(0, remaining.toMillis()), TimeUnit.MILLISECONDS);
+      executor.execute(() -> {
+        result.complete(s.remote(remaining));
+        timer.cancel(false);
+      });
+    } catch (RejectedExecutionException e) {
+      result.complete(s.failOpen(new TransportException("client closed", 0, "closed", null, null, e)));
+    }
+    return result;
   }
 
   /**
@@ -275,10 +351,11 @@ public final class DunblockClient implements Closeable {
     JSONArray rs = json.optJSONArray("reasons");
     if (rs != null) {
       for (int i = 0; i < rs.length(); i++) {
-        reasons.add(rs.getString(i));
+        // Kept as strings: a newer server's reason codes pass through untouched.
+        reasons.add(String.valueOf(rs.get(i)));
       }
     }
-    return new Reputation(json.getString("number"), Verdict.valueOf(json.getString("verdict")),
+    return new Reputation(json.getString("number"), Verdict.parse(json.optString("verdict", null)),
         json.optDouble("score", 0), json.optLong("reports", 0), json.optLong("reporters", 0), categories, reasons,
         instant(json, "firstReported"), instant(json, "lastReported"), json.optBoolean("degraded", false));
   }
@@ -302,7 +379,7 @@ public final class DunblockClient implements Closeable {
         // Fixed now, so a report delivered days later still tells when the call happened.
         .put("occurredAt", (report.occurredAt() != null ? report.occurredAt() : Instant.now()).toString());
     if (report.region() != null) {
-      body.put("region", report.region());
+      body.put("region", region(report.region()));
     }
     if (report.platform() != null) {
       body.put("platform", report.platform());
@@ -384,10 +461,17 @@ public final class DunblockClient implements Closeable {
     for (int attempt = 0; ; attempt++) {
       String t = token();
       try {
-        return http.call(http.request(http.url("v1/reports").build())
+        Http.Answer answer = http.call(http.request(http.url("v1/reports").build())
             .header("Authorization", "Bearer " + t)
             .header("Idempotency-Key", entry.idempotencyKey)
-            .post(RequestBody.create(entry.body.toString(), JSON)).build(), null).json();
+            .post(RequestBody.create(entry.body.toString(), JSON)).build(), null);
+        JSONObject accepted = answer.json();
+        if (!(accepted.opt("reportId") instanceof String) || !(accepted.opt("number") instanceof String)) {
+          // Some JSON, but not our receipt (a portal or proxy speaking JSON): not delivered.
+          throw new TransportException("The answer is not a report receipt", answer.status, "malformed_response",
+              answer.requestId, null, null);
+        }
+        return accepted;
       } catch (UnauthorizedException e) {
         // A token the server no longer knows (e.g. a new deployment): get a new one once. Nothing was counted.
         if (attempt > 0) {
@@ -407,13 +491,17 @@ public final class DunblockClient implements Closeable {
       if (token == null) {
         Http.Answer answer = http.call(http.request(http.url("v1/reporters").build())
             .post(RequestBody.create(new byte[0], null)).build(), null);
-        String fresh = answer.json().getString("token");
+        Object fresh = answer.json().opt("token");
+        if (!(fresh instanceof String) || ((String) fresh).isBlank()) {
+          throw new TransportException("The answer is not a reporter token", answer.status, "malformed_response",
+              answer.requestId, null, null);
+        }
         try {
-          AtomicFiles.write(tokenFile, fresh.getBytes(StandardCharsets.UTF_8));
+          AtomicFiles.write(tokenFile, ((String) fresh).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
           LOG.log(Level.WARNING, "Could not keep the reporter token in " + tokenFile, e);
         }
-        token = fresh;
+        token = (String) fresh;
       }
       return token;
     }
@@ -559,7 +647,7 @@ public final class DunblockClient implements Closeable {
     return CompletableFuture.supplyAsync(work, executor);
   }
 
-  /** Stops background work, saves the filter and releases the cache dir. Queued reports stay queued. */
+  /** Stops background work, saves the filter and releases the data dir. Queued reports stay queued. */
   @Override
   public void close() {
     if (closed) {
@@ -568,6 +656,7 @@ public final class DunblockClient implements Closeable {
     closed = true;
     filter.stopLive();
     scheduler.shutdownNow();
+    deadlineTimer.shutdown();
     executor.shutdown();
     try {
       scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -579,11 +668,11 @@ public final class DunblockClient implements Closeable {
       lock.release();
       lockChannel.close();
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Could not release the cache dir lock", e);
+      LOG.log(Level.WARNING, "Could not release the data dir lock", e);
     }
   }
 
   private String region(String region) {
-    return region != null ? region : options.defaultRegion();
+    return normalizer.region(region, options.defaultRegion());
   }
 }

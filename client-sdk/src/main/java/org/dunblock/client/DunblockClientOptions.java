@@ -28,6 +28,7 @@ public final class DunblockClientOptions {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Duration screenDeadline;
+  private final File dataDir;
   private final File cacheDir;
   private final String defaultRegion;
   private final boolean backgroundSync;
@@ -38,6 +39,7 @@ public final class DunblockClientOptions {
   private final int cacheEntries;
   private final OkHttpClient httpClient;
   private final ReportListener reportListener;
+  private final java.util.function.BooleanSupplier mustNotBlock;
 
   private DunblockClientOptions(Builder b) {
     if (b.baseUrl == null) {
@@ -48,8 +50,14 @@ public final class DunblockClientOptions {
     this.connectTimeout = positive(b.connectTimeout, "connectTimeout");
     this.readTimeout = positive(b.readTimeout, "readTimeout");
     this.screenDeadline = positive(b.screenDeadline, "screenDeadline");
-    this.cacheDir = Objects.requireNonNull(b.cacheDir, "cacheDir is required (filter, token and offline reports)");
-    this.defaultRegion = Objects.requireNonNull(b.defaultRegion, "defaultRegion");
+    if (b.dataDir == null && b.cacheDir == null) {
+      throw new IllegalArgumentException("dataDir is required (reporter token and offline reports)");
+    }
+    // Only a cache dir: the old single-directory layout, kept working (deprecated, see dataDir()).
+    this.dataDir = b.dataDir != null ? b.dataDir : b.cacheDir;
+    this.cacheDir = b.cacheDir != null ? b.cacheDir : new File(b.dataDir, "cache");
+    // Android's getNetworkCountryIso() is lower case, and blank without a SIM: read any case, fall back to CN.
+    this.defaultRegion = new org.dunblock.client.internal.NumberNormalizer().region(b.defaultRegion, DEFAULT_REGION);
     this.backgroundSync = b.backgroundSync;
     Duration poll = positive(b.filterPollInterval, "filterPollInterval");
     this.filterPollInterval = poll.compareTo(MIN_FILTER_POLL_INTERVAL) < 0 ? MIN_FILTER_POLL_INTERVAL : poll;
@@ -59,6 +67,7 @@ public final class DunblockClientOptions {
     this.cacheEntries = b.cacheEntries;
     this.httpClient = b.httpClient;
     this.reportListener = b.reportListener;
+    this.mustNotBlock = b.mustNotBlock;
   }
 
   private static Duration positive(Duration d, String name) {
@@ -80,6 +89,7 @@ public final class DunblockClientOptions {
     b.connectTimeout = connectTimeout;
     b.readTimeout = readTimeout;
     b.screenDeadline = screenDeadline;
+    b.dataDir = dataDir;
     b.cacheDir = cacheDir;
     b.defaultRegion = defaultRegion;
     b.backgroundSync = backgroundSync;
@@ -90,6 +100,7 @@ public final class DunblockClientOptions {
     b.cacheEntries = cacheEntries;
     b.httpClient = httpClient;
     b.reportListener = reportListener;
+    b.mustNotBlock = mustNotBlock;
     return b;
   }
 
@@ -117,12 +128,28 @@ public final class DunblockClientOptions {
     return screenDeadline;
   }
 
-  /** Where the filter, the reporter token and the offline report queue live. One client per directory. Required. */
+  /**
+   * Durable directory of the reporter token and the offline report queue (and the client's lock: one client per
+   * data dir). On Android: {@code new File(context.getNoBackupFilesDir(), "dunblock")} (or getFilesDir()), never
+   * the cache dir, which the system empties when storage runs low. Required; when only {@link #cacheDir()} is set,
+   * it is the data dir too (the old layout, deprecated: queued reports and the token may be wiped with the cache).
+   */
+  public File dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * Where the local filter is kept: it can always be downloaded again, so Android's
+   * {@code new File(context.getCacheDir(), "dunblock")} fits. Default {@code <dataDir>/cache}.
+   */
   public File cacheDir() {
     return cacheDir;
   }
 
-  /** Region in which national numbers are read; default CN. */
+  /**
+   * Region in which national numbers are read, upper case; default CN. The builder accepts any case ({@code cn}
+   * from Android's getNetworkCountryIso()); a blank or unknown region falls back to {@link #DEFAULT_REGION}.
+   */
   public String defaultRegion() {
     return defaultRegion;
   }
@@ -166,6 +193,16 @@ public final class DunblockClientOptions {
     return reportListener;
   }
 
+  /**
+   * Asked by screen() on the calling thread: true means this thread must not wait for the network (on Android,
+   * {@code () -> Looper.myLooper() == Looper.getMainLooper()}); screen() then answers from the local filter or the
+   * cache, else fails open with code {@code would_block} and looks the number up in the background. Null (the
+   * default): screen() may wait, at most the screen deadline.
+   */
+  public java.util.function.BooleanSupplier mustNotBlock() {
+    return mustNotBlock;
+  }
+
   /** Builder for {@link DunblockClientOptions}. */
   public static final class Builder {
     private HttpUrl baseUrl;
@@ -173,6 +210,7 @@ public final class DunblockClientOptions {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
     private Duration screenDeadline = DEFAULT_SCREEN_DEADLINE;
+    private File dataDir;
     private File cacheDir;
     private String defaultRegion = DEFAULT_REGION;
     private boolean backgroundSync = true;
@@ -183,6 +221,7 @@ public final class DunblockClientOptions {
     private int cacheEntries = DEFAULT_CACHE_ENTRIES;
     private OkHttpClient httpClient;
     private ReportListener reportListener;
+    private java.util.function.BooleanSupplier mustNotBlock;
 
     private Builder() {
     }
@@ -216,6 +255,16 @@ public final class DunblockClientOptions {
       return this;
     }
 
+    /** See {@link DunblockClientOptions#dataDir()}. */
+    public Builder dataDir(File v) {
+      this.dataDir = v;
+      return this;
+    }
+
+    /**
+     * See {@link DunblockClientOptions#cacheDir()}. Set alone (without {@link #dataDir(File)}) it also holds the
+     * token and the offline queue: that use is deprecated.
+     */
     public Builder cacheDir(File v) {
       this.cacheDir = v;
       return this;
@@ -263,6 +312,12 @@ public final class DunblockClientOptions {
 
     public Builder reportListener(ReportListener v) {
       this.reportListener = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#mustNotBlock()}. */
+    public Builder mustNotBlock(java.util.function.BooleanSupplier v) {
+      this.mustNotBlock = v;
       return this;
     }
 

@@ -45,7 +45,9 @@ public class DunblockException extends RuntimeException {
 
   /** True when the same request may succeed later (transport, 429, 5xx). */
   public boolean isRetryable() {
-    return status == 0 || status == 429 || status >= 500;
+    // A TransportException is no answer of our server (no connection, a captive portal's page, a proxy's 403/407,
+    // a 2xx that is not our JSON): nothing says retrying cannot help.
+    return status == 0 || status == 429 || status >= 500 || this instanceof TransportException;
   }
 
   @Override

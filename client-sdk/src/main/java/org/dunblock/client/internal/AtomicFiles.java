@@ -12,7 +12,12 @@ public final class AtomicFiles {
   }
 
   public static void write(File target, byte[] bytes) throws IOException {
-    File tmp = new File(target.getParentFile(), target.getName() + ".tmp");
+    File parent = target.getParentFile();
+    // Android may empty a cache dir while the app runs: recreate it rather than lose the write.
+    if (parent != null && !parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
+      throw new IOException("cannot create " + parent);
+    }
+    File tmp = new File(parent, target.getName() + ".tmp");
     try (FileOutputStream out = new FileOutputStream(tmp)) {
       out.write(bytes);
       out.getFD().sync();

@@ -126,16 +126,22 @@ public final class Http {
     throw error(answer);
   }
 
-  /** The typed exception for a non-2xx answer. */
+  /**
+   * The typed exception for a non-2xx answer. Only an answer in our server's error shape (a JSON object with an
+   * {@code error} code) is taken as the server's word: a proxy's 403/407 page, a captive portal's login page or any
+   * other non-JSON 4xx becomes a {@link TransportException}, which is retryable, so a queued report stays queued.
+   */
   public static DunblockException error(Answer answer) {
     String code = "http_" + answer.status;
     String message = "HTTP " + answer.status;
+    boolean ours = false;
     try {
       JSONObject json = new JSONObject(new String(answer.body, java.nio.charset.StandardCharsets.UTF_8));
+      ours = json.opt("error") instanceof String;
       code = json.optString("error", code);
       message = json.optString("message", message);
     } catch (JSONException e) {
-      // Not our JSON (a proxy's page): keep the status-based code.
+      // Not our JSON (a proxy's or a portal's page): keep the status-based code.
     }
     Duration retryAfter = retryAfter(answer.header("Retry-After"));
     int s = answer.status;
@@ -143,11 +149,15 @@ public final class Http {
     if (s == 429) {
       return new RateLimitedException(message, s, code, id, retryAfter, null);
     }
-    if (s == 401 || s == 403) {
-      return new UnauthorizedException(message, s, code, id, retryAfter, null);
-    }
     if (s >= 500) {
       return new ServerException(message, s, code, id, retryAfter, null);
+    }
+    if (!ours || s == 407 || s == 408) {
+      return new TransportException("Not an answer of the Dunblock server (HTTP " + s + ")", s, code, id, retryAfter,
+          null);
+    }
+    if (s == 401 || s == 403) {
+      return new UnauthorizedException(message, s, code, id, retryAfter, null);
     }
     if (s == 400 && "invalid_number".equals(code)) {
       return new InvalidNumberException(message, s, code, id, retryAfter, null);

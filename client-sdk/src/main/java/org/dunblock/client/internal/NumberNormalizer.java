@@ -20,8 +20,21 @@ public final class NumberNormalizer {
   private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
   private final ShortNumberInfo shortNumbers = ShortNumberInfo.getInstance();
 
-  /** E.164, or null when the number cannot be normalised here. */
+  /**
+   * The region as libphonenumber knows it: trimmed and upper-cased (Android's getNetworkCountryIso() says
+   * {@code cn}), or {@code fallback} when blank or not a region libphonenumber knows.
+   */
+  public String region(String region, String fallback) {
+    if (region == null || region.isBlank()) {
+      return fallback;
+    }
+    String upper = region.trim().toUpperCase(java.util.Locale.ROOT);
+    return util.getSupportedRegions().contains(upper) ? upper : fallback;
+  }
+
+  /** E.164, or null when the number cannot be normalised here. {@code region} in any case. */
   public String normalize(String raw, String region) {
+    region = region(region, region);
     if (raw == null || raw.isBlank() || raw.length() > MAX_INPUT_LENGTH || !WRITTEN_NUMBER.matcher(raw).matches()) {
       return null;
     }

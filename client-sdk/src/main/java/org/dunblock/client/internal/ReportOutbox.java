@@ -15,7 +15,7 @@ import org.json.JSONObject;
 
 /**
  * The durable queue of reports not yet acknowledged by the server: one file per report in
- * {@code <cacheDir>/outbox}, written before the first delivery attempt and deleted only after a 2xx (or a
+ * {@code <dataDir>/outbox}, written before the first delivery attempt and deleted only after a 2xx (or a
  * permanent refusal). The file holds the Idempotency-Key, so every retry, across restarts, sends the same key and
  * the server counts the report once.
  */
@@ -37,8 +37,8 @@ public final class ReportOutbox {
 
   private final File dir;
 
-  public ReportOutbox(File cacheDir) {
-    this.dir = new File(cacheDir, "outbox");
+  public ReportOutbox(File dataDir) {
+    this.dir = new File(dataDir, "outbox");
     if (!dir.isDirectory() && !dir.mkdirs()) {
       throw new UncheckedIOException(new IOException("cannot create " + dir));
     }
@@ -71,7 +71,14 @@ public final class ReportOutbox {
         JSONObject stored = new JSONObject(new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8));
         entries.add(new Entry(stored.getString("idempotencyKey"), stored.getJSONObject("body"), f));
       } catch (IOException | JSONException e) {
-        LOG.warning("Skipping unreadable queued report " + f + ": " + e.getMessage());
+        // Moved aside, not retried: an unreadable file counted as pending made the flush reschedule itself
+        // at once, for ever. Kept in outbox/quarantine for diagnosis.
+        File quarantine = new File(dir, "quarantine");
+        if ((quarantine.isDirectory() || quarantine.mkdirs()) && f.renameTo(new File(quarantine, f.getName()))) {
+          LOG.warning("Quarantined unreadable queued report " + f + ": " + e.getMessage());
+        } else {
+          LOG.warning("Could not quarantine unreadable queued report " + f + ": " + e.getMessage());
+        }
       }
     }
     return entries;
