@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.dunblock.server.audit.AuditLog;
 import org.dunblock.server.filter.NumberFilter;
@@ -187,7 +186,9 @@ public final class AppealApi {
       // Only votes cast before the appeal was filed can be credited by its decision (docs/trust.md).
       return overrides.allowByAppeal(number, reason, actor, now, decided.createdMs() < 0 ? now : decided.createdMs(),
               admin)
-          .compose(outcome -> outcome.adminDecision() ? Future.failedFuture(adminDecision(number)) : Future.succeededFuture(outcome))
+          .compose(outcome -> outcome.adminDecision()
+              ? Future.<OverrideStore.Outcome>failedFuture(adminDecision(number))
+              : Future.succeededFuture(outcome))
           .map(outcome -> {
             filter.add(number);
             return number;
