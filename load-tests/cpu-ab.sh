@@ -12,6 +12,8 @@
 # Redis's statistics after the warm-up and prints its INFO commandstats after the rounds (needs redis-cli): which
 # commands and scripts the measured requests cost, and their microseconds per call. Linux only (procfs); needs
 # java, curl, wrk. The first line per round and server is that burst; TOTAL lines sum the rounds.
+# CPU_AB_PREPARE=SCRIPT[:SECONDS] runs that wrk script against each server first (default 15 s), unmeasured: e.g.
+# CPU_AB_PREPARE=report-listed.lua before lookup-listed.lua, so the looked-up numbers are listed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/load-tests/lib.sh"
@@ -64,6 +66,15 @@ burst() { # side seconds -> requests
   BENCH_TOKENS="$SCRATCH/$1/tokens.txt" wrk -t1 -c32 -d"$2"s --timeout 5s -s "$ROOT/load-tests/wrk/$SCRIPT" "${BASES[$1]}" | sed -n -E 's/^RESULT requests=([0-9]+).*http_errors=([0-9]+).*/\1 \2/p'
 }
 
+if [[ -n "${CPU_AB_PREPARE:-}" ]]; then
+  PREPARE_SCRIPT=${CPU_AB_PREPARE%%:*}
+  PREPARE_SECONDS=15
+  [[ "$CPU_AB_PREPARE" == *:* ]] && PREPARE_SECONDS=${CPU_AB_PREPARE##*:}
+  for i in 0 1; do
+    BENCH_TOKENS="$SCRATCH/$i/tokens.txt" wrk -t1 -c32 -d"$PREPARE_SECONDS"s --timeout 5s \
+      -s "$ROOT/load-tests/wrk/$PREPARE_SCRIPT" "${BASES[$i]}" >/dev/null
+  done
+fi
 for i in 0 1; do burst "$i" "$WARMUP" >/dev/null; done
 if [[ "${CPU_AB_COMMANDSTATS:-0}" == 1 ]]; then
   for i in 0 1; do redis_cli "$i" CONFIG RESETSTAT >/dev/null; done
