@@ -14,6 +14,8 @@
 # java, curl, wrk. The first line per round and server is that burst; TOTAL lines sum the rounds.
 # CPU_AB_PREPARE=SCRIPT[:SECONDS] runs that wrk script against each server first (default 15 s), unmeasured: e.g.
 # CPU_AB_PREPARE=report-listed.lua before lookup-listed.lua, so the looked-up numbers are listed.
+# CPU_AB_ENV_OLD / CPU_AB_ENV_NEW: extra VAR=value words for the first / second server's environment, e.g.
+# CPU_AB_ENV_OLD=DUNBLOCK_REPUTATION_CACHE_ENTRIES=0 to compare one jar with and without its near cache.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/load-tests/lib.sh"
@@ -42,11 +44,13 @@ cleanup() {
 trap cleanup EXIT
 dunblock_clean_env
 
+SIDE_ENV=("${CPU_AB_ENV_OLD:-}" "${CPU_AB_ENV_NEW:-}")
 for i in 0 1; do
   WORK="$SCRATCH/$i"
   JAR=${JARS[$i]}
   mkdir -p "$WORK"
-  dunblock_start_server "$WORK/server.log" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS"
+  # shellcheck disable=SC2086 # the extra environment is meant to split into words
+  dunblock_start_server "$WORK/server.log" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS" ${SIDE_ENV[$i]}
   PIDS+=("$SERVER_PID")
   BASES+=("$BASE")
   REDIS_PIDS+=("$(dunblock_redis_pid)")
