@@ -28,9 +28,13 @@ public final class FilterFollowerVerticle extends VerticleBase {
   private static final long READ_COUNT = 5_000;
   /**
    * Local event-bus address on which every change this instance follows is published, as
-   * {@code "<shard>|<stream id>|<e164>"}, for the live filter stream to apps.
+   * {@code "<shard>|<stream id>|<op>|<e164>"}, for the live filter stream to apps: op is {@link #FEED_REMOVE} when
+   * app filters may drop the entry (its change has {@code f=rm}, see override.lua), else {@link #FEED_ADD}. The
+   * entry is always the last field.
    */
   public static final String CHANGES_ADDRESS = "dunblock.filter.changes";
+  public static final String FEED_ADD = "add";
+  public static final String FEED_REMOVE = "rm";
 
   private final FilterOptions options;
   private final Duration redisTimeout;
@@ -270,7 +274,8 @@ public final class FilterFollowerVerticle extends VerticleBase {
       int shard = Integer.parseInt(stream.substring(stream.indexOf("{s") + 2, stream.indexOf('}')));
       offsets[shard] = message.getId();
       if (number != null) {
-        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + number);
+        String op = FEED_REMOVE.equals(message.getBody().get("f")) ? FEED_REMOVE : FEED_ADD;
+        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + op + "|" + number);
       }
     }
   }
