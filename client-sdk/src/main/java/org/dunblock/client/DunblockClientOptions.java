@@ -1,6 +1,7 @@
 package org.dunblock.client;
 
 import java.io.File;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -26,6 +27,12 @@ public final class DunblockClientOptions {
   public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofHours(1);
   public static final int DEFAULT_CACHE_ENTRIES = 1_000;
+  /** Reports the offline queue holds at most; beyond it the oldest queued report is dropped for the new one. */
+  public static final int DEFAULT_MAX_QUEUED_REPORTS = 1_000;
+  /** Bytes the offline queue's files take at most (2 MiB; a report is about 300 bytes, 4 KB with a long note). */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 2L * 1024 * 1024;
+  /** The smallest byte bound: room for the largest report the server accepts (a 1000-character note), and more. */
+  public static final long MIN_MAX_QUEUED_BYTES = 16L * 1024;
 
   private final HttpUrl baseUrl;
   private final String apiKey;
@@ -44,6 +51,9 @@ public final class DunblockClientOptions {
   private final OkHttpClient httpClient;
   private final ReportListener reportListener;
   private final java.util.function.BooleanSupplier mustNotBlock;
+  private final int maxQueuedReports;
+  private final long maxQueuedBytes;
+  private final Clock clock;
 
   private DunblockClientOptions(Builder b) {
     if (b.baseUrl == null) {
@@ -72,6 +82,15 @@ public final class DunblockClientOptions {
     this.httpClient = b.httpClient;
     this.reportListener = b.reportListener;
     this.mustNotBlock = b.mustNotBlock;
+    if (b.maxQueuedReports < 1) {
+      throw new IllegalArgumentException("maxQueuedReports must be at least 1");
+    }
+    this.maxQueuedReports = b.maxQueuedReports;
+    if (b.maxQueuedBytes < MIN_MAX_QUEUED_BYTES) {
+      throw new IllegalArgumentException("maxQueuedBytes must be at least " + MIN_MAX_QUEUED_BYTES);
+    }
+    this.maxQueuedBytes = b.maxQueuedBytes;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
   }
 
   private static Duration positive(Duration d, String name) {
@@ -105,6 +124,9 @@ public final class DunblockClientOptions {
     b.httpClient = httpClient;
     b.reportListener = reportListener;
     b.mustNotBlock = mustNotBlock;
+    b.maxQueuedReports = maxQueuedReports;
+    b.maxQueuedBytes = maxQueuedBytes;
+    b.clock = clock;
     return b;
   }
 
@@ -207,6 +229,29 @@ public final class DunblockClientOptions {
     return mustNotBlock;
   }
 
+  /**
+   * How many reports the offline queue holds at most; default 1000. When a report must wait and the queue is full,
+   * the oldest queued report is dropped (told to {@link ReportListener#dropped}): the user's newest reports matter
+   * most, and the oldest is the nearest to the server's age limit. A new report on a number already queued
+   * replaces the queued one first, so the queue holds at most one report per number.
+   */
+  public int maxQueuedReports() {
+    return maxQueuedReports;
+  }
+
+  /** Bytes the queue's files take at most, dropping the oldest as for {@link #maxQueuedReports()}; default 2 MiB. */
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  /**
+   * The phone's clock: dates reports ({@code occurredAt} when the report does not say) and is sent with each
+   * delivery as {@code X-Client-Time}, so the server can correct a wrong phone clock. Default the system clock.
+   */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Builder for {@link DunblockClientOptions}. */
   public static final class Builder {
     private HttpUrl baseUrl;
@@ -226,6 +271,9 @@ public final class DunblockClientOptions {
     private OkHttpClient httpClient;
     private ReportListener reportListener;
     private java.util.function.BooleanSupplier mustNotBlock;
+    private int maxQueuedReports = DEFAULT_MAX_QUEUED_REPORTS;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {
     }
@@ -322,6 +370,24 @@ public final class DunblockClientOptions {
     /** See {@link DunblockClientOptions#mustNotBlock()}. */
     public Builder mustNotBlock(java.util.function.BooleanSupplier v) {
       this.mustNotBlock = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#maxQueuedReports()}. */
+    public Builder maxQueuedReports(int v) {
+      this.maxQueuedReports = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#maxQueuedBytes()}; at least {@link #MIN_MAX_QUEUED_BYTES}. */
+    public Builder maxQueuedBytes(long v) {
+      this.maxQueuedBytes = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#clock()}. */
+    public Builder clock(Clock v) {
+      this.clock = v;
       return this;
     }
 
