@@ -41,6 +41,7 @@ import org.dunblock.client.internal.Http;
 import org.dunblock.client.internal.NumberNormalizer;
 import org.dunblock.client.internal.ReportOutbox;
 import org.dunblock.client.internal.ResponseCache;
+import org.dunblock.client.internal.Text;
 import org.json.JSONArray;
 import org.json.JSONObject;
 
@@ -200,7 +201,7 @@ public final class DunblockClient implements Closeable {
     Screening(String number, String region) {
       this.region = region;
       this.raw = number;
-      if (number == null || number.isBlank()) {
+      if (Text.isBlank(number)) {
         e164 = null;
         shown = number;
         answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
@@ -560,7 +561,7 @@ public final class DunblockClient implements Closeable {
         Http.Answer answer = http.call(http.request(http.url("v1/reporters").build())
             .post(RequestBody.create(new byte[0], null)).build(), null);
         Object fresh = answer.json().opt("token");
-        if (!(fresh instanceof String) || ((String) fresh).isBlank()) {
+        if (!(fresh instanceof String) || Text.isBlank((String) fresh)) {
           throw new TransportException("The answer is not a reporter token", answer.status, "malformed_response",
               answer.requestId, null, null);
         }
