@@ -37,6 +37,7 @@ import org.dunblock.client.internal.AtomicFiles;
 import org.dunblock.client.internal.Backoff;
 import org.dunblock.client.internal.FilterState;
 import org.dunblock.client.internal.FilterSync;
+import org.dunblock.client.internal.HashPrefix;
 import org.dunblock.client.internal.Http;
 import org.dunblock.client.internal.NumberNormalizer;
 import org.dunblock.client.internal.ReportOutbox;
@@ -72,6 +73,8 @@ public final class DunblockClient implements Closeable {
   private final FilterSync filter;
   private final ReportOutbox outbox;
   private final ResponseCache<Reputation> cache;
+  /** Hash-prefix answers (private lookups), by prefix. */
+  private final ResponseCache<HashPrefix.Answer> prefixCache;
   private final Backoff backoff;
   private final File tokenFile;
   private final FileChannel lockChannel;
@@ -124,6 +127,7 @@ public final class DunblockClient implements Closeable {
     this.filter.load();
     this.outbox = new ReportOutbox(dir, this::numberKey);
     this.cache = new ResponseCache<>(options.cacheEntries());
+    this.prefixCache = new ResponseCache<>(options.cacheEntries());
     this.tokenFile = new File(dir, "reporter-token");
     this.token = readToken();
     this.executor = Executors.newCachedThreadPool(daemon("dunblock-client"));
@@ -209,6 +213,14 @@ public final class DunblockClient implements Closeable {
       }
       e164 = normalizer.normalize(number, region);
       shown = e164 != null ? e164 : number;
+      if (e164 == null && options.privateLookups()) {
+        // It cannot be hashed as the server hashes, and its own lookup would name it; the server would most likely
+        // call it invalid_number, which is ALLOW too (client-sdk/README.md, "Private lookups").
+        answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null,
+            new InvalidNumberException("The SDK cannot normalise this number; with private lookups it is not sent",
+                0, "invalid_number", null, null, null));
+        return;
+      }
       // A number we cannot normalise is not trusted to be absent: the server decides.
       if (e164 != null && !filter.mightContain(e164)) {
         answer = new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
@@ -228,7 +240,8 @@ public final class DunblockClient implements Closeable {
         if (remaining.isNegative() || remaining.isZero()) {
           throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
         }
-        Reputation rep = lookupOnce(e164 != null ? e164 : raw, region, remaining);
+        Reputation rep = options.privateLookups() && e164 != null ? privateLookup(e164, region, remaining)
+            : lookupOnce(e164 != null ? e164 : raw, region, remaining);
         if (rep.degraded()) {
           return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
         }
@@ -309,6 +322,43 @@ public final class DunblockClient implements Closeable {
     if (!rep.number().equals(number)) {
       cache.put(cacheKey(null, number, region), rep, maxAge);
     }
+    return rep;
+  }
+
+  /**
+   * The reputation of {@code e164} from the hash-prefix answer of its SHA-256's first 5 hex digits: the server
+   * learns 20 bits of the hash, never the number. Absent means unreported, exactly as its own lookup would answer,
+   * except under an operator's prefix override (named in the answer), which only the number's own lookup applies.
+   */
+  private Reputation privateLookup(String e164, String region, Duration deadline) {
+    long started = System.nanoTime();
+    String hash = HashPrefix.sha256(e164);
+    String prefix = hash.substring(0, HashPrefix.DIGITS);
+    HashPrefix.Answer answer = prefixCache.get(prefix);
+    long maxAge = 0;
+    if (answer == null) {
+      HttpUrl url = http.url("v1/numbers/hash-prefix").addPathSegment(prefix).build();
+      Http.Answer got = http.call(http.request(url).build(), deadline);
+      answer = HashPrefix.parse(got.json());
+      maxAge = answer.degraded ? 0 : ResponseCache.maxAgeSeconds(got.header("Cache-Control"));
+      prefixCache.put(prefix, answer, maxAge);
+    }
+    JSONObject entry = answer.entries.get(hash);
+    Reputation rep;
+    if (entry != null) {
+      rep = reputation(new JSONObject(entry.toString()).put("number", e164));
+    } else if (answer.overridden(e164)) {
+      Duration left = deadline == null ? null : deadline.minusNanos(System.nanoTime() - started);
+      if (left != null && (left.isNegative() || left.isZero())) {
+        throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+      }
+      return lookupOnce(e164, region, left);
+    } else {
+      // Not listed, unless a candidate the server could not read is it: then the answer is degraded too.
+      rep = reputation(new JSONObject().put("number", e164).put("verdict", "ALLOW")
+          .put("degraded", answer.degraded));
+    }
+    cache.put(e164, rep, rep.degraded() ? 0 : maxAge);
     return rep;
   }
 

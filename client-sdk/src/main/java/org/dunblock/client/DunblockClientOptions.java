@@ -48,6 +48,7 @@ public final class DunblockClientOptions {
   private final Duration retryBaseDelay;
   private final Duration retryMaxDelay;
   private final int cacheEntries;
+  private final boolean privateLookups;
   private final OkHttpClient httpClient;
   private final ReportListener reportListener;
   private final java.util.function.BooleanSupplier mustNotBlock;
@@ -79,6 +80,7 @@ public final class DunblockClientOptions {
     this.retryBaseDelay = positive(b.retryBaseDelay, "retryBaseDelay");
     this.retryMaxDelay = positive(b.retryMaxDelay, "retryMaxDelay");
     this.cacheEntries = b.cacheEntries;
+    this.privateLookups = b.privateLookups;
     this.httpClient = b.httpClient;
     this.reportListener = b.reportListener;
     this.mustNotBlock = b.mustNotBlock;
@@ -121,6 +123,7 @@ public final class DunblockClientOptions {
     b.retryBaseDelay = retryBaseDelay;
     b.retryMaxDelay = retryMaxDelay;
     b.cacheEntries = cacheEntries;
+    b.privateLookups = privateLookups;
     b.httpClient = httpClient;
     b.reportListener = reportListener;
     b.mustNotBlock = mustNotBlock;
@@ -209,6 +212,18 @@ public final class DunblockClientOptions {
     return cacheEntries;
   }
 
+  /**
+   * True (the default): screen() never sends the caller's number to the server. A filter hit asks
+   * {@code GET /v1/numbers/hash-prefix/{first 5 hex digits of SHA-256(E.164)}} and picks the number's own entry by
+   * its full hash; absent is the unreported ALLOW. Two exceptions, both in client-sdk/README.md: a number under an
+   * operator's prefix override is looked up by number (only the server can apply the override to it), and a
+   * number the SDK cannot normalise is answered ALLOW without asking (it cannot be hashed as the server hashes).
+   * False: every hit is looked up as {@code GET /v1/numbers/{number}}.
+   */
+  public boolean privateLookups() {
+    return privateLookups;
+  }
+
   /** The app's shared OkHttpClient (the SDK derives its own from it with newBuilder()), or null. */
   public OkHttpClient httpClient() {
     return httpClient;
@@ -268,6 +283,7 @@ public final class DunblockClientOptions {
     private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
     private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
     private int cacheEntries = DEFAULT_CACHE_ENTRIES;
+    private boolean privateLookups = true;
     private OkHttpClient httpClient;
     private ReportListener reportListener;
     private java.util.function.BooleanSupplier mustNotBlock;
@@ -354,6 +370,12 @@ public final class DunblockClientOptions {
 
     public Builder cacheEntries(int v) {
       this.cacheEntries = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#privateLookups()}; default true. */
+    public Builder privateLookups(boolean v) {
+      this.privateLookups = v;
       return this;
     }
 

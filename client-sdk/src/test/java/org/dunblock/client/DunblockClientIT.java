@@ -165,6 +165,10 @@ class DunblockClientIT {
     ScreenResult inside = c.screen("13800155555");
     assertEquals(ScreenResult.Source.SERVER, inside.source(), inside.toString());
     assertEquals(Verdict.BLOCK, inside.verdict());
+    // Only the server applies a prefix override to a number (protected numbers): named by the hash-prefix answer,
+    // it is the one case a private lookup asks by number.
+    assertTrue(exchanges.get(0).startsWith("GET /v1/numbers/hash-prefix/"), exchanges.toString());
+    assertEquals("GET /v1/numbers/+8613800155555 200", exchanges.get(1));
     assertEquals(ScreenResult.Source.LOCAL_FILTER, c.screen("13900155555").source());
   }
 
@@ -189,9 +193,9 @@ class DunblockClientIT {
   static final String ADMIN_KEY = "sdk-test-admin-key-0123456789abcdef";
 
   @Test
-  void reportedNumberGoesToTheServerAndItsAnswerIsCached() {
+  void withPrivateLookupsOffAReportedNumberIsLookedUpByNumberAndItsAnswerIsCached() {
     serverReport("+8613800138000");
-    DunblockClient c = client("a");
+    DunblockClient c = client("a", server.port(), opts().privateLookups(false));
     c.syncFilter();
     exchanges.clear();
     ScreenResult r = c.screen("13800138000");
@@ -201,6 +205,44 @@ class DunblockClientIT {
     // The lookup came with Cache-Control max-age=60: the next call rings without the network.
     assertEquals(ScreenResult.Source.CACHE, c.screen("+86 138 0013 8000").source());
     assertEquals(1, exchanges.size());
+  }
+
+  @Test
+  void reportedNumberIsScreenedByItsHashPrefixWithoutEverNamingIt() {
+    serverReport("+8613800138000");
+    DunblockClient c = client("a");
+    c.syncFilter();
+    exchanges.clear();
+    ScreenResult r = c.screen("13800138000");
+    assertEquals(ScreenResult.Source.SERVER, r.source(), r.toString());
+    assertEquals("+8613800138000", r.reputation().number());
+    assertEquals(1, r.reputation().reports());
+    assertEquals(c.lookup("+8613800138000").verdict(), r.verdict());
+    String prefix = org.dunblock.client.internal.HashPrefix.sha256("+8613800138000").substring(0, 5);
+    assertEquals("GET /v1/numbers/hash-prefix/" + prefix + " 200", exchanges.get(0));
+    exchanges.remove(1); // the explicit lookup() above, by number
+    // The prefix answer came with Cache-Control max-age=60: the next call rings without the network.
+    assertEquals(ScreenResult.Source.CACHE, c.screen("+86 138 0013 8000").source());
+    assertEquals(1, exchanges.size(), exchanges.toString());
+    assertTrue(exchanges.stream().noneMatch(e -> e.contains("13800138000")), exchanges.toString());
+  }
+
+  @Test
+  void withoutAFilterAnUnreportedNumberIsAnsweredByItsHashPrefix() {
+    serverReport("+8613800138000");
+    DunblockClient c = client("nofilter");
+    exchanges.clear();
+    ScreenResult r = c.screen("13900139000");
+    assertEquals(ScreenResult.Source.SERVER, r.source(), r.toString());
+    assertEquals(Verdict.ALLOW, r.verdict());
+    assertEquals(0, r.reputation().reports());
+    assertEquals(1, exchanges.size(), exchanges.toString());
+    assertTrue(exchanges.get(0).startsWith("GET /v1/numbers/hash-prefix/"), exchanges.toString());
+    // A number the SDK cannot normalise cannot be hashed as the server does: ALLOW, and nothing is sent.
+    ScreenResult odd = c.screen("12");
+    assertEquals(Verdict.ALLOW, odd.verdict(), odd.toString());
+    assertEquals("invalid_number", odd.failure().code());
+    assertEquals(1, exchanges.size(), exchanges.toString());
   }
 
   @Test

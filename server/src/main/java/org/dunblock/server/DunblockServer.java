@@ -211,7 +211,7 @@ public final class DunblockServer implements AutoCloseable {
         config.redis().embedded() ? config.redis().dataDir() : null, store.syncCommands());
 
     ApiRoutes.Handlers handlers = new ApiRoutes.Handlers(
-        new LookupApi(normalizer, reputations, lookupLimiter),
+        new LookupApi(normalizer, reputations, lookupLimiter, filter),
         new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
         new ReporterApi(tokens, clientAddress, limiter, config.limits().tokensPerNetworkPerDay()),
         new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval()),
