@@ -32,6 +32,7 @@ PIDS=()
 BASES=()
 REDIS_PIDS=()
 REDIS_PORTS=()
+REDIS_PASSWORDS=()
 
 cleanup() {
   local pid
@@ -55,6 +56,7 @@ for i in 0 1; do
   BASES+=("$BASE")
   REDIS_PIDS+=("$(dunblock_redis_pid)")
   REDIS_PORTS+=("$REDIS_PORT")
+  REDIS_PASSWORDS+=("${REDIS_PASSWORD:-}")
   dunblock_mint_tokens "$WORK/tokens.txt" 256
 done
 
@@ -62,9 +64,9 @@ per_request() { # ticks requests -> microseconds
   awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }'
 }
 redis_cli() { # side command...
-  local port=${REDIS_PORTS[$1]}
+  local port=${REDIS_PORTS[$1]} password=${REDIS_PASSWORDS[$1]}
   shift
-  redis-cli -h 127.0.0.1 -p "$port" "$@"
+  REDISCLI_AUTH="$password" redis-cli --no-auth-warning -h 127.0.0.1 -p "$port" "$@"
 }
 burst() { # side seconds -> requests
   BENCH_TOKENS="$SCRATCH/$1/tokens.txt" wrk -t1 -c32 -d"$2"s --timeout 5s -s "$ROOT/load-tests/wrk/$SCRIPT" "${BASES[$1]}" | sed -n -E 's/^RESULT requests=([0-9]+).*http_errors=([0-9]+).*/\1 \2/p'
