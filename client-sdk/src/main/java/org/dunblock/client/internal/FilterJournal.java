@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
@@ -169,7 +170,7 @@ final class FilterJournal {
         return new Record(fields[1], list(fields[2]), list(fields[3]), -1);
       }
       if (fields[0].equals("t") && fields.length == 2) {
-        return new Record(null, List.of(), List.of(), Long.parseLong(fields[1]));
+        return new Record(null, Collections.<String>emptyList(), Collections.<String>emptyList(), Long.parseLong(fields[1]));
       }
     } catch (NumberFormatException e) {
       return null;
@@ -178,6 +179,6 @@ final class FilterJournal {
   }
 
   private static List<String> list(String field) {
-    return field.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(field.split(",")));
+    return field.isEmpty() ? Collections.<String>emptyList() : new ArrayList<>(Arrays.asList(field.split(",")));
   }
 }

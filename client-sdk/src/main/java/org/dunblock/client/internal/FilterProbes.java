@@ -1,6 +1,7 @@
 package org.dunblock.client.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class FilterProbes {
 
   /** Parses a description; throws IllegalArgumentException for one this SDK cannot apply in full. */
   public static FilterProbes parse(String text) {
-    if (text == null || text.isBlank() || text.length() > 1000) {
+    if (text == null || Text.isBlank(text) || text.length() > 1000) {
       throw new IllegalArgumentException("no probe rules");
     }
     return new FilterProbes(text.trim());
@@ -96,7 +97,7 @@ public final class FilterProbes {
   }
 
   private static void only(Map<String, String> params, String rule) {
-    List<String> known = "prefix".equals(rule) ? List.of("key", "min", "short") : List.of("key", "cut", "min");
+    List<String> known = "prefix".equals(rule) ? Arrays.asList("key", "min", "short") : Arrays.asList("key", "cut", "min");
     if (!known.containsAll(params.keySet())) {
       List<String> unknown = new ArrayList<>(params.keySet());
       unknown.removeAll(known);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -213,7 +214,7 @@ public final class FilterSync {
         JSONObject json = answer.json();
         List<String> added = strings(json.getJSONArray("added"));
         JSONArray removedJson = json.optJSONArray("removed");
-        List<String> removed = removedJson == null ? List.of() : strings(removedJson);
+        List<String> removed = removedJson == null ? Collections.<String>emptyList() : strings(removedJson);
         String version = json.getString("version");
         if (!version.equals(s.version) || !added.isEmpty() || !removed.isEmpty()) {
           s = apply(s, new FilterJournal.Record(version, added, removed, -1));
