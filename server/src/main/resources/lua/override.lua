@@ -6,6 +6,8 @@
 -- ARGV[5] now ms     ARGV[6] retention ms  ARGV[7] change stream max length  ARGV[8] pinned index score
 -- ARGV[9] who decides: 'admin' (the override API) or 'appeal' (an operator allowing an appeal)
 -- ARGV[10] '1': refuse to replace a BLOCK an admin set (an operator who is not an admin allowing an appeal)
+-- ARGV[11] '1': the number answers ALLOW without an override whatever the crowd says (an emergency number), so a
+--   clear tells app filters 'rm' even when crowd evidence remains
 --
 -- Returns {'set'|'cleared'|'absent'|'admin_decision', previous verdict or ''}; 'admin_decision' changed nothing.
 --
@@ -32,6 +34,9 @@ if verdict == '' then
     -- Back to crowd evidence only: it ages out like any other record.
     redis.call('PEXPIREAT', KEYS[1], ref + tonumber(ARGV[6]))
     redis.call('ZADD', KEYS[2], ref, number)
+    if ARGV[11] == '1' then
+      feed = 'rm'
+    end
   else
     redis.call('DEL', KEYS[1])
     redis.call('ZREM', KEYS[2], number)

@@ -22,9 +22,17 @@
 --   nothing is written (the network's daily budget is spent: it is charged for new votes only)
 -- ARGV[22] '1' if the reporter was past its first day when it cast this vote (operator confirmations credit only
 --   such votes; docs/trust.md)
--- ARGV[23..29], only for reported calls (absent: the windows are left alone): longest window ms,
+-- ARGV[23] the change entry's 'f' for app filters when the number is new to the index: 'add', or 'rm' for a number
+--   whose lookup answers ALLOW whatever the crowd says (an emergency number: apps need not ask about it; the
+--   instances' own filters add it either way, see override.lua)
+-- ARGV[24..30], only for reported calls (absent: the windows are left alone): longest window ms,
 --   fan-out window ms, fan-out min reporters, fan-out min networks,
 --   bombing window ms, bombing min reporters, bombing min networks
+--
+-- Reporters cannot be identified from public answers (DESIGN.md rule 8): the vote's mass decays from the start of
+-- the UTC day of its call, not from the call's instant (a public score that ticked at the call's exact age would date the call,
+-- and so the reporter), and the pattern windows' ends are rounded up to the next UTC midnight for the same reason.
+-- Exact call times stay in the vote records, the windows and the logs, which only operators see.
 --
 -- A vote record is "category|occurredMs|networkHash|platform|weight|quorum weight|cast ms|seasoned|mass key", with
 -- "|x" appended once it has expired. Records written before quorum weights lack the last four fields (their quorum
@@ -101,6 +109,16 @@ local function weightAt(ms)
   if ms >= t then return 1 end
   return 2 ^ (-(t - ms) / halfLife)
 end
+-- A vote's mass decays from the start (UTC) of its call's day; see the header. Its mass at any later time is then
+-- a function of that day and the time only, whenever the report arrived (the record's masses are referred to t and
+-- decay from there alike), so neither the call's time of day nor the report's arrival shows in a score.
+local DAY = 86400000
+local function dayOf(ms)
+  return ms - ms % DAY
+end
+local function massTime(ms)
+  return dayOf(ms)
+end
 local f = weightAt(ref)
 neg = neg * f
 leg = leg * f
@@ -143,7 +161,7 @@ end
 -- rebuilds them once, on the first report after the upgrade.)
 local function massKey(weight, occ)
   local w = weight > 0 and weight or 1e-300
-  return string.format('%026.6f', 1e9 + math.log(w) / math.log(2) + occ / halfLife)
+  return string.format('%026.6f', 1e9 + math.log(w) / math.log(2) + massTime(occ) / halfLife)
 end
 
 local function quorumKey(q)
@@ -170,7 +188,7 @@ local function voice(pol, pnet)
   local mv = redis.call('HGET', KEYS[2], string.match(m[1], '([^|]*)$'))
   local qv = redis.call('HGET', KEYS[2], string.match(q[1], '([^|]*)$'))
   -- (Every member has its vote; a missing one would only mean a member left behind, which weighs nothing.)
-  local mass = mv and weightAt(parseVote(mv).occ) * parseVote(mv).weight or 0
+  local mass = mv and weightAt(massTime(parseVote(mv).occ)) * parseVote(mv).weight or 0
   return mass, qv and parseVote(qv).quorum or 0, true
 end
 
@@ -190,7 +208,7 @@ local function migrate()
       redis.call('ZADD', KEYS[3], 0, mm, 0, qm)
       local group = polOf(vote.cat) .. '|' .. vote.net
       local b = best[group] or {0, 0}
-      best[group] = {math.max(b[1], weightAt(vote.occ) * vote.weight), math.max(b[2], vote.quorum)}
+      best[group] = {math.max(b[1], weightAt(massTime(vote.occ)) * vote.weight), math.max(b[2], vote.quorum)}
     end
   end
   for group, b in pairs(best) do
@@ -348,7 +366,7 @@ redis.call('PEXPIREAT', KEYS[3], expireAt)
 -- Overridden numbers sit at the index's pinned score, which the retention trim never reaches. A number new to the
 -- index is a change for the filters (range.lua does the same); one already listed is in every filter already.
 if redis.call('ZADD', KEYS[5], overridden and ARGV[16] or now, number) == 1 then
-  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number)
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[13], '*', 'op', 'add', 'n', number, 'f', ARGV[23])
 end
 redis.call('XADD', KEYS[7], 'MINID', '~', string.format('%d', now - retention), '*',
   'id', ARGV[11], 'n', number, 'r', reporter, 'net', net, 'c', category, 'o', string.format('%d', occurred),
@@ -365,7 +383,7 @@ local answer = ARGV[11] .. '|' .. counted
 if useIdem then
   redis.call('SET', KEYS[4], ARGV[10] .. '|' .. answer, 'PX', ARGV[9])
 end
-if ARGV[23] == nil then
+if ARGV[24] == nil then
   return {'ok', ARGV[11], tostring(counted)}
 end
 
@@ -378,7 +396,7 @@ local function keepWindows()
     redis.call('HDEL', KEYS[1], 'fan_until', 'bomb_until')
     return
   end
-  local longest = tonumber(ARGV[23])
+  local longest = tonumber(ARGV[24])
   -- Trim: calls older than the longest window never count again.
   local cutoff = '(' .. string.format('%d', now - longest)
   local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff)
@@ -397,7 +415,7 @@ local function keepWindows()
   end
 
   -- Walking the calls newest first, the pattern first holds at the k-th call; it keeps holding until that call
-  -- leaves the window: until = call time + window. Bounded walk: a window of a thousand victims is plenty.
+  -- leaves the window: until = call time + window (rounded up to a midnight). Bounded walk: a window of a thousand victims is plenty.
   local function holdsUntil(cat, window, minReporters, minNetworks)
     local calls = redis.call('ZREVRANGEBYSCORE', KEYS[10], '+inf', '(' .. string.format('%d', now - window),
       'WITHSCORES', 'LIMIT', 0, 1000)
@@ -413,7 +431,8 @@ local function keepWindows()
             networks = networks + 1
           end
           if reporters >= minReporters and networks >= minNetworks then
-            return tonumber(calls[i + 1]) + window
+            -- Rounded up to the next UTC midnight: an end at the call's time plus the window would date it.
+            return dayOf(tonumber(calls[i + 1]) + window) + DAY
           end
         end
       end
@@ -429,8 +448,8 @@ local function keepWindows()
     end
   end
 
-  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[24]), tonumber(ARGV[25]), tonumber(ARGV[26])))
-  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[27]), tonumber(ARGV[28]), tonumber(ARGV[29])))
+  keep('fan_until', holdsUntil('CONTACT_HARASSMENT', tonumber(ARGV[25]), tonumber(ARGV[26]), tonumber(ARGV[27])))
+  keep('bomb_until', holdsUntil('SILENT', tonumber(ARGV[28]), tonumber(ARGV[29]), tonumber(ARGV[30])))
 
   local windowsExpireAt = string.format('%d', now + longest)
   if redis.call('EXISTS', KEYS[10]) == 1 then

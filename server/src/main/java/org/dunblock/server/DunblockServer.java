@@ -193,10 +193,13 @@ public final class DunblockServer implements AutoCloseable {
     // Maturity (the scoring policy) and the network's daily report budget are admission's.
     ReporterTrust trust = new ReporterTrust(store, limiter, config.retention(), config.scoring(),
         config.limits().reportsPerNetworkPerDay());
-    OverrideStore overrides = new OverrideStore(store, config.retention(), trust);
     EvidenceStore evidence = new EvidenceStore(store, new RegionZones(), config.retention(), registry);
+    // Emergency numbers answer ALLOW whatever the crowd says: app filter feeds leave them out (docs/trust.md).
+    java.util.function.Predicate<String> neverForApps =
+        number -> protection.kind(number) == org.dunblock.server.reputation.ProtectionKind.EMERGENCY;
+    OverrideStore overrides = new OverrideStore(store, config.retention(), trust, neverForApps);
     ReportStore reportStore = new ReportStore(store, config.scoring(), config.patterns(), config.idempotencyTtl(),
-        config.retention());
+        config.retention(), neverForApps);
     ReportService reports = new ReportService(reportStore, trust,
         new PatternUpdates(store, filter, calculator, config.patterns(), registry, trust,
             config.scoring().blockMinNetworks()),
@@ -214,7 +217,8 @@ public final class DunblockServer implements AutoCloseable {
         new LookupApi(normalizer, reputations, lookupLimiter, filter),
         new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
         new ReporterApi(tokens, clientAddress, limiter, config.limits().tokensPerNetworkPerDay()),
-        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval()),
+        new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval(),
+            neverForApps),
             config.filter().streamCatchUpMax()),
         new OverrideApi(normalizer, overrides, filter, clock),
         new AuditApi(audit),

@@ -104,11 +104,13 @@ public record ScoringPolicy(
     if (blockMinNetworks > 5) {
       throw new ConfigException("DUNBLOCK_BLOCK_MIN_NETWORKS", "must be at most 5 (five networks must be able to block)");
     }
-    double dayOld = Math.pow(2, -(double) Duration.ofDays(1).toMillis() / halfLife.toMillis());
+    // A vote's mass decays from the start of its call's UTC day (report.lua; DESIGN.md rule 8), so a call made up
+    // to a day ago may weigh as if made two days ago.
+    double dayOld = Math.pow(2, -(double) Duration.ofDays(2).toMillis() / halfLife.toMillis());
     double fiveInADay = 5 * MIN_TRUST * dayOld / (5 * MIN_TRUST * dayOld + prior);
     if (fiveInADay < blockScore) {
       throw new ConfigException("DUNBLOCK_BLOCK_SCORE", String.format(
-          "%.3f is out of reach: five reports a day old, from reporters at the lowest trust (%.1f), score %.3f "
+          "%.3f is out of reach: five reports of calls up to a day old (weighing as two days old), from reporters at the lowest trust (%.1f), score %.3f "
               + "with this half-life and prior", blockScore, MIN_TRUST, fiveInADay));
     }
     // Five established reporters count 5 in the quorum whatever their trust (the checks above keep the minimums at
@@ -143,7 +145,8 @@ public record ScoringPolicy(
     }
     // Twelve fresh victims on twelve networks reporting within an hour do BLOCK.
     double twelve = 12 * freshReporterWeight;
-    double hourOld = twelve * Math.pow(2, -(double) Duration.ofHours(1).toMillis() / halfLife.toMillis());
+    // (Within an hour, but the hour may straddle a midnight: masses decay from the start of the call's day.)
+    double hourOld = twelve * Math.pow(2, -(double) Duration.ofHours(25).toMillis() / halfLife.toMillis());
     if (!quorumMet(minReporters, minNetworks, 12, 12, twelve, twelve)) {
       throw new ConfigException("DUNBLOCK_FRESH_REPORTER_WEIGHT", String.format(
           "%.3f keeps twelve fresh victims on twelve networks under the quorum: weighted %.2f of %d (rule 4; a "

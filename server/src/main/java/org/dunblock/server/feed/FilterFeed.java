@@ -73,6 +73,7 @@ public final class FilterFeed {
   private final Clock clock;
   private final Duration retention;
   private final long maxAgeNanos;
+  private final java.util.function.Predicate<String> neverListed;
   private final Object lock = new Object();
   private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
   private FilterSnapshot current;
@@ -83,6 +84,16 @@ public final class FilterFeed {
    *     old one, so no request waits for a rebuild once one snapshot exists)
    */
   public FilterFeed(Vertx vertx, ReputationStore store, Clock clock, Duration retention, Duration maxAge) {
+    this(vertx, store, clock, retention, maxAge, number -> false);
+  }
+
+  /**
+   * @param neverListed numbers whose lookup answers ALLOW unless an operator overrides them (emergency numbers):
+   *     snapshots leave them out unless overridden to something else, as their crowd reports' change entries do
+   */
+  public FilterFeed(Vertx vertx, ReputationStore store, Clock clock, Duration retention, Duration maxAge,
+      java.util.function.Predicate<String> neverListed) {
+    this.neverListed = neverListed;
     this.vertx = vertx;
     this.store = store;
     this.clock = clock;
@@ -194,7 +205,7 @@ public final class FilterFeed {
       page.getValues().forEach(v -> {
         if (v.getScore() >= KeySchema.PINNED_INDEX_SCORE) {
           overridden.add(v.getValue());
-        } else if (v.getScore() >= cutoff) {
+        } else if (v.getScore() >= cutoff && !neverListed.test(v.getValue())) {
           // Numbers past their retention answer as unreported; leaving them out keeps app filters small.
           target.put(v.getValue());
           added[0]++;

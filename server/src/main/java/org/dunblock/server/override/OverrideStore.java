@@ -19,9 +19,20 @@ public final class OverrideStore {
   private final ReporterTrust trust;
   private final LuaScript script;
   private final long retentionMs;
+  private final java.util.function.Predicate<String> allowedWithoutOverride;
 
   /** Loads the script (blocking; construct at start). */
   public OverrideStore(ReputationStore store, Duration retention, ReporterTrust trust) {
+    this(store, retention, trust, number -> false);
+  }
+
+  /**
+   * @param allowedWithoutOverride numbers that answer ALLOW without an override whatever the crowd says (emergency
+   *     numbers): clearing their override tells app filter feeds to drop them
+   */
+  public OverrideStore(ReputationStore store, Duration retention, ReporterTrust trust,
+      java.util.function.Predicate<String> allowedWithoutOverride) {
+    this.allowedWithoutOverride = allowedWithoutOverride;
     this.trust = trust;
     this.store = store;
     this.script = store.script("override.lua");
@@ -87,7 +98,7 @@ public final class OverrideStore {
         KeySchema.audit(shard)};
     return store.run(script, keys, e164, verdict, reason, actor, Long.toString(nowMs), Long.toString(retentionMs),
             Long.toString(ReputationStore.CHANGES_MAX_LENGTH), KeySchema.PINNED_INDEX_SCORE_TEXT, source,
-            keepAdminBlock ? "1" : "0")
+            keepAdminBlock ? "1" : "0", allowedWithoutOverride.test(e164) ? "1" : "0")
         .map(reply -> new Outcome((String) reply.get(0), (String) reply.get(1)));
   }
 }

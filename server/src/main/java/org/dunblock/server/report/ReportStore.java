@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.dunblock.server.config.PatternPolicy;
 import org.dunblock.server.config.ScoringPolicy;
+import org.dunblock.server.filter.FilterFollowerVerticle;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReputationStore;
@@ -25,10 +26,22 @@ public final class ReportStore {
   private final PatternPolicy patterns;
   private final long idempotencyTtlMs;
   private final long retentionMs;
+  private final java.util.function.Predicate<String> neverForApps;
 
   /** Loads the script (blocking; construct at start). */
   public ReportStore(ReputationStore store, ScoringPolicy scoring, PatternPolicy patterns, Duration idempotencyTtl,
       Duration retention) {
+    this(store, scoring, patterns, idempotencyTtl, retention, number -> false);
+  }
+
+  /**
+   * @param neverForApps numbers whose lookup answers ALLOW whatever the crowd reports (emergency numbers, DESIGN.md
+   *     rule 9): their reports still reach every instance's filter, but app filter feeds are told to leave them out
+   *     (the change entry's feed flag is "rm"), so apps neither ask about them nor mark them as listed
+   */
+  public ReportStore(ReputationStore store, ScoringPolicy scoring, PatternPolicy patterns, Duration idempotencyTtl,
+      Duration retention, java.util.function.Predicate<String> neverForApps) {
+    this.neverForApps = neverForApps;
     this.store = store;
     this.script = store.script("report.lua");
     this.scoring = scoring;
@@ -71,7 +84,7 @@ public final class ReportStore {
         KeySchema.index(KeySchema.shardOf(c.number())), KeySchema.changes(KeySchema.shardOf(c.number())),
         KeySchema.reports(KeySchema.shardOf(c.number())), KeySchema.numberLog(c.number()),
         KeySchema.voteTimes(c.number()), KeySchema.windows(c.number()), KeySchema.windowVotes(c.number())};
-    List<String> args = new ArrayList<>(29);
+    List<String> args = new ArrayList<>(30);
     Collections.addAll(args,
         c.number(), c.reporterHash(), c.networkHash(), c.category().name(), c.category().negative() ? "1" : "0",
         Long.toString(c.occurredAtMs()), Long.toString(c.nowMs()),
@@ -82,7 +95,8 @@ public final class ReportStore {
         c.note() == null ? "" : c.note(),
         KeySchema.PINNED_INDEX_SCORE_TEXT,
         Long.toString(scoring.maxReportAge().toMillis()), weight(c.weight()), c.reportedCall() ? "0" : "1",
-        weight(c.quorumWeight()), mode.wire, c.seasoned() ? "1" : "0");
+        weight(c.quorumWeight()), mode.wire, c.seasoned() ? "1" : "0",
+        neverForApps.test(c.number()) ? FilterFollowerVerticle.FEED_REMOVE : FilterFollowerVerticle.FEED_ADD);
     if (c.reportedCall()) {
       Collections.addAll(args, ms(patterns.longestWindow()),
           ms(patterns.fanOutWindow()), Integer.toString(patterns.fanOutMinReporters()),

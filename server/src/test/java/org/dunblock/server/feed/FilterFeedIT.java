@@ -286,6 +286,66 @@ class FilterFeedIT {
     assertEquals("ALLOW", api.lookup("+861085132266").getString("verdict"));
   }
 
+  @Test
+  void emergencyNumbersStayOutOfTheAppFeedsUnlessAnOperatorOverridesThem(Vertx vertx) throws IOException {
+    stop();
+    // Snapshots rebuilt as soon as they are asked for again, so the test can see one taken after the reports.
+    server = TestServers.start(TestServers.config(redis).filterRebuildInterval(Duration.ofMillis(50))
+        .adminKey(ADMIN_KEY));
+    api = new Api(vertx, server.port());
+    waitReady(api);
+    String version = api.get("/v1/filter").getHeader(FilterFeedApi.VERSION_HEADER);
+    StringBuffer events = new StringBuffer();
+    HttpClient client = vertx.createHttpClient();
+    try {
+      openStream(client, version, events);
+      // The police number answers ALLOW whatever the crowd says (DESIGN.md rule 9): apps need not ask about it, and
+      // must not mark it as listed.
+      report("+86110");
+      report("+8613800138006");
+      waitUntil("live add", Duration.ofSeconds(5), () -> events.toString().contains("+8613800138006"));
+      assertFalse(addEvent(events, "+86110"), events.toString());
+    } finally {
+      client.close();
+    }
+    JsonObject page = changes(version).bodyAsJsonObject();
+    assertEquals(new JsonArray().add("+8613800138006"), page.getJsonArray("added"), page.encode());
+    assertEquals("ALLOW", api.lookup("+86110").getString("verdict"));
+    waitUntil("a snapshot after the reports", Duration.ofSeconds(10), () -> {
+      try {
+        return read(api.get("/v1/filter").body()).mightContain("+8613800138006");
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertFalse(read(api.get("/v1/filter").body()).mightContain("+86110"), "the snapshot leaves the police out");
+
+    // An operator's BLOCK is the one thing that lists it for apps; clearing it drops it again.
+    String blocked = api.get("/v1/filter").getHeader(FilterFeedApi.VERSION_HEADER);
+    assertEquals(200, override("PUT", "BLOCK"));
+    assertEquals(new JsonArray().add("+86110"), changes(blocked).bodyAsJsonObject().getJsonArray("added"));
+    assertEquals(200, override("DELETE", null));
+    JsonObject cleared = changes(blocked).bodyAsJsonObject();
+    assertEquals(new JsonArray(), cleared.getJsonArray("added"), cleared.encode());
+    assertEquals(new JsonArray().add("+86110"), cleared.getJsonArray("removed"), cleared.encode());
+  }
+
+  private static boolean addEvent(StringBuffer events, String number) {
+    return java.util.Arrays.stream(events.toString().split("\n\n"))
+        .anyMatch(e -> e.startsWith("event: add") && e.contains("\"" + number + "\""));
+  }
+
+  private int override(String method, String verdict) {
+    var request = api.request(HttpMethod.valueOf(method), "/v1/admin/overrides/%2B86110")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY);
+    if (verdict == null) {
+      request.addQueryParam("reason", "the spoofing stopped");
+    }
+    return Api.await(verdict == null ? request.send() : request.sendJsonObject(
+        new JsonObject().put("verdict", verdict).put("reason", "spoofed police number used by a collector")))
+        .statusCode();
+  }
+
   /** Opens the stream from {@code version}; the status and, while it stays open, every byte the server sends. */
   private HttpClientResponse openStream(HttpClient client, String version, StringBuffer events) {
     return Api.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(server.port())

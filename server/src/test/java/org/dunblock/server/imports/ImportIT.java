@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TwoServers;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -145,21 +146,24 @@ class ImportIT {
     assertEquals(before.getDouble("score"), after.getDouble("score"), 0.001);
   }
 
+  /** Scores of imported votes decay from the start of today (docs/scoring.md); lookups follow within a second. */
+  static final java.time.Clock UTC = java.time.Clock.systemUTC();
+
   @Test
   void weightMovesTheScoreButASourceAloneNeverBlocks() {
     importOk("source=carrier-x&weight=1", "13800138000\n");
     JsonObject light = both.apiA().lookup("13800138000");
-    assertEquals(0.333, light.getDouble("score"), 0.001);
+    assertEquals(Scores.today(1, UTC), light.getDouble("score"), 0.0011);
 
     importOk("source=carrier-x&weight=3", "13800138000\n");
     JsonObject heavy = both.apiA().lookup("13800138000");
-    assertEquals(0.6, heavy.getDouble("score"), 0.001, "3 / (3 + prior 2)");
+    assertEquals(Scores.today(3, UTC), heavy.getDouble("score"), 0.0011, "3 / (3 + prior 2)");
     assertEquals("WARN", heavy.getString("verdict"));
     assertEquals(1, heavy.getLong("reporters"));
 
     // The vote remembers its weight: back to 1 takes out exactly what 3 put in.
     importOk("source=carrier-x&weight=1", "13800138000\n");
-    assertEquals(0.333, both.apiA().lookup("13800138000").getDouble("score"), 0.001);
+    assertEquals(Scores.today(1, UTC), both.apiA().lookup("13800138000").getDouble("score"), 0.0011);
 
     // Two heavy sources from one operator key are one network, and a network's voice is its strongest vote: the
     // score is what one source of weight 3 gives, and there is no BLOCK.
@@ -168,7 +172,7 @@ class ImportIT {
     JsonObject two = both.apiA().lookup("13900139000");
     assertEquals(2, two.getLong("reporters"));
     assertEquals(1, two.getLong("networks"));
-    assertEquals(0.6, two.getDouble("score"), 0.001);
+    assertEquals(Scores.today(3, UTC), two.getDouble("score"), 0.0011);
     assertEquals("WARN", two.getString("verdict"));
     assertTrue(two.getJsonArray("reasons").contains("QUORUM_NOT_MET"), two.encode());
   }

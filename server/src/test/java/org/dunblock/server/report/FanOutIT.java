@@ -37,6 +37,13 @@ class FanOutIT {
     assertEquals(202, api().report(api().establishedToken(), ip, body).statusCode());
   }
 
+  /** Moves the clock a minute past the first UTC midnight after {@code ahead} from now. */
+  void advancePastMidnightAfter(Duration ahead) {
+    Instant end = clock.instant().plus(ahead);
+    Instant midnight = end.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1));
+    clock.advance(Duration.between(clock.instant(), midnight).plusMinutes(1));
+  }
+
   @Test
   void aCollectorCallingTwentyContactsOfOneBorrowerIsAnAddressBookExplosionForADay() {
     // Twenty people in one borrower's address book, on seven networks, called within the same hour.
@@ -47,7 +54,8 @@ class FanOutIT {
     assertEquals("BLOCK", r.getString("verdict"));
     assertEquals(new JsonArray().add("CROWD_REPORTS").add("ADDRESS_BOOK_EXPLOSION"), r.getJsonArray("reasons"));
 
-    clock.advance(Duration.ofHours(25));
+    // The pattern holds until the UTC midnight after the window ends (rounded up so it does not date the calls).
+    advancePastMidnightAfter(Duration.ofHours(24));
     JsonObject later = api().lookup("13900139000");
     assertFalse(later.getJsonArray("reasons").contains("ADDRESS_BOOK_EXPLOSION"), later.encode());
     assertEquals("BLOCK", later.getString("verdict"), "the crowd's reports still stand");
@@ -67,8 +75,9 @@ class FanOutIT {
     assertEquals(new JsonArray().add("COUNTER_VOTES").add("ADDRESS_BOOK_EXPLOSION"), r.getJsonArray("reasons"));
     assertTrue(r.getDouble("score") < 0.3, r.encode());
 
-    // The oldest call leaves the 24-hour window 18 hours from now: three victims no longer stand within a day.
-    clock.advance(Duration.ofHours(19));
+    // The oldest call leaves the 24-hour window 18 hours from now: three victims no longer stand within a day (from
+    // the midnight after that on).
+    advancePastMidnightAfter(Duration.ofHours(18));
     JsonObject later = api().lookup("13900139001");
     assertEquals("ALLOW", later.getString("verdict"), later.encode());
     assertEquals(new JsonArray().add("COUNTER_VOTES"), later.getJsonArray("reasons"));
@@ -113,8 +122,8 @@ class FanOutIT {
     assertEquals("WARN", r.getString("verdict"));
     assertTrue(r.getJsonArray("reasons").contains("CALL_BOMBING"), r.encode());
 
-    // The oldest call (30 minutes ago) leaves the hour in 31 minutes.
-    clock.advance(Duration.ofMinutes(31));
+    // The oldest call (30 minutes ago) leaves the hour in 30 minutes; the pattern says so from the next midnight.
+    advancePastMidnightAfter(Duration.ofMinutes(30));
     JsonObject later = api().lookup("13900139005");
     assertFalse(later.getJsonArray("reasons").contains("CALL_BOMBING"), later.encode());
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.FaultProxy;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @ExtendWith(VertxExtension.class)
 class ReplayAfterExpiryIT {
+  /** Votes decay from the start of their call's UTC day (docs/scoring.md): scores are checked against it. */
+  static final java.time.Clock UTC = java.time.Clock.systemUTC();
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   static Vertx vertx;
@@ -68,7 +71,8 @@ class ReplayAfterExpiryIT {
     HttpResponse<Buffer> first = api().report(token, "198.51.100.1", report("13800138800"),
         "Idempotency-Key", "k-1");
     assertEquals(202, first.statusCode());
-    assertEquals(0.13, api().lookup("13800138800").getDouble("score"), "a fresh token's vote: 0.3 / 2.3");
+    assertEquals(Scores.today(0.3, UTC), api().lookup("13800138800").getDouble("score"), 0.0011,
+        "a fresh token's vote: 0.3 / 2.3");
     // The record expires (24 h later in production).
     redis.commands().del(idempotencyKey());
 
@@ -77,7 +81,7 @@ class ReplayAfterExpiryIT {
     assertEquals(429, retry.statusCode(), retry.bodyAsString());
     assertEquals("rate_limited", retry.bodyAsJsonObject().getString("error"));
     JsonObject after = api().lookup("13800138800");
-    assertEquals(0.13, after.getDouble("score"));
+    assertEquals(Scores.today(0.3, UTC), after.getDouble("score"), 0.0011);
     assertEquals(1, after.getLong("reports"));
     assertTrue(redis.commands().keys("dunblock:*idem:*").isEmpty(), "nothing written, no record either");
   }
@@ -105,7 +109,8 @@ class ReplayAfterExpiryIT {
       assertEquals(429, retry.statusCode(), retry.bodyAsString());
     }
     JsonObject after = api().lookup("13800138810");
-    assertEquals(0.13, after.getDouble("score"), "the fresh token's vote, not one at full weight: " + after);
+    assertEquals(Scores.today(0.3, UTC), after.getDouble("score"), 0.0011,
+        "the fresh token's vote, not one at full weight: " + after);
     assertEquals(1, after.getLong("reports"));
   }
 }

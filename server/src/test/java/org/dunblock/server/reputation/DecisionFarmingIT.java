@@ -15,6 +15,7 @@ import java.util.List;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
@@ -130,8 +131,9 @@ class DecisionFarmingIT {
     reported(after, "198.51.21.1", number, "LEGITIMATE");
     allow(appealId);
 
-    assertEquals(0.355, loneScore(before, "198.51.20.1", "13800138611"), "confirmed: trust 1.1, 1.1 / 3.1");
-    assertEquals(0.333, loneScore(after, "198.51.21.1", "13800138612"), "no credit: 1 / 3");
+    assertEquals(Scores.today(1.1, clock), loneScore(before, "198.51.20.1", "13800138611"),
+        "confirmed: trust 1.1, 1.1 / 3.1");
+    assertEquals(Scores.today(1, clock), loneScore(after, "198.51.21.1", "13800138612"), "no credit: 1 / 3");
   }
 
   @Test
@@ -151,12 +153,14 @@ class DecisionFarmingIT {
     override(number, "ALLOW");
 
     // The network's first voucher is credited: trust 1.1, maturity at 2 + 1 days 0.533: 0.587 / 2.587.
-    assertEquals(0.227, loneScore(shared.get(0), "198.51.30.1", "13800138621"));
+    // (The tokens are a few minutes older than two days by now: within 0.001.)
+    assertEquals(Scores.today(1.1 * (0.3 + 0.7 * 2 / 6), clock),
+        loneScore(shared.get(0), "198.51.30.1", "13800138621"), 0.0011);
     // Its neighbours are not: maturity at 2 days 0.417, 0.417 / 2.417.
-    assertEquals(0.172, loneScore(shared.get(1), "198.51.30.2", "13800138622"));
-    assertEquals(0.172, loneScore(shared.get(2), "198.51.30.3", "13800138623"));
+    assertEquals(Scores.today(0.3 + 0.7 / 6, clock), loneScore(shared.get(1), "198.51.30.2", "13800138622"), 0.0011);
+    assertEquals(Scores.today(0.3 + 0.7 / 6, clock), loneScore(shared.get(2), "198.51.30.3", "13800138623"), 0.0011);
     // A token within its first day earns nothing from a decision: 0.3 / 2.3.
-    assertEquals(0.13, loneScore(fresh, "198.51.31.1", "13800138624"));
+    assertEquals(Scores.today(0.3, clock), loneScore(fresh, "198.51.31.1", "13800138624"));
   }
 
   @Test
@@ -170,6 +174,6 @@ class DecisionFarmingIT {
       clock.advance(Duration.ofMinutes(1));
       override(number, "BLOCK");
     }
-    assertEquals(0.365, loneScore(token, "198.51.40.1", "13800138639"));
+    assertEquals(Scores.today(1.15, clock), loneScore(token, "198.51.40.1", "13800138639"));
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.junit5.VertxExtension;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** DESIGN.md rule 4: BLOCK needs distinct reporters on distinct networks; five on five within a day block. */
 @ExtendWith(VertxExtension.class)
 class QuorumIT {
+  /** Votes decay from the start of their call's UTC day (docs/scoring.md): scores are checked against it. */
+  static final java.time.Clock UTC = java.time.Clock.systemUTC();
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
   @RegisterExtension
@@ -56,7 +59,7 @@ class QuorumIT {
     assertEquals(20, r.getLong("reporters"));
     assertEquals(1, r.getLong("networks"));
     // One network, one voice: twenty tokens there weigh what one reporter does.
-    assertEquals(0.333, r.getDouble("score"));
+    assertEquals(Scores.today(1, UTC), r.getDouble("score"), 0.0011);
   }
 
   @Test

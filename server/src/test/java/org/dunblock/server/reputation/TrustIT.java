@@ -8,6 +8,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Reporters whose votes an operator's decision overturns weigh less afterwards; those it confirms weigh more. */
 @ExtendWith(VertxExtension.class)
 class TrustIT {
+  /** Votes decay from the start of their call's UTC day (docs/scoring.md): scores are checked against it. */
+  static final java.time.Clock UTC = java.time.Clock.systemUTC();
   static final String ADMIN_KEY = "trust-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
@@ -55,11 +58,12 @@ class TrustIT {
     // Alone on a fresh number, one full-weight report scores 1 / 3 = 0.333 (WARN).
     reported(careless, "203.0.113.1", report("13800138000", "THREAT"));
     JsonObject afterOverturn = api().lookup("13800138000");
-    assertEquals(0.273, afterOverturn.getDouble("score"), "weight 0.75: 0.75 / 2.75");
+    assertEquals(Scores.today(0.75, UTC), afterOverturn.getDouble("score"), 0.0011, "weight 0.75: 0.75 / 2.75");
     assertEquals("ALLOW", afterOverturn.getString("verdict"));
 
     reported(fair, "198.51.100.1", report("13800138001", "THREAT"));
-    assertEquals(0.355, api().lookup("13800138001").getDouble("score"), "weight 1.1: 1.1 / 3.1");
+    assertEquals(Scores.today(1.1, UTC), api().lookup("13800138001").getDouble("score"), 0.0011,
+        "weight 1.1: 1.1 / 3.1");
   }
 
   @Test
@@ -68,7 +72,7 @@ class TrustIT {
     reported(early, "203.0.113.1", report("13800138002", "DEBT_COLLECTION"));
     override("13800138002", "BLOCK");
     reported(early, "203.0.113.1", report("13800138003", "DEBT_COLLECTION"));
-    assertEquals(0.355, api().lookup("13800138003").getDouble("score"));
+    assertEquals(Scores.today(1.1, UTC), api().lookup("13800138003").getDouble("score"), 0.0011);
   }
 
   @Test
@@ -79,7 +83,7 @@ class TrustIT {
     override("95588", "ALLOW");
     override("95588", "ALLOW");
     reported(careless, "203.0.113.1", report("13800138030", "THREAT"));
-    assertEquals(0.273, api().lookup("13800138030").getDouble("score"), "one overturn, 0.75");
+    assertEquals(Scores.today(0.75, UTC), api().lookup("13800138030").getDouble("score"), 0.0011, "one overturn, 0.75");
   }
 
   @Test
@@ -92,7 +96,7 @@ class TrustIT {
     }
     reported(liar, "203.0.113.1", report("13900000000", "FRAUD"));
     // Six overturns would take it to -0.5; the floor keeps 0.6 (five reporters at the floor still block): 0.6 / 2.6.
-    assertEquals(0.231, api().lookup("13900000000").getDouble("score"));
+    assertEquals(Scores.today(0.6, UTC), api().lookup("13900000000").getDouble("score"), 0.0011);
   }
 
   @Test
@@ -107,7 +111,7 @@ class TrustIT {
     assertEquals("BLOCK", api().lookup(number).getString("verdict"));
     // The crowd never rewards (no trust to farm by blocking numbers): still 1 on the next lone report.
     reported(blockers.get(0), "203.0.1.1", report("13800138021", "THREAT"));
-    assertEquals(0.333, api().lookup("13800138021").getDouble("score"));
+    assertEquals(Scores.today(1, UTC), api().lookup("13800138021").getDouble("score"), 0.0011);
 
     // Six counter-votes from six networks bring it down to ALLOW: the crowd overturned the blockers.
     for (int net = 1; net <= 6; net++) {
@@ -115,7 +119,8 @@ class TrustIT {
     }
     assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(1), "203.0.2.1", report("13800138022", "THREAT"));
-    assertEquals(0.273, api().lookup("13800138022").getDouble("score"), "1 - 0.25 = 0.75: 0.75 / 2.75");
+    assertEquals(Scores.today(0.75, UTC), api().lookup("13800138022").getDouble("score"), 0.0011,
+        "1 - 0.25 = 0.75: 0.75 / 2.75");
 
     // Blocked again and overturned again: the crowd's outcome for a number is final, no second penalty.
     for (int net = 4; net <= 12; net++) {
@@ -127,6 +132,6 @@ class TrustIT {
     }
     assertEquals("ALLOW", api().lookup(number).getString("verdict"));
     reported(blockers.get(2), "203.0.3.1", report("13800138023", "THREAT"));
-    assertEquals(0.273, api().lookup("13800138023").getDouble("score"));
+    assertEquals(Scores.today(0.75, UTC), api().lookup("13800138023").getDouble("score"), 0.0011);
   }
 }

@@ -17,6 +17,7 @@ import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class WeightedQuorumIT {
     JsonObject r = api().lookup("13800138100");
     assertEquals("WARN", r.getString("verdict"));
     assertEquals(3, r.getLong("networks"));
-    assertEquals(0.31, r.getDouble("score"), 0.001, "three fresh votes of 0.3: 0.9 / 2.9");
+    assertEquals(Scores.today(0.9, clock), r.getDouble("score"), "three fresh votes of 0.3: 0.9 / 2.9");
   }
 
   @Test
@@ -175,11 +176,11 @@ class WeightedQuorumIT {
   void aCallWhoseNumberFailedVerificationWeighsLess() {
     String token = TestTokens.established(clock);
     api().report(token, "198.51.103.1", report("13800138190", "THREAT").put("callerVerification", "PASSED"));
-    assertEquals(0.333, api().lookup("13800138190").getDouble("score"), "1 / 3");
+    assertEquals(Scores.today(1, clock), api().lookup("13800138190").getDouble("score"), "1 / 3");
     api().report(token, "198.51.103.1", report("13800138191", "THREAT").put("callerVerification", "FAILED"));
-    assertEquals(0.2, api().lookup("13800138191").getDouble("score"), "0.5 / 2.5");
+    assertEquals(Scores.today(0.5, clock), api().lookup("13800138191").getDouble("score"), "0.5 / 2.5");
     api().report(token, "198.51.103.1", report("13800138192", "THREAT").put("callerVerification", "NOT_VERIFIED"));
-    assertEquals(0.333, api().lookup("13800138192").getDouble("score"));
+    assertEquals(Scores.today(1, clock), api().lookup("13800138192").getDouble("score"));
 
     // Five established reporters whose calls all failed verification count 2.5 in the quorum: no BLOCK.
     for (int net = 1; net <= 5; net++) {
