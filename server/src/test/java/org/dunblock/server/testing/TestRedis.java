@@ -154,6 +154,17 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     Conditions.waitUntil("redis-server " + pid + " gone", Duration.ofSeconds(10), () -> !listening(port));
   }
 
+  /**
+   * {@code appendfsync always} until the next restart: every write is fsynced before Redis answers it. A test that
+   * kills Redis with SIGKILL and counts acknowledged writes needs it: under {@code everysec}, a background fsync
+   * slowed by a busy disk makes Redis hold its AOF writes back for up to 2 s while it still answers (docs/
+   * operations.md, the embedded Redis's durability table), and a kill in that window loses acknowledged writes.
+   */
+  public void fsyncAlways() {
+    requireStandalone();
+    commands().configSet("appendfsync", "always");
+  }
+
   /** SIGSTOP: the process keeps its sockets but answers nothing (the kernel still accepts connections). */
   public void pause() {
     Signals.send(pid(), "STOP");
