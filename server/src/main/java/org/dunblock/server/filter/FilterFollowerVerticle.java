@@ -68,6 +68,28 @@ public final class FilterFollowerVerticle extends VerticleBase {
     // The follower's blocking read must end well within the Redis command timeout, or every read times out.
     this.blockMs = Math.max(50, Math.min(500, redisTimeout.toMillis() / 2));
     this.checkpoint = new FilterCheckpoint(store::syncCommands, options.expectedNumbers(), options.fpp());
+    this.trim = store.script("trim-index.lua");
+  }
+
+  /** Entries one trim script drops at most; a shard with more runs it again. */
+  static final int TRIM_BATCH = 1_000;
+  /** Bounds one shard's trim: 1,000 runs of {@link #TRIM_BATCH}; what is left goes at the next rebuild. */
+  private static final int TRIM_MAX_RUNS = 1_000;
+  /** The change entry's op of an entry the retention trim dropped (trim-index.lua). */
+  public static final String AGE_OUT = "age-out";
+  private final org.dunblock.server.store.LuaScript trim;
+
+  /**
+   * Drops the shard's index entries past the horizon, each with an "age-out" removal in its change stream for the
+   * app feeds (trim-index.lua), in bounded batches.
+   */
+  private Future<Void> trimShard(int shard, long cutoff, int run) {
+    return store.run(trim, new String[] {KeySchema.index(shard), KeySchema.changes(shard)}, Long.toString(cutoff),
+        Integer.toString(TRIM_BATCH), Long.toString(ReputationStore.CHANGES_MAX_LENGTH)).compose(reply -> {
+          long dropped = (Long) reply.get(0);
+          return dropped >= TRIM_BATCH && run + 1 < TRIM_MAX_RUNS ? trimShard(shard, cutoff, run + 1)
+              : Future.succeededFuture();
+        });
   }
 
   @Override
@@ -209,7 +231,7 @@ public final class FilterFollowerVerticle extends VerticleBase {
     Future<Void> chain = Future.succeededFuture();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       int s = shard;
-      chain = chain.compose(v -> store.trimIndex(s, cutoff)).compose(v -> scanShard(s, ScanCursor.INITIAL, next));
+      chain = chain.compose(v -> trimShard(s, cutoff, 0)).compose(v -> scanShard(s, ScanCursor.INITIAL, next));
     }
     Future<Void> run = chain.andThen(ar -> {
       rebuilding = null;
@@ -291,7 +313,8 @@ public final class FilterFollowerVerticle extends VerticleBase {
   private void apply(List<StreamMessage<String, String>> messages) {
     for (StreamMessage<String, String> message : messages) {
       String number = message.getBody().get("n");
-      if (number != null) {
+      // An entry the retention trim dropped is a removal for apps only: the rebuild running the trim leaves it out.
+      if (number != null && !AGE_OUT.equals(message.getBody().get("op"))) {
         filter.add(number);
       }
       String stream = message.getStream();

@@ -294,12 +294,6 @@ public final class ReputationStore implements AutoCloseable {
     return bridge(redis().zscan(KeySchema.index(shard), cursor, ScanArgs.Builder.limit(count)));
   }
 
-  /** Drops numbers whose last write is older than the retention from a shard's index. */
-  public Future<Long> trimIndex(int shard, long olderThanMs) {
-    return bridge(redis().zremrangebyscore(KeySchema.index(shard),
-        Range.create(Double.NEGATIVE_INFINITY, (double) olderThanMs)));
-  }
-
   /** The id of the newest change of a shard, or "0-0" when the stream is empty. */
   public Future<String> changesTail(int shard) {
     return bridge(redis().xrevrange(KeySchema.changes(shard), Range.create("-", "+"), Limit.create(0, 1)))

@@ -134,7 +134,7 @@ class FastPathIT {
   }
 
   @Test
-  void periodicRebuildDropsNumbersPastTheirRetention(Vertx vertx) {
+  void periodicRebuildDropsNumbersPastTheirRetentionAndTellsTheAppFeeds(Vertx vertx) {
     MutableClock clock = new MutableClock(Instant.now());
     a = TestServers.start(TestServers.config(redis)
         .retention(Duration.ofHours(1))
@@ -145,6 +145,7 @@ class FastPathIT {
     apiA.report(apiA.newToken(), "203.0.113.1", report(number, "THREAT"));
     assertTrue(a.filter().mightContain(number));
     assertEquals(1, apiA.lookup(number).getLong("reports"));
+    String version = apiA.get("/v1/filter").getHeader("X-Filter-Version");
 
     clock.advance(Duration.ofHours(2));
     // Past the retention the record is gone for readers at once, and the next rebuild drops it from the filter.
@@ -153,12 +154,24 @@ class FastPathIT {
         () -> !a.filter().mightContain(number));
     assertEquals(0, redis.commands().zcard(org.dunblock.server.store.KeySchema.index(
         org.dunblock.server.store.KeySchema.shardOf(number))));
+    // Apps are told with the next small download, not the next snapshot (issue 16: deltas carry removals).
+    io.vertx.core.json.JsonObject changes = apiA.get("/v1/filter/changes?since="
+        + java.net.URLEncoder.encode(version, java.nio.charset.StandardCharsets.UTF_8)).bodyAsJsonObject();
+    assertEquals(new io.vertx.core.json.JsonArray().add(number), changes.getJsonArray("removed"), changes.encode());
+    assertEquals(new io.vertx.core.json.JsonArray(), changes.getJsonArray("added"), changes.encode());
     Map<String, Long> before = redis.commandCalls();
     assertEquals("ALLOW", apiA.lookup(number).getString("verdict"));
     Map<String, Long> lookupCommands = new java.util.HashMap<>(redis.commandsSince(before));
     // The 100 ms rebuild keeps scanning beside the lookup (on a cluster the snapshot spans three masters, so it is
-    // often caught); its trim and scans are not the lookup's.
-    lookupCommands.keySet().removeAll(java.util.Set.of("zscan", "zremrangebyscore"));
+    // often caught); its trim (trim-index.lua) and scans are not the lookup's.
+    lookupCommands.keySet().removeAll(java.util.Set.of("zscan", "evalsha", "zrangebyscore"));
     assertEquals(Map.of(), lookupCommands);
+
+    // Reported again, it is listed again, after its removal.
+    apiA.report(apiA.newToken(), "203.0.113.2", report(number, "THREAT"));
+    io.vertx.core.json.JsonObject again = apiA.get("/v1/filter/changes?since="
+        + java.net.URLEncoder.encode(version, java.nio.charset.StandardCharsets.UTF_8)).bodyAsJsonObject();
+    assertEquals(new io.vertx.core.json.JsonArray().add(number), again.getJsonArray("added"), again.encode());
+    assertEquals(new io.vertx.core.json.JsonArray(), again.getJsonArray("removed"), again.encode());
   }
 }
