@@ -6,7 +6,7 @@
 -- KEYS[4] idempotency key
 -- KEYS[5] shard index   KEYS[6] change stream  KEYS[7] report log stream  KEYS[8] the number's report log
 -- KEYS[9] active votes by call time (zset reporter hash -> occurred ms)
--- KEYS[10] pattern window set (zset reporter hash -> call ms)   KEYS[11] window votes (reporter -> "cat|net")
+-- KEYS[10] pattern window set (zset reporter hash -> the report's arrival ms, see keepWindows)   KEYS[11] window votes (reporter -> "cat|net")
 -- ARGV[1] number        ARGV[2] reporter hash  ARGV[3] network hash  ARGV[4] category
 -- ARGV[5] 1 if negative ARGV[6] occurred ms    ARGV[7] now ms        ARGV[8] half-life ms
 -- ARGV[9] idempotency ttl ms (0: no key)       ARGV[10] request fingerprint
@@ -71,7 +71,7 @@ local voteWeight = tonumber(voteWeightText) or 1
 local seasonedText = ARGV[22] == '1' and '1' or '0'
 
 local h = redis.call('HMGET', KEYS[1], 'neg', 'leg', 'ref', 'reports', 'negr', 'legr', 'negnets', 'first', 'last',
-  'legnets', 'ovr', 'negq', 'negnq', 'legq', 'legnq')
+  'legnets', 'ovr', 'negq', 'negnq', 'legq', 'legnq', 'mday')
 local lastWrite = tonumber(h[3])
 local outlived = lastWrite and now - lastWrite > retention
 if mode == 'revote' and (outlived or not redis.call('HGET', KEYS[2], reporter)) then
@@ -219,7 +219,9 @@ local function migrate()
     end
   end
 end
-if redis.call('TYPE', KEYS[3]).ok == 'hash' then
+-- Records written before masses decayed from the call's day (no 'mday' field) hold sums of exact-time masses:
+-- rebuilt once from their votes, or subtracting day-based voices from them would leave residues for ever.
+if redis.call('TYPE', KEYS[3]).ok == 'hash' or (h[3] and not h[16]) then
   migrate()
 end
 
@@ -252,9 +254,11 @@ local function takeOut(r, vote)
 end
 
 -- Votes about calls older than the report age limit stop counting, in the masses and in the quorum: they are as
--- stale as a report the API would refuse, and a recycled number must not lend them to a new BLOCK.
+-- stale as a report the API would refuse, and a recycled number must not lend them to a new BLOCK. All the votes of
+-- one call day go at the same moment, the midnight after that day plus the limit (rule 8: a vote leaving at its
+-- call's exact age would date the call to whoever sends a report then and watches the counts).
 local lifetime = tonumber(ARGV[17])
-local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format('%d', now - lifetime))
+local stale = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. string.format('%d', dayOf(now - lifetime)))
 for _, r in ipairs(stale) do
   local v = redis.call('HGET', KEYS[2], r)
   if v then
@@ -347,7 +351,7 @@ redis.call('HSET', KEYS[1],
   'neg', string.format('%.17g', neg), 'leg', string.format('%.17g', leg), 'ref', string.format('%d', t),
   'reports', reports, 'negr', negr, 'legr', legr, 'negnets', negnets, 'legnets', legnets,
   'first', string.format('%d', first), 'last', string.format('%d', last),
-  'negq', settle(negq), 'negnq', settle(negnq), 'legq', settle(legq), 'legnq', settle(legnq))
+  'negq', settle(negq), 'negnq', settle(negnq), 'legq', settle(legq), 'legnq', settle(legnq), 'mday', '1')
 redis.call('ZADD', KEYS[9], occurred, reporter)
 
 -- From t (never behind the record's reference time), so every key of the number expires together with it.
@@ -397,7 +401,12 @@ local function keepWindows()
     return
   end
   local longest = tonumber(ARGV[24])
-  -- Trim: calls older than the longest window never count again.
+  -- The windows hold reports by their ARRIVAL, not by the calls' exact times (DESIGN.md rule 8): anyone may add a
+  -- vote with a call time of their choosing, so a pattern that depended on other reporters' exact call times would
+  -- let a collector probe them (its own vote completes the pattern or not). When a report arrives, whoever watches
+  -- the number sees it anyway. The call's time counts at day precision only: a call of a day that reaches into the
+  -- longest window (today, or yesterday for a 24-hour window) is eligible.
+  -- Trim: reports that arrived before the longest window never count again.
   local cutoff = '(' .. string.format('%d', now - longest)
   local old = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff)
   if #old > 0 then
@@ -406,16 +415,17 @@ local function keepWindows()
   end
 
   -- One reporter counts once per number: their latest report is their vote, in or out of the windows.
-  if windowCall and occurred > now - longest then
-    redis.call('ZADD', KEYS[10], occurred, reporter)
+  if windowCall and dayOf(occurred) + DAY > now - longest then
+    redis.call('ZADD', KEYS[10], now, reporter)
     redis.call('HSET', KEYS[11], reporter, category .. '|' .. net)
   else
     redis.call('ZREM', KEYS[10], reporter)
     redis.call('HDEL', KEYS[11], reporter)
   end
 
-  -- Walking the calls newest first, the pattern first holds at the k-th call; it keeps holding until that call
-  -- leaves the window: until = call time + window (rounded up to a midnight). Bounded walk: a window of a thousand victims is plenty.
+  -- Walking the reports newest first, the pattern first holds at the k-th; it keeps holding until that report
+  -- leaves the window: until = its arrival + window, rounded up to a midnight (so a reason's end says no more than
+  -- the day). Bounded walk: a window of a thousand victims is plenty.
   local function holdsUntil(cat, window, minReporters, minNetworks)
     local calls = redis.call('ZREVRANGEBYSCORE', KEYS[10], '+inf', '(' .. string.format('%d', now - window),
       'WITHSCORES', 'LIMIT', 0, 1000)
@@ -431,7 +441,6 @@ local function keepWindows()
             networks = networks + 1
           end
           if reporters >= minReporters and networks >= minNetworks then
-            -- Rounded up to the next UTC midnight: an end at the call's time plus the window would date it.
             return dayOf(tonumber(calls[i + 1]) + window) + DAY
           end
         end

@@ -175,7 +175,8 @@ public record ScoringPolicy(
 
   /**
    * What a reporter's token age makes of its votes: {@link #freshReporterWeight} within the first day (a negative
-   * age, from instances' clocks disagreeing, is fresh too), then linearly up to 1 at {@link #reporterMaturity}.
+   * age, from instances' clocks disagreeing, is fresh too), then linearly up to 1 at {@link #reporterMaturity}, in
+   * steps of whole days of age.
    */
   public double maturity(long ageMs) {
     return maturity(ageMs, 0);
@@ -193,8 +194,11 @@ public record ScoringPolicy(
       return freshReporterWeight;
     }
     long credited = Math.max(0, Math.min(confirmations, MAX_CREDITED_CONFIRMATIONS));
-    double ramp = (double) (ageMs + credited * CONFIRMATION_CREDIT.toMillis() - fresh)
-        / (reporterMaturity.toMillis() - fresh);
+    // In whole days of age (DESIGN.md rule 8): a weight that rose with every minute of a token's age would tell
+    // whoever watches a score step when the reporter's token was minted, to within the hour.
+    long day = Duration.ofDays(1).toMillis();
+    long age = (ageMs + credited * CONFIRMATION_CREDIT.toMillis()) / day * day;
+    double ramp = (double) (age - fresh) / (reporterMaturity.toMillis() - fresh);
     return ramp >= 1 ? 1.0 : freshReporterWeight + (1 - freshReporterWeight) * ramp;
   }
 

@@ -64,14 +64,16 @@ public final class EvidenceApi {
   }
 
   /**
-   * Public GET /v1/numbers/{number}/history: the number's reports per day (local to its region), for the chart on
-   * the public lookup page. Counts only, from the same log as the evidence pack: no note, no reporter. The lookup
-   * comes first, so a number nobody reported costs Redis nothing here either.
+   * Public GET /v1/numbers/{number}/history: the number's reports per UTC day, for the chart on the public lookup
+   * page. Counts only, from the same log as the evidence pack: no note, no reporter. The lookup comes first, so a
+   * number nobody reported costs Redis nothing here either. UTC days, not the region's (the operators' evidence packs
+   * keep those): every public answer cuts days at the same midnight (DESIGN.md rule 8), or a local day beside a UTC
+   * day would split each day in two and narrow down when a call was made.
    */
   public void history(RoutingContext ctx) {
     String number = normalizer.normalize(ctx.pathParam("number"), normalizer.region(ctx.queryParams().get("region")));
     String region = store.zones().regionOf(number);
-    ZoneId zone = store.zones().zoneOfRegion(region);
+    ZoneId zone = ZoneId.of("UTC");
     reputations.reputation(number).compose(reputation -> {
       Future<EvidenceStore.NumberData> data = reputation.reports() > 0
           ? store.number(number)

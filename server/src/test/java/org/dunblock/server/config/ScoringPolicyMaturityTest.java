@@ -31,4 +31,13 @@ class ScoringPolicyMaturityTest {
     assertEquals(0.3, policy.maturity(days(0.5), 3), 1e-12);
     assertEquals(0.3, policy.maturity(-1, 3), 1e-12);
   }
+
+  @Test
+  void theRampMovesInWholeDaysSoAScoreStepDoesNotDateTheToken() {
+    // Tokens minted at 21:00 and at 09:00 of one day, three days ago: their votes weigh alike (DESIGN.md rule 8).
+    assertEquals(policy.maturity(days(3) + Duration.ofHours(3).toMillis()),
+        policy.maturity(days(3) + Duration.ofHours(15).toMillis()), 1e-12);
+    assertEquals(0.3 + 0.7 * 2 / 6, policy.maturity(days(3) + Duration.ofHours(23).toMillis()), 1e-12);
+    assertEquals(0.3 + 0.7 * 3 / 6, policy.maturity(days(4)), 1e-12);
+  }
 }

@@ -92,6 +92,64 @@ class CallTimeIT {
     everyHourAlike("+8613800138430", "+8613800138431", 30, "CALL_BOMBING");
   }
 
+  @Test
+  void aCollectorProbingWithItsOwnReportsLearnsNoCallTime() {
+    // One victim each, whose calls were at 17:10 and 17:35, both reported at 17:40.
+    Instant today = NOON.truncatedTo(ChronoUnit.DAYS);
+    clock.advance(Duration.ofHours(5).plusMinutes(40));
+    reported("+8613800138440", "SILENT", today.plus(Duration.ofHours(17).plusMinutes(10)), 1);
+    reported("+8613800138441", "SILENT", today.plus(Duration.ofHours(17).plusMinutes(35)), 1);
+    // The collector's own tokens send a report every ten minutes, to both numbers alike: silent calls it dates
+    // just inside a bombing window of the victims' calls (so two of them complete the pattern with a victim's
+    // call, if the victims' call times counted), and other calls (which recompute the windows).
+    for (int step = 0; step < 24; step++) {
+      clock.advance(Duration.ofMinutes(10));
+      String token = TestTokens.established(clock);
+      String network = "203.0." + (100 + step) + ".9";
+      boolean silent = step % 2 == 0;
+      for (String number : List.of("+8613800138440", "+8613800138441")) {
+        JsonObject body = new JsonObject().put("number", number).put("category", silent ? "SILENT" : "TELEMARKETING")
+            .put("occurredAt", clock.instant().minus(Duration.ofMinutes(silent ? 55 : 1)).toString());
+        assertEquals(202, app.api().report(token, network, body).statusCode());
+      }
+      assertEquals(answer("+8613800138440"), answer("+8613800138441"), "at " + clock.instant());
+    }
+  }
+
+  @Test
+  void staleVotesLeaveAtAMidnight() {
+    reported("+8613800138450", "DEBT_COLLECTION", EARLY, 3);
+    reported("+8613800138451", "DEBT_COLLECTION", LATE, 3);
+    // Sixty days after the calls (the report age limit), a collector's report at 01:00 and at 18:00 of that day
+    // makes the old votes leave for both numbers at once, or for neither.
+    Instant limitDay = CALL_DAY.plus(Duration.ofDays(60));
+    List<Instant> probes = List.of(limitDay.plus(Duration.ofHours(1)), limitDay.plus(Duration.ofHours(18)),
+        limitDay.plus(Duration.ofHours(25)));
+    for (Instant probe : probes) {
+      clock.advance(Duration.between(clock.instant(), probe));
+      String token = TestTokens.established(clock);
+      for (String number : List.of("+8613800138450", "+8613800138451")) {
+        JsonObject body = new JsonObject().put("number", number).put("category", "TELEMARKETING");
+        assertEquals(202, app.api().report(token, "203.0." + (50 + probes.indexOf(probe)) + ".9", body).statusCode());
+      }
+      JsonObject early = answer("+8613800138450");
+      assertEquals(early, answer("+8613800138451"), "at " + probe);
+    }
+    assertEquals(3, answer("+8613800138450").getLong("reporters"), "the call day's votes left, the probes stay");
+  }
+
+  @Test
+  void historyCutsDaysAtTheSameMidnightAsEveryOtherField() {
+    // A call at 20:00 UTC is on the next local day in China: the history must not say so beside the UTC dates.
+    reported("+8613800138460", "DEBT_COLLECTION", CALL_DAY.plus(Duration.ofHours(20)), 1);
+    reported("+8613800138461", "DEBT_COLLECTION", CALL_DAY.plus(Duration.ofHours(3)), 1);
+    JsonObject a = app.api().get("/v1/numbers/+8613800138460/history").bodyAsJsonObject();
+    JsonObject b = app.api().get("/v1/numbers/+8613800138461/history").bodyAsJsonObject();
+    assertEquals("UTC", a.getString("timeZone"));
+    assertEquals(a.getJsonObject("reportsPerDay"), b.getJsonObject("reportsPerDay"));
+    assertEquals(answer("+8613800138460"), answer("+8613800138461"));
+  }
+
   /** Both numbers answer alike at each of the next {@code hours} hours, and the pattern ends within them. */
   void everyHourAlike(String a, String b, int hours, String pattern) {
     boolean ended = false;
