@@ -21,6 +21,8 @@ import org.dunblock.server.report.ReportStore;
  */
 public final class ImportApi {
   public static final double MAX_WEIGHT = 3.0;
+  /** A gzip upload inflating beyond this many times its size is refused (413): lists compress 5 to 15 times. */
+  static final int MAX_GZIP_RATIO = 100;
   static final String SOURCE_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
 
   private final PhoneNumberNormalizer normalizer;
@@ -79,7 +81,7 @@ public final class ImportApi {
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
       body = ctx.request();
     } else if (encoding.trim().equalsIgnoreCase("gzip")) {
-      body = new GunzipStream(ctx.request());
+      body = new GunzipStream(ctx.request(), MAX_GZIP_RATIO);
     } else {
       throw new ApiException(415, "unsupported_encoding", "An import body is sent plain or with "
           + "Content-Encoding: gzip.");

@@ -44,6 +44,8 @@ final class ImportRun {
   static final int PREVIEW = 20;
   /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
   static final int MAX_BUFFERED = 64 * 1024;
+  /** Lines (blank ones included) one import reads at most; beyond, it stops with 413 (and line numbers stay ints). */
+  static final int MAX_LINES = 100_000_000;
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How often a running import asks whether its API key is still valid: a revoked key stops it within about this. */
   static final long KEY_CHECK_NANOS = 1_000_000_000L;
@@ -88,6 +90,11 @@ final class ImportRun {
   private boolean paused;
   private boolean bodyEnded;
   private boolean finished;
+  /** Why the import stopped early; it answers once the lines already sent are answered. */
+  private Throwable stopping;
+  private boolean stopAnswered;
+  /** Whether any line went to the store: an import that stopped before that leaves no audit entry. */
+  private boolean sentAny;
 
   /**
    * @param body the request, or the request inflated ({@code Content-Encoding: gzip})
@@ -129,23 +136,33 @@ final class ImportRun {
     if (finished) {
       return;
     }
+    if (line >= MAX_LINES) {
+      abort(new ApiException(413, "too_many_lines", "An import is at most " + MAX_LINES + " lines; split the list."));
+      return;
+    }
     line++;
     checkKeyNowAndThen();
-    ImportLines.Parsed parsed;
+    String text = record.toString(StandardCharsets.UTF_8);
+    if (!text.isBlank()) {
+      lastContentLine = line;
+    }
+    List<ImportLines.Parsed> parsed;
     try {
-      parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
+      parsed = lines.parse(line, text);
     } catch (ApiException structural) {
-      // A column the header lacks: nothing is stored yet (the header is the first line), so the whole import is a 400.
+      // A column the header lacks: no row has been handed out yet, so nothing is stored and the import is a 400.
       abort(structural);
       return;
     }
+    for (ImportLines.Parsed p : parsed) {
+      take(p);
+    }
+  }
+
+  private void take(ImportLines.Parsed parsed) {
     if (parsed instanceof ImportLines.Skip) {
-      if (!record.toString(StandardCharsets.UTF_8).isBlank()) {
-        lastContentLine = line;
-      }
       return;
     }
-    lastContentLine = line;
     if (parsed instanceof ImportLines.Invalid bad) {
       invalid++;
       if (errors.size() < MAX_ERRORS) {
@@ -181,7 +198,7 @@ final class ImportRun {
       checkingKey = false;
       if (valid.succeeded() && !valid.result()) {
         abort(new ApiException(401, "api_key_revoked", "The API key was revoked while the import ran; it stopped "
-            + "at line " + line + ". " + progress()));
+            + "at line " + line + "."));
       }
       // A store that does not answer is not a revocation: the batches' own writes fail the import if it stays down.
     });
@@ -191,6 +208,7 @@ final class ImportRun {
   private void flush() {
     List<ImportLines.Entry> sending = batch;
     batch = new ArrayList<>(BATCH);
+    sentAny = true;
     outstanding += sending.size();
     if (outstanding >= MAX_OUTSTANDING && !paused) {
       paused = true;
@@ -220,6 +238,9 @@ final class ImportRun {
       }
       if (failure != null) {
         abort(failure);
+      }
+      if (stopping != null) {
+        answerStopped();
         return;
       }
       // Continue from a fresh event-loop turn: replies that were already in when the listener was added complete
@@ -248,6 +269,20 @@ final class ImportRun {
       return;
     }
     bodyEnded = true;
+    List<ImportLines.Parsed> held;
+    try {
+      held = lines.finish();
+    } catch (ApiException structural) {
+      abort(structural);
+      return;
+    }
+    for (ImportLines.Parsed p : held) {
+      take(p);
+    }
+    if (paused) {
+      // The held lines filled a batch and the parser was paused: the next resume ends it again.
+      return;
+    }
     if (!batch.isEmpty()) {
       flush();
     }
@@ -269,37 +304,61 @@ final class ImportRun {
   private void failed(Throwable error) {
     if (error instanceof IllegalStateException) {
       abort(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
-          + " bytes without a newline; the import stopped there. " + progress()));
+          + " bytes without a newline; the import stopped there."));
     } else {
       abort(error);
     }
   }
 
-  /** Stops parsing and answers with the error; what was stored stays stored (ImportApi drops the rest). */
+  /**
+   * Stops parsing; once the lines already sent to the store are answered, answers with the error and what was stored
+   * before it (which stays stored: importing the whole list again is safe). ImportApi drops the rest of the body.
+   */
   private void abort(Throwable error) {
-    if (finished) {
+    if (stopping != null) {
       return;
     }
     finished = true;
+    stopping = error;
     parser.pause();
     ctx.request().pause();
     LOG.warn("Import {} from source {} stopped after line {}: {}", importId, source, line, error.toString());
-    (options.dryRun() ? Future.<Void>succeededFuture() : audit("stopped: " + error.getMessage())).onComplete(ignored -> {
-      if (ctx.response().ended() || ctx.request().connection() == null) {
-        return;
-      }
-      ctx.fail(error);
-    });
+    answerStopped();
+  }
+
+  private void answerStopped() {
+    if (outstanding > 0 || stopAnswered) {
+      return;
+    }
+    stopAnswered = true;
+    Throwable error = stopping instanceof ApiException api
+        ? new ApiException(api.status(), api.code(), api.getMessage() + " " + progress(), api.retryAfterSeconds())
+        : stopping;
+    // Nothing sent to the store (a wrong column, a broken first chunk): nothing to audit, as for a wrong parameter.
+    (options.dryRun() || !sentAny ? Future.<Void>succeededFuture() : audit("stopped: " + error.getMessage()))
+        .onComplete(ignored -> {
+          if (ctx.response().ended() || ctx.request().connection() == null) {
+            return;
+          }
+          ctx.fail(error);
+        });
   }
 
   private String progress() {
-    return "Before it: " + imported + " imported, " + updated + " updated, " + invalid + " invalid.";
+    if (options.dryRun()) {
+      return "Dry run: nothing was stored.";
+    }
+    if (!sentAny) {
+      return "Nothing was stored.";
+    }
+    return "Stored before it stopped: " + imported + " imported, " + updated + " updated, " + invalid
+        + " invalid (lines 1 to " + lastContentLine + "); importing the whole list again is safe.";
   }
 
   private Future<Void> audit(String outcome) {
     String details = "weight " + weightText() + ", format " + format.name().toLowerCase(Locale.ROOT)
         + ", region " + region + ", lines " + lastContentLine + ", imported " + imported + ", updated " + updated
-        + ", invalid " + invalid + (options.describe().isEmpty() ? "" : ", " + options.describe())
+        + ", invalid " + invalid + shape() + (options.describe().isEmpty() ? "" : ", " + options.describe())
         + (outcome.isEmpty() ? "" : ", " + outcome);
     Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
         "target", pseudoReporter, "reason", importId, "details", details);
@@ -307,6 +366,16 @@ final class ImportRun {
       LOG.error("Import {} by {} ran but its audit entry failed", importId, actor, err);
       return Future.succeededFuture();
     });
+  }
+
+  /** The CSV shape used, given or detected. */
+  private String shape() {
+    if (format != ImportLines.Format.CSV) {
+      return "";
+    }
+    return ", delimiter " + (lines.delimiter() == '\t' ? "tab" : String.valueOf(lines.delimiter()))
+        + (options.delimiter() == null ? " (detected)" : "") + ", header " + lines.headerSeen()
+        + (options.header() == ImportOptions.Header.DETECT ? " (detected)" : "");
   }
 
   private String weightText() {
