@@ -255,9 +255,9 @@ REDIS_PIPELINED_RPS=""
 if [[ -n "$REDIS_BENCHMARK" ]]; then
   n=$((SMOKE ? 20000 : 500000))
   echo "[redis] redis-benchmark GET, $CONNECTIONS clients, $n requests, no pipelining and 16 deep ..."
-  REDIS_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" -t get -n "$n" -c "$CONNECTIONS" \
+  REDIS_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" ${REDIS_PASSWORD:+-a "$REDIS_PASSWORD"} -t get -n "$n" -c "$CONNECTIONS" \
     -r 1000000 --csv | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')
-  REDIS_PIPELINED_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" -t get -n "$n" \
+  REDIS_PIPELINED_RPS=$(timeout 300 "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$REDIS_PORT" ${REDIS_PASSWORD:+-a "$REDIS_PASSWORD"} -t get -n "$n" \
     -c "$CONNECTIONS" -P 16 -r 1000000 --csv | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')
 fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)

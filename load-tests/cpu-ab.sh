@@ -12,6 +12,10 @@
 # Redis's statistics after the warm-up and prints its INFO commandstats after the rounds (needs redis-cli): which
 # commands and scripts the measured requests cost, and their microseconds per call. Linux only (procfs); needs
 # java, curl, wrk. The first line per round and server is that burst; TOTAL lines sum the rounds.
+# CPU_AB_PREPARE=SCRIPT[:SECONDS] runs that wrk script against each server first (default 15 s), unmeasured: e.g.
+# CPU_AB_PREPARE=report-listed.lua before lookup-listed.lua, so the looked-up numbers are listed.
+# CPU_AB_ENV_OLD / CPU_AB_ENV_NEW: extra VAR=value words for the first / second server's environment, e.g.
+# CPU_AB_ENV_OLD=DUNBLOCK_REPUTATION_CACHE_ENTRIES=0 to compare one jar with and without its near cache.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/load-tests/lib.sh"
@@ -28,6 +32,7 @@ PIDS=()
 BASES=()
 REDIS_PIDS=()
 REDIS_PORTS=()
+REDIS_PASSWORDS=()
 
 cleanup() {
   local pid
@@ -40,15 +45,18 @@ cleanup() {
 trap cleanup EXIT
 dunblock_clean_env
 
+SIDE_ENV=("${CPU_AB_ENV_OLD:-}" "${CPU_AB_ENV_NEW:-}")
 for i in 0 1; do
   WORK="$SCRATCH/$i"
   JAR=${JARS[$i]}
   mkdir -p "$WORK"
-  dunblock_start_server "$WORK/server.log" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS"
+  # shellcheck disable=SC2086 # the extra environment is meant to split into words
+  dunblock_start_server "$WORK/server.log" DUNBLOCK_EVENT_LOOPS="$EVENT_LOOPS" ${SIDE_ENV[$i]}
   PIDS+=("$SERVER_PID")
   BASES+=("$BASE")
   REDIS_PIDS+=("$(dunblock_redis_pid)")
   REDIS_PORTS+=("$REDIS_PORT")
+  REDIS_PASSWORDS+=("${REDIS_PASSWORD:-}")
   dunblock_mint_tokens "$WORK/tokens.txt" 256
 done
 
@@ -56,14 +64,23 @@ per_request() { # ticks requests -> microseconds
   awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }'
 }
 redis_cli() { # side command...
-  local port=${REDIS_PORTS[$1]}
+  local port=${REDIS_PORTS[$1]} password=${REDIS_PASSWORDS[$1]}
   shift
-  redis-cli -h 127.0.0.1 -p "$port" "$@"
+  REDISCLI_AUTH="$password" redis-cli --no-auth-warning -h 127.0.0.1 -p "$port" "$@"
 }
 burst() { # side seconds -> requests
   BENCH_TOKENS="$SCRATCH/$1/tokens.txt" wrk -t1 -c32 -d"$2"s --timeout 5s -s "$ROOT/load-tests/wrk/$SCRIPT" "${BASES[$1]}" | sed -n -E 's/^RESULT requests=([0-9]+).*http_errors=([0-9]+).*/\1 \2/p'
 }
 
+if [[ -n "${CPU_AB_PREPARE:-}" ]]; then
+  PREPARE_SCRIPT=${CPU_AB_PREPARE%%:*}
+  PREPARE_SECONDS=15
+  [[ "$CPU_AB_PREPARE" == *:* ]] && PREPARE_SECONDS=${CPU_AB_PREPARE##*:}
+  for i in 0 1; do
+    BENCH_TOKENS="$SCRATCH/$i/tokens.txt" wrk -t1 -c32 -d"$PREPARE_SECONDS"s --timeout 5s \
+      -s "$ROOT/load-tests/wrk/$PREPARE_SCRIPT" "${BASES[$i]}" >/dev/null
+  done
+fi
 for i in 0 1; do burst "$i" "$WARMUP" >/dev/null; done
 if [[ "${CPU_AB_COMMANDSTATS:-0}" == 1 ]]; then
   for i in 0 1; do redis_cli "$i" CONFIG RESETSTAT >/dev/null; done

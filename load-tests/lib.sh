@@ -104,6 +104,8 @@ dunblock_start_server() {
   SERVER_PID=$!
   PORT=$(dunblock_wait_for_log "$log" 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$SERVER_PID")
   REDIS_PORT=$(sed -n -E 's/.*Embedded Redis started on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" | head -n 1)
+  # The embedded Redis requires a password (kept in the data dir, never on a command line); older jars had none.
+  REDIS_PASSWORD=$(sed -n -E 's/^requirepass (.*)$/\1/p' "$WORK/data/redis/auth.conf" 2>/dev/null || true)
   BASE="http://127.0.0.1:$PORT"
   for ((i = 0; i < ${READY_TIMEOUT_S:-180} * 10; i++)); do
     curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1 && return 0
@@ -138,7 +140,10 @@ dunblock_mint_tokens() {
   (($(grep -c '^dbr_' "$1") == $2)) || { echo "could not mint $2 reporter tokens" >&2; return 1; }
 }
 
-# Writes $2 reported numbers straight into the Redis on port $1 (export/Preload.java; see its Javadoc).
+# Writes $2 reported numbers straight into the Redis on port $1 (export/Preload.java; see its Javadoc), with the
+# embedded Redis's password (REDIS_PASSWORD, set by dunblock_start_server) when it has one.
 dunblock_preload() {
-  timeout 900 java -cp "$JAR" "$(dirname "${BASH_SOURCE[0]}")/export/Preload.java" "redis://127.0.0.1:$1" "$2"
+  local auth=""
+  [[ -n "${REDIS_PASSWORD:-}" ]] && auth="$REDIS_PASSWORD@"
+  timeout 900 java -cp "$JAR" "$(dirname "${BASH_SOURCE[0]}")/export/Preload.java" "redis://${auth}127.0.0.1:$1" "$2"
 }

@@ -8,6 +8,10 @@
 -- ARGV[10] '1': refuse to replace a BLOCK an admin set (an operator who is not an admin allowing an appeal)
 --
 -- Returns {'set'|'cleared'|'absent'|'admin_decision', previous verdict or ''}; 'admin_decision' changed nothing.
+--
+-- The change entry's 'f' field tells app filters (feed/FilterFeed) what to do with the entry: 'rm' when a lookup of
+-- it now answers ALLOW from the entry itself (an ALLOW override, or a clear that leaves no record), 'add' otherwise.
+-- Instances' own filters add every entry whatever 'f' says (an ALLOW override is still a Redis record).
 
 local number, verdict, reason, actor = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = tonumber(ARGV[5])
@@ -17,6 +21,7 @@ if ARGV[10] == '1' and previous == 'BLOCK' and (redis.call('HGET', KEYS[1], 'ovr
   return {'admin_decision', previous}
 end
 
+local feed = 'add'
 if verdict == '' then
   if previous == '' then
     return {'absent', ''}
@@ -30,15 +35,20 @@ if verdict == '' then
   else
     redis.call('DEL', KEYS[1])
     redis.call('ZREM', KEYS[2], number)
+    feed = 'rm'
   end
 else
+  if verdict == 'ALLOW' then
+    feed = 'rm'
+  end
   redis.call('HSET', KEYS[1], 'ovr', verdict, 'ovr_reason', reason, 'ovr_at', ARGV[5], 'ovr_by', actor,
     'ovr_src', ARGV[9])
   redis.call('PERSIST', KEYS[1])
   redis.call('ZADD', KEYS[2], ARGV[8], number)
 end
 
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'op', verdict == '' and 'override-clear' or 'override', 'n', number)
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'op', verdict == '' and 'override-clear' or 'override', 'n', number,
+  'f', feed)
 redis.call('XADD', KEYS[4], '*', 'at', ARGV[5], 'actor', actor,
   'action', verdict == '' and 'override.clear' or 'override.set', 'target', number,
   'reason', reason, 'details', verdict == '' and ('was ' .. previous) or (verdict .. (previous ~= '' and (' (was ' .. previous .. ')') or '')))

@@ -37,10 +37,12 @@ import org.dunblock.client.internal.AtomicFiles;
 import org.dunblock.client.internal.Backoff;
 import org.dunblock.client.internal.FilterState;
 import org.dunblock.client.internal.FilterSync;
+import org.dunblock.client.internal.HashPrefix;
 import org.dunblock.client.internal.Http;
 import org.dunblock.client.internal.NumberNormalizer;
 import org.dunblock.client.internal.ReportOutbox;
 import org.dunblock.client.internal.ResponseCache;
+import org.dunblock.client.internal.Text;
 import org.json.JSONArray;
 import org.json.JSONObject;
 
@@ -71,6 +73,8 @@ public final class DunblockClient implements Closeable {
   private final FilterSync filter;
   private final ReportOutbox outbox;
   private final ResponseCache<Reputation> cache;
+  /** Hash-prefix answers (private lookups), by prefix. */
+  private final ResponseCache<HashPrefix.Answer> prefixCache;
   private final Backoff backoff;
   private final File tokenFile;
   private final FileChannel lockChannel;
@@ -80,6 +84,8 @@ public final class DunblockClient implements Closeable {
   private final ScheduledExecutorService deadlineTimer;
   private final ReentrantLock deliveryLock = new ReentrantLock();
   private final Object tokenLock = new Object();
+  /** System.nanoTime() when each report queued by this process was made (see {@link #clientTime}). */
+  private final Map<String, Long> madeAtNanos = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile String token;
   private volatile ScheduledFuture<?> flushTask;
   private int flushFailures;
@@ -119,8 +125,9 @@ public final class DunblockClient implements Closeable {
     this.backoff = new Backoff(options.retryBaseDelay(), options.retryMaxDelay());
     this.filter = new FilterSync(http, cacheDir, options.snapshotMaxAge(), backoff);
     this.filter.load();
-    this.outbox = new ReportOutbox(dir);
+    this.outbox = new ReportOutbox(dir, this::numberKey);
     this.cache = new ResponseCache<>(options.cacheEntries());
+    this.prefixCache = new ResponseCache<>(options.cacheEntries());
     this.tokenFile = new File(dir, "reporter-token");
     this.token = readToken();
     this.executor = Executors.newCachedThreadPool(daemon("dunblock-client"));
@@ -198,7 +205,7 @@ public final class DunblockClient implements Closeable {
     Screening(String number, String region) {
       this.region = region;
       this.raw = number;
-      if (number == null || number.isBlank()) {
+      if (Text.isBlank(number)) {
         e164 = null;
         shown = number;
         answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.NO_NUMBER, false, null, null);
@@ -206,6 +213,14 @@ public final class DunblockClient implements Closeable {
       }
       e164 = normalizer.normalize(number, region);
       shown = e164 != null ? e164 : number;
+      if (e164 == null && options.privateLookups()) {
+        // It cannot be hashed as the server hashes, and its own lookup would name it; the server would most likely
+        // call it invalid_number, which is ALLOW too (client-sdk/README.md, "Private lookups").
+        answer = new ScreenResult(number, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null,
+            new InvalidNumberException("The SDK cannot normalise this number; with private lookups it is not sent",
+                0, "invalid_number", null, null, null));
+        return;
+      }
       // A number we cannot normalise is not trusted to be absent: the server decides.
       if (e164 != null && !filter.mightContain(e164)) {
         answer = new ScreenResult(e164, Verdict.ALLOW, ScreenResult.Source.LOCAL_FILTER, false, null, null);
@@ -225,7 +240,8 @@ public final class DunblockClient implements Closeable {
         if (remaining.isNegative() || remaining.isZero()) {
           throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
         }
-        Reputation rep = lookupOnce(e164 != null ? e164 : raw, region, remaining);
+        Reputation rep = options.privateLookups() && e164 != null ? privateLookup(e164, region, remaining)
+            : lookupOnce(e164 != null ? e164 : raw, region, remaining);
         if (rep.degraded()) {
           return new ScreenResult(rep.number(), Verdict.ALLOW, ScreenResult.Source.FAIL_OPEN, true, rep, null);
         }
@@ -309,6 +325,43 @@ public final class DunblockClient implements Closeable {
     return rep;
   }
 
+  /**
+   * The reputation of {@code e164} from the hash-prefix answer of its SHA-256's first 5 hex digits: the server
+   * learns 20 bits of the hash, never the number. Absent means unreported, exactly as its own lookup would answer,
+   * except under an operator's prefix override (named in the answer), which only the number's own lookup applies.
+   */
+  private Reputation privateLookup(String e164, String region, Duration deadline) {
+    long started = System.nanoTime();
+    String hash = HashPrefix.sha256(e164);
+    String prefix = hash.substring(0, HashPrefix.DIGITS);
+    HashPrefix.Answer answer = prefixCache.get(prefix);
+    long maxAge = 0;
+    if (answer == null) {
+      HttpUrl url = http.url("v1/numbers/hash-prefix").addPathSegment(prefix).build();
+      Http.Answer got = http.call(http.request(url).build(), deadline);
+      answer = HashPrefix.parse(got.json());
+      maxAge = answer.degraded ? 0 : ResponseCache.maxAgeSeconds(got.header("Cache-Control"));
+      prefixCache.put(prefix, answer, maxAge);
+    }
+    JSONObject entry = answer.entries.get(hash);
+    Reputation rep;
+    if (entry != null) {
+      rep = reputation(new JSONObject(entry.toString()).put("number", e164));
+    } else if (answer.overridden(e164)) {
+      Duration left = deadline == null ? null : deadline.minusNanos(System.nanoTime() - started);
+      if (left != null && (left.isNegative() || left.isZero())) {
+        throw new TransportException("screen deadline passed before the lookup", 0, "timeout", null, null, null);
+      }
+      return lookupOnce(e164, region, left);
+    } else {
+      // Not listed, unless a candidate the server could not read is it: then the answer is degraded too.
+      rep = reputation(new JSONObject().put("number", e164).put("verdict", "ALLOW")
+          .put("degraded", answer.degraded));
+    }
+    cache.put(e164, rep, rep.degraded() ? 0 : maxAge);
+    return rep;
+  }
+
   private static String cacheKey(String e164, String raw, String region) {
     return e164 != null ? e164 : region + "|" + raw;
   }
@@ -377,7 +430,7 @@ public final class DunblockClient implements Closeable {
         .put("number", report.number())
         .put("category", report.category().name())
         // Fixed now, so a report delivered days later still tells when the call happened.
-        .put("occurredAt", (report.occurredAt() != null ? report.occurredAt() : Instant.now()).toString());
+        .put("occurredAt", (report.occurredAt() != null ? report.occurredAt() : options.clock().instant()).toString());
     if (report.region() != null) {
       body.put("region", region(report.region()));
     }
@@ -390,22 +443,75 @@ public final class DunblockClient implements Closeable {
     if (report.callerVerification() != null) {
       body.put("callerVerification", report.callerVerification().name());
     }
-    ReportOutbox.Entry entry = outbox.add(body);
+    // Durable first (outside the lock, which a flush may hold a while), then in order under the lock.
+    long madeNanos = System.nanoTime();
+    ReportOutbox.Entry entry = outbox.add(body, numberKey(body), options.clock().millis());
+    madeAtNanos.put(entry.idempotencyKey, madeNanos);
     deliveryLock.lock();
     try {
       JSONObject accepted = deliver(entry);
-      outbox.remove(entry);
+      forget(entry);
+      // Delivered: an older queued report on the number must never arrive after it (the server keeps the last vote
+      // to arrive), so it goes. All delivery holds the lock, so none of them is on its way now.
+      dropped(outbox.supersede(entry), "superseded");
       return receipt(entry, accepted);
     } catch (DunblockException e) {
       if (e.isRetryable()) {
-        scheduleFlush(e.retryAfter() != null ? e.retryAfter() : options.retryBaseDelay());
+        // Queued: it replaces the number's older queued report, then the bound makes room by the oldest.
+        dropped(outbox.supersede(entry), "superseded");
+        dropped(outbox.trim(options.maxQueuedReports(), options.maxQueuedBytes(), entry), "queue_full");
+        scheduleFlush(e.retryAfter() != null ? capped(e.retryAfter()) : options.retryBaseDelay());
         return new ReportReceipt(entry.idempotencyKey, null, report.number(), false, true);
       }
-      outbox.remove(entry);
+      // Refused: the older queued report on the number (if any) stays, it is still the user's last valid vote.
+      forget(entry);
       throw e;
     } finally {
       deliveryLock.unlock();
     }
+  }
+
+  /** The number a report body is about, as the queue keys it: E.164 when the SDK can normalise it. */
+  private String numberKey(JSONObject body) {
+    String raw = body.optString("number", "");
+    String region = region(body.optString("region", null));
+    String e164 = normalizer.normalize(raw, region);
+    return e164 != null ? e164 : region + "|" + raw;
+  }
+
+  private void forget(ReportOutbox.Entry entry) {
+    outbox.remove(entry);
+    madeAtNanos.remove(entry.idempotencyKey);
+  }
+
+  private void dropped(List<ReportOutbox.Entry> gone, String reason) {
+    for (ReportOutbox.Entry e : gone) {
+      madeAtNanos.remove(e.idempotencyKey);
+      LOG.info("Queued report " + e.idempotencyKey + " dropped: " + reason);
+      ReportListener l = options.reportListener();
+      if (l != null) {
+        l.dropped(e.idempotencyKey, reason);
+      }
+    }
+  }
+
+  /** A server's (or a network's) Retry-After, at most the maximum back-off: a bogus "3 days" cannot stall the queue. */
+  private Duration capped(Duration retryAfter) {
+    return retryAfter.compareTo(options.retryMaxDelay()) > 0 ? options.retryMaxDelay() : retryAfter;
+  }
+
+  /**
+   * X-Client-Time: the phone's clock now, on the same footing as the report's occurredAt. For a report made by this
+   * process, its clock when made plus the time elapsed since (System.nanoTime, which no clock change moves): a
+   * clock set or corrected after the report was made cannot misdate it. Otherwise (made before a restart) the
+   * clock now.
+   */
+  private String clientTime(ReportOutbox.Entry entry) {
+    Long made = madeAtNanos.get(entry.idempotencyKey);
+    long ms = made != null && entry.madeAtMs != 0
+        ? entry.madeAtMs + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - made)
+        : options.clock().millis();
+    return Instant.ofEpochMilli(ms).toString();
   }
 
   public CompletableFuture<ReportReceipt> reportAsync(Report report) {
@@ -422,13 +528,22 @@ public final class DunblockClient implements Closeable {
    * delivered. Throws the failure that stopped it, if any.
    */
   public int deliverQueuedReports() {
+    return flushQueue()[0];
+  }
+
+  /** Delivers the queue in order: {delivered, files removed}. Throws the retryable failure that stopped it. */
+  private int[] flushQueue() {
     deliveryLock.lock();
     try {
       int delivered = 0;
+      int removed = 0;
       for (ReportOutbox.Entry entry : outbox.pending()) {
         try {
           ReportReceipt receipt = receipt(entry, deliver(entry));
-          outbox.remove(entry);
+          if (outbox.remove(entry)) {
+            removed++;
+          }
+          madeAtNanos.remove(entry.idempotencyKey);
           delivered++;
           ReportListener l = options.reportListener();
           if (l != null) {
@@ -439,14 +554,17 @@ public final class DunblockClient implements Closeable {
             throw e;
           }
           LOG.warning("Queued report " + entry.idempotencyKey + " refused for good: " + e);
-          outbox.remove(entry);
+          if (outbox.remove(entry)) {
+            removed++;
+          }
+          madeAtNanos.remove(entry.idempotencyKey);
           ReportListener l = options.reportListener();
           if (l != null) {
             l.rejected(entry.idempotencyKey, e);
           }
         }
       }
-      return delivered;
+      return new int[] {delivered, removed};
     } finally {
       deliveryLock.unlock();
     }
@@ -464,6 +582,7 @@ public final class DunblockClient implements Closeable {
         Http.Answer answer = http.call(http.request(http.url("v1/reports").build())
             .header("Authorization", "Bearer " + t)
             .header("Idempotency-Key", entry.idempotencyKey)
+            .header("X-Client-Time", clientTime(entry))
             .post(RequestBody.create(entry.body.toString(), JSON)).build(), null);
         JSONObject accepted = answer.json();
         if (!(accepted.opt("reportId") instanceof String) || !(accepted.opt("number") instanceof String)) {
@@ -492,7 +611,7 @@ public final class DunblockClient implements Closeable {
         Http.Answer answer = http.call(http.request(http.url("v1/reporters").build())
             .post(RequestBody.create(new byte[0], null)).build(), null);
         Object fresh = answer.json().opt("token");
-        if (!(fresh instanceof String) || ((String) fresh).isBlank()) {
+        if (!(fresh instanceof String) || Text.isBlank((String) fresh)) {
           throw new TransportException("The answer is not a reporter token", answer.status, "malformed_response",
               answer.requestId, null, null);
         }
@@ -624,12 +743,18 @@ public final class DunblockClient implements Closeable {
   private void backgroundFlush() {
     Duration next = null;
     try {
-      deliverQueuedReports();
-      flushFailures = 0;
+      int removed = flushQueue()[1];
+      if (outbox.size() > 0 && removed == 0) {
+        // Files left that this run could not shrink (unreadable and impossible to move aside, or impossible to
+        // delete): never again at once, or the loop spins; back off as after a failure.
+        next = backoff.delay(flushFailures++);
+      } else {
+        flushFailures = 0;
+      }
     } catch (DunblockException e) {
       next = backoff.delay(flushFailures++);
       if (e.retryAfter() != null && e.retryAfter().compareTo(next) > 0) {
-        next = e.retryAfter();
+        next = capped(e.retryAfter());
       }
     } catch (RuntimeException e) {
       next = backoff.delay(flushFailures++);

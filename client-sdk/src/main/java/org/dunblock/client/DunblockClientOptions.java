@@ -1,6 +1,7 @@
 package org.dunblock.client;
 
 import java.io.File;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -18,10 +19,20 @@ public final class DunblockClientOptions {
   public static final Duration DEFAULT_FILTER_POLL_INTERVAL = Duration.ofMinutes(15);
   /** The protocol's minimum wait between change polls; shorter settings are raised to it. */
   public static final Duration MIN_FILTER_POLL_INTERVAL = Duration.ofSeconds(60);
-  public static final Duration DEFAULT_SNAPSHOT_MAX_AGE = Duration.ofHours(24);
+  /**
+   * Removals arrive with the changes (issue 16), so a snapshot is only needed to shed numbers that aged out, which
+   * cost a lookup each, never a wrong answer: weekly, not daily (20 MB a week instead of a day at 5M numbers).
+   */
+  public static final Duration DEFAULT_SNAPSHOT_MAX_AGE = Duration.ofDays(7);
   public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofHours(1);
   public static final int DEFAULT_CACHE_ENTRIES = 1_000;
+  /** Reports the offline queue holds at most; beyond it the oldest queued report is dropped for the new one. */
+  public static final int DEFAULT_MAX_QUEUED_REPORTS = 1_000;
+  /** Bytes the offline queue's files take at most (2 MiB; a report is about 300 bytes, 4 KB with a long note). */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 2L * 1024 * 1024;
+  /** The smallest byte bound: room for the largest report the server accepts (a 1000-character note), and more. */
+  public static final long MIN_MAX_QUEUED_BYTES = 16L * 1024;
 
   private final HttpUrl baseUrl;
   private final String apiKey;
@@ -37,9 +48,13 @@ public final class DunblockClientOptions {
   private final Duration retryBaseDelay;
   private final Duration retryMaxDelay;
   private final int cacheEntries;
+  private final boolean privateLookups;
   private final OkHttpClient httpClient;
   private final ReportListener reportListener;
   private final java.util.function.BooleanSupplier mustNotBlock;
+  private final int maxQueuedReports;
+  private final long maxQueuedBytes;
+  private final Clock clock;
 
   private DunblockClientOptions(Builder b) {
     if (b.baseUrl == null) {
@@ -65,9 +80,19 @@ public final class DunblockClientOptions {
     this.retryBaseDelay = positive(b.retryBaseDelay, "retryBaseDelay");
     this.retryMaxDelay = positive(b.retryMaxDelay, "retryMaxDelay");
     this.cacheEntries = b.cacheEntries;
+    this.privateLookups = b.privateLookups;
     this.httpClient = b.httpClient;
     this.reportListener = b.reportListener;
     this.mustNotBlock = b.mustNotBlock;
+    if (b.maxQueuedReports < 1) {
+      throw new IllegalArgumentException("maxQueuedReports must be at least 1");
+    }
+    this.maxQueuedReports = b.maxQueuedReports;
+    if (b.maxQueuedBytes < MIN_MAX_QUEUED_BYTES) {
+      throw new IllegalArgumentException("maxQueuedBytes must be at least " + MIN_MAX_QUEUED_BYTES);
+    }
+    this.maxQueuedBytes = b.maxQueuedBytes;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
   }
 
   private static Duration positive(Duration d, String name) {
@@ -98,9 +123,13 @@ public final class DunblockClientOptions {
     b.retryBaseDelay = retryBaseDelay;
     b.retryMaxDelay = retryMaxDelay;
     b.cacheEntries = cacheEntries;
+    b.privateLookups = privateLookups;
     b.httpClient = httpClient;
     b.reportListener = reportListener;
     b.mustNotBlock = mustNotBlock;
+    b.maxQueuedReports = maxQueuedReports;
+    b.maxQueuedBytes = maxQueuedBytes;
+    b.clock = clock;
     return b;
   }
 
@@ -164,7 +193,7 @@ public final class DunblockClientOptions {
     return filterPollInterval;
   }
 
-  /** A snapshot older than this is revalidated (If-None-Match) to shed aged-out numbers; default 24 h. */
+  /** A snapshot older than this is revalidated (If-None-Match) to shed aged-out numbers; default 7 days. */
   public Duration snapshotMaxAge() {
     return snapshotMaxAge;
   }
@@ -181,6 +210,18 @@ public final class DunblockClientOptions {
   /** Server answers kept for their Cache-Control lifetime; default 1000. */
   public int cacheEntries() {
     return cacheEntries;
+  }
+
+  /**
+   * True (the default): screen() never sends the caller's number to the server. A filter hit asks
+   * {@code GET /v1/numbers/hash-prefix/{first 5 hex digits of SHA-256(E.164)}} and picks the number's own entry by
+   * its full hash; absent is the unreported ALLOW. Two exceptions, both in client-sdk/README.md: a number under an
+   * operator's prefix override is looked up by number (only the server can apply the override to it), and a
+   * number the SDK cannot normalise is answered ALLOW without asking (it cannot be hashed as the server hashes).
+   * False: every hit is looked up as {@code GET /v1/numbers/{number}}.
+   */
+  public boolean privateLookups() {
+    return privateLookups;
   }
 
   /** The app's shared OkHttpClient (the SDK derives its own from it with newBuilder()), or null. */
@@ -203,6 +244,29 @@ public final class DunblockClientOptions {
     return mustNotBlock;
   }
 
+  /**
+   * How many reports the offline queue holds at most; default 1000. When a report must wait and the queue is full,
+   * the oldest queued report is dropped (told to {@link ReportListener#dropped}): the user's newest reports matter
+   * most, and the oldest is the nearest to the server's age limit. A new report on a number already queued
+   * replaces the queued one first, so the queue holds at most one report per number.
+   */
+  public int maxQueuedReports() {
+    return maxQueuedReports;
+  }
+
+  /** Bytes the queue's files take at most, dropping the oldest as for {@link #maxQueuedReports()}; default 2 MiB. */
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  /**
+   * The phone's clock: dates reports ({@code occurredAt} when the report does not say) and is sent with each
+   * delivery as {@code X-Client-Time}, so the server can correct a wrong phone clock. Default the system clock.
+   */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Builder for {@link DunblockClientOptions}. */
   public static final class Builder {
     private HttpUrl baseUrl;
@@ -219,9 +283,13 @@ public final class DunblockClientOptions {
     private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
     private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
     private int cacheEntries = DEFAULT_CACHE_ENTRIES;
+    private boolean privateLookups = true;
     private OkHttpClient httpClient;
     private ReportListener reportListener;
     private java.util.function.BooleanSupplier mustNotBlock;
+    private int maxQueuedReports = DEFAULT_MAX_QUEUED_REPORTS;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {
     }
@@ -305,6 +373,12 @@ public final class DunblockClientOptions {
       return this;
     }
 
+    /** See {@link DunblockClientOptions#privateLookups()}; default true. */
+    public Builder privateLookups(boolean v) {
+      this.privateLookups = v;
+      return this;
+    }
+
     public Builder httpClient(OkHttpClient v) {
       this.httpClient = v;
       return this;
@@ -318,6 +392,24 @@ public final class DunblockClientOptions {
     /** See {@link DunblockClientOptions#mustNotBlock()}. */
     public Builder mustNotBlock(java.util.function.BooleanSupplier v) {
       this.mustNotBlock = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#maxQueuedReports()}. */
+    public Builder maxQueuedReports(int v) {
+      this.maxQueuedReports = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#maxQueuedBytes()}; at least {@link #MIN_MAX_QUEUED_BYTES}. */
+    public Builder maxQueuedBytes(long v) {
+      this.maxQueuedBytes = v;
+      return this;
+    }
+
+    /** See {@link DunblockClientOptions#clock()}. */
+    public Builder clock(Clock v) {
+      this.clock = v;
       return this;
     }
 

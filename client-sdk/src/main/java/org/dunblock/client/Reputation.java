@@ -1,5 +1,6 @@
 package org.dunblock.client;
 
+import com.google.common.collect.ImmutableList;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class Reputation {
     this.reports = reports;
     this.reporters = reporters;
     this.categories = Collections.unmodifiableMap(new LinkedHashMap<>(categories));
-    this.reasons = List.copyOf(reasons);
+    this.reasons = ImmutableList.copyOf(reasons);
     this.firstReported = firstReported;
     this.lastReported = lastReported;
     this.degraded = degraded;

@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import org.dunblock.server.DunblockServer;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.Conditions;
+import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -163,6 +165,10 @@ class DunblockClientIT {
     ScreenResult inside = c.screen("13800155555");
     assertEquals(ScreenResult.Source.SERVER, inside.source(), inside.toString());
     assertEquals(Verdict.BLOCK, inside.verdict());
+    // Only the server applies a prefix override to a number (protected numbers): named by the hash-prefix answer,
+    // it is the one case a private lookup asks by number.
+    assertTrue(exchanges.get(0).startsWith("GET /v1/numbers/hash-prefix/"), exchanges.toString());
+    assertEquals("GET /v1/numbers/+8613800155555 200", exchanges.get(1));
     assertEquals(ScreenResult.Source.LOCAL_FILTER, c.screen("13900155555").source());
   }
 
@@ -187,9 +193,9 @@ class DunblockClientIT {
   static final String ADMIN_KEY = "sdk-test-admin-key-0123456789abcdef";
 
   @Test
-  void reportedNumberGoesToTheServerAndItsAnswerIsCached() {
+  void withPrivateLookupsOffAReportedNumberIsLookedUpByNumberAndItsAnswerIsCached() {
     serverReport("+8613800138000");
-    DunblockClient c = client("a");
+    DunblockClient c = client("a", server.port(), opts().privateLookups(false));
     c.syncFilter();
     exchanges.clear();
     ScreenResult r = c.screen("13800138000");
@@ -199,6 +205,44 @@ class DunblockClientIT {
     // The lookup came with Cache-Control max-age=60: the next call rings without the network.
     assertEquals(ScreenResult.Source.CACHE, c.screen("+86 138 0013 8000").source());
     assertEquals(1, exchanges.size());
+  }
+
+  @Test
+  void reportedNumberIsScreenedByItsHashPrefixWithoutEverNamingIt() {
+    serverReport("+8613800138000");
+    DunblockClient c = client("a");
+    c.syncFilter();
+    exchanges.clear();
+    ScreenResult r = c.screen("13800138000");
+    assertEquals(ScreenResult.Source.SERVER, r.source(), r.toString());
+    assertEquals("+8613800138000", r.reputation().number());
+    assertEquals(1, r.reputation().reports());
+    assertEquals(c.lookup("+8613800138000").verdict(), r.verdict());
+    String prefix = org.dunblock.client.internal.HashPrefix.sha256("+8613800138000").substring(0, 5);
+    assertEquals("GET /v1/numbers/hash-prefix/" + prefix + " 200", exchanges.get(0));
+    exchanges.remove(1); // the explicit lookup() above, by number
+    // The prefix answer came with Cache-Control max-age=60: the next call rings without the network.
+    assertEquals(ScreenResult.Source.CACHE, c.screen("+86 138 0013 8000").source());
+    assertEquals(1, exchanges.size(), exchanges.toString());
+    assertTrue(exchanges.stream().noneMatch(e -> e.contains("13800138000")), exchanges.toString());
+  }
+
+  @Test
+  void withoutAFilterAnUnreportedNumberIsAnsweredByItsHashPrefix() {
+    serverReport("+8613800138000");
+    DunblockClient c = client("nofilter");
+    exchanges.clear();
+    ScreenResult r = c.screen("13900139000");
+    assertEquals(ScreenResult.Source.SERVER, r.source(), r.toString());
+    assertEquals(Verdict.ALLOW, r.verdict());
+    assertEquals(0, r.reputation().reports());
+    assertEquals(1, exchanges.size(), exchanges.toString());
+    assertTrue(exchanges.get(0).startsWith("GET /v1/numbers/hash-prefix/"), exchanges.toString());
+    // A number the SDK cannot normalise cannot be hashed as the server does: ALLOW, and nothing is sent.
+    ScreenResult odd = c.screen("12");
+    assertEquals(Verdict.ALLOW, odd.verdict(), odd.toString());
+    assertEquals("invalid_number", odd.failure().code());
+    assertEquals(1, exchanges.size(), exchanges.toString());
   }
 
   @Test
@@ -293,6 +337,74 @@ class DunblockClientIT {
     startServer(TestServers.config(redis).port(port));
     waitUntil("queued report delivered in the background", Duration.ofSeconds(15), () -> c.pendingReports() == 0);
     assertEquals(1, api.lookup("13800138000").getLong("reports"));
+  }
+
+  /** Stops the server, keeping its port for {@link #serverBack(int)}. */
+  int serverDown() {
+    int port = server.port();
+    api.close();
+    server.close();
+    server = null;
+    api = null;
+    return port;
+  }
+
+  void serverBack(int port) {
+    startServer(TestServers.config(redis).port(port));
+  }
+
+  @Test
+  void theUsersNewestVoteIsTheOneTheServerKeepsAfterAnOutage() {
+    int port = serverDown();
+    DunblockClient c = client("order", port, opts());
+    // Offline: the user reports the number as a collector...
+    assertTrue(c.report(Report.builder("13800138000", Category.DEBT_COLLECTION).build()).queued());
+    serverBack(port);
+    // ...online again, they take it back. The queued old vote must not arrive after the new one.
+    ReportReceipt legit = c.report(Report.builder("+86 138 0013 8000", Category.LEGITIMATE).build());
+    assertFalse(legit.queued(), legit.toString());
+    c.deliverQueuedReports();
+    assertEquals(0, c.pendingReports());
+    JsonObject r = api.lookup("13800138000");
+    assertEquals(new JsonObject().put("LEGITIMATE", 1), r.getJsonObject("categories"), r.encode());
+  }
+
+  @Test
+  void reportsQueuedOfflineAreDeliveredInTheOrderTheUserMadeThemEvenWhenThePhoneClockIsSetBack() {
+    int port = serverDown();
+    MutableClock phone = new MutableClock(Instant.now());
+    DunblockClient c = client("order2", port, opts().clock(phone));
+    assertTrue(c.report(Report.builder("13800138000", Category.DEBT_COLLECTION).build()).queued());
+    assertTrue(c.report(Report.builder("13900139000", Category.THREAT).build()).queued());
+    // The user (or the network) sets the phone's clock back two hours, then the user changes their mind.
+    phone.advance(Duration.ofHours(-2));
+    assertTrue(c.report(Report.builder("13800138000", Category.LEGITIMATE).build()).queued());
+    assertEquals(2, c.pendingReports(), "the newer report on 13800138000 replaced the queued one");
+    serverBack(port);
+    assertEquals(2, c.deliverQueuedReports());
+    assertEquals(new JsonObject().put("LEGITIMATE", 1), api.lookup("13800138000").getJsonObject("categories"));
+    assertEquals(new JsonObject().put("THREAT", 1), api.lookup("13900139000").getJsonObject("categories"));
+  }
+
+  @Test
+  void aPhoneWhoseClockIsTenMinutesFastStillReports() {
+    Clock fast = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
+    DunblockClient c = client("fast", server.port(), opts().clock(fast));
+    ReportReceipt online = c.report(Report.builder("13800138000", Category.DEBT_COLLECTION).build());
+    assertFalse(online.queued());
+    assertNotNull(online.reportId());
+    close(c);
+
+    // Queued offline, delivered by the next process: X-Client-Time is the clock when it is sent.
+    int port = serverDown();
+    DunblockClient offline = client("fast", port, opts().clock(fast));
+    assertTrue(offline.report(Report.builder("13900139000", Category.THREAT).build()).queued());
+    close(offline);
+    serverBack(port);
+    DunblockClient later = client("fast", port, opts().clock(fast));
+    assertEquals(1, later.deliverQueuedReports());
+    assertEquals(1, api.lookup("13800138000").getLong("reports"));
+    assertEquals(1, api.lookup("13900139000").getLong("reports"));
   }
 
   @Test

@@ -93,6 +93,7 @@ public final class ApiRoutes {
     router.route().handler(CrossSiteGuard::check);
 
     router.get(LookupDispatch.ROUTE).handler(h.lookups()::lookup);
+    router.get(LookupApi.HASH_PREFIX_ROUTE).handler(h.lookups()::hashPrefix);
     router.post("/v1/numbers/lookup").handler(json).handler(body).handler(h.lookups()::batch);
     router.post("/v1/reporters").handler(json).handler(h.reporters()::create);
     router.post("/v1/reports").handler(json).handler(body).handler(h.reports()::report);

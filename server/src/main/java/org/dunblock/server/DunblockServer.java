@@ -67,7 +67,9 @@ import org.dunblock.server.reporter.ServerSecret;
 import org.dunblock.server.reputation.ReporterTrust;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.EmbeddedRedis;
+import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.RateLimiter;
+import org.dunblock.server.store.RecordCache;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,8 +178,17 @@ public final class DunblockServer implements AutoCloseable {
     verifiedCallers.start(vertx, config.filter().rebuildInterval());
     ReputationCalculator calculator = new ReputationCalculator(config.scoring(), config.patterns(),
         config.retention(), protection);
-    ReputationService reputations = new ReputationService(filter, store, calculator, clock, config.lookupTimeout(),
-        registry);
+    RecordCache cache = null;
+    if (config.cache().enabled()) {
+      // The near cache of listed numbers' records: Redis pushes which keys changed (CLIENT TRACKING, BCAST), this
+      // instance's own scripts drop what they name as they complete, and nothing is served past the staleness bound.
+      RecordCache records = new RecordCache(config.cache(), key -> store.call(redis -> redis.hgetall(key)), registry);
+      store.onScriptWrites(records::invalidated);
+      records.follow(store.invalidations(KeySchema.cachedPrefixes(), config.cache().maxStaleness(), records));
+      cache = records;
+    }
+    ReputationService reputations = new ReputationService(filter, store, cache, calculator, clock,
+        config.lookupTimeout(), registry);
     RateLimiter limiter = new RateLimiter(store);
     // Maturity (the scoring policy) and the network's daily report budget are admission's.
     ReporterTrust trust = new ReporterTrust(store, limiter, config.retention(), config.scoring(),
@@ -200,7 +211,7 @@ public final class DunblockServer implements AutoCloseable {
         config.redis().embedded() ? config.redis().dataDir() : null, store.syncCommands());
 
     ApiRoutes.Handlers handlers = new ApiRoutes.Handlers(
-        new LookupApi(normalizer, reputations, lookupLimiter),
+        new LookupApi(normalizer, reputations, lookupLimiter, filter),
         new ReportApi(normalizer, tokens, clientAddress, reports, clock, config.scoring()),
         new ReporterApi(tokens, clientAddress, limiter, config.limits().tokensPerNetworkPerDay()),
         new FilterFeedApi(new FilterFeed(vertx, store, clock, config.retention(), config.filter().rebuildInterval()),

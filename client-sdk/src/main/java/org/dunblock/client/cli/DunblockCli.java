@@ -11,6 +11,7 @@ import org.dunblock.client.DunblockClient;
 import org.dunblock.client.DunblockClientOptions;
 import org.dunblock.client.DunblockException;
 import org.dunblock.client.Report;
+import org.dunblock.client.internal.Text;
 
 /**
  * A small runnable example of the SDK.
@@ -106,7 +107,7 @@ public final class DunblockCli {
 
   private static String envOr(String name, String fallback) {
     String v = System.getenv(name);
-    return v == null || v.isBlank() ? fallback : v;
+    return Text.isBlank(v) ? fallback : v;
   }
 
   private static int usage(String problem) {

@@ -1,111 +1,78 @@
 package org.dunblock.client.internal;
 
 import com.google.common.hash.BloomFilter;
-import com.google.common.hash.Funnels;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
+import java.util.Set;
 
 /**
- * The local filter and the version it holds every listed number up to. The Bloom filter is shared and only grows
- * (Guava's is thread-safe); everything else is immutable, so a new state is published per change.
+ * The local filter and the version it holds every listed number up to. The Bloom filter and the set of removed
+ * entries belong to one snapshot and are shared by the states that follow it (Guava's filter and the concurrent set
+ * are thread-safe); everything else is immutable, so a new state is published per change.
+ *
+ * <p>A Bloom filter cannot forget, so removals (an ALLOW override, an allowed appeal) are kept beside it, as exact
+ * entries: a probe key counts as a hit only when the filter holds it and it is not removed. A new snapshot leaves the
+ * removed entries out itself and starts with an empty set.
  */
 public final class FilterState {
-  private static final int MAGIC = 0x44424631; // "DBF1"
-
   final BloomFilter<CharSequence> bloom;
   final String version;
   final String etag;
   final long capacity;
+  /** Numbers in the snapshot itself. */
+  final long numbers;
   final long added;
   final long snapshotAtMs;
   final int generation;
+  final int format;
+  final FilterProbes probes;
+  final Set<String> removed;
+  /** Names the snapshot file; the journal belongs to the file with its id. */
+  final long fileId;
 
-  FilterState(BloomFilter<CharSequence> bloom, String version, String etag, long capacity, long added,
-      long snapshotAtMs, int generation) {
+  FilterState(BloomFilter<CharSequence> bloom, String version, String etag, long capacity, long numbers, long added,
+      long snapshotAtMs, int generation, int format, FilterProbes probes, Set<String> removed, long fileId) {
     this.bloom = bloom;
     this.version = version;
     this.etag = etag;
     this.capacity = capacity;
+    this.numbers = numbers;
     this.added = added;
     this.snapshotAtMs = snapshotAtMs;
     this.generation = generation;
+    this.format = format;
+    this.probes = probes;
+    this.removed = removed;
+    this.fileId = fileId;
   }
 
   FilterState advance(String newVersion, long moreAdded) {
-    return new FilterState(bloom, newVersion, etag, capacity, added + moreAdded, snapshotAtMs, generation);
+    return new FilterState(bloom, newVersion, etag, capacity, numbers, added + moreAdded, snapshotAtMs, generation,
+        format, probes, removed, fileId);
   }
 
   FilterState revalidated(long nowMs) {
-    return new FilterState(bloom, version, etag, capacity, added, nowMs, generation);
+    return new FilterState(bloom, version, etag, capacity, numbers, added, nowMs, generation, format, probes, removed,
+        fileId);
   }
 
-  static BloomFilter<CharSequence> readBloom(byte[] bytes) throws IOException {
-    try {
-      return BloomFilter.readFrom(new ByteArrayInputStream(bytes), Funnels.stringFunnel(StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new IOException("not a Bloom filter", e);
-    }
+  FilterState withFileId(long id) {
+    return new FilterState(bloom, version, etag, capacity, numbers, added, snapshotAtMs, generation, format, probes,
+        removed, id);
   }
 
-  /** The file form: header, Guava bytes, then a SHA-256 of all that, so a torn or tampered file is refused. */
-  byte[] toFile() throws IOException {
-    ByteArrayOutputStream bloomBytes = new ByteArrayOutputStream();
-    bloom.writeTo(bloomBytes);
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(bloomBytes.size() + 512);
-    DataOutputStream out = new DataOutputStream(buffer);
-    out.writeInt(MAGIC);
-    out.writeUTF(version);
-    out.writeUTF(etag == null ? "" : etag);
-    out.writeLong(capacity);
-    out.writeLong(added);
-    out.writeLong(snapshotAtMs);
-    out.writeInt(bloomBytes.size());
-    bloomBytes.writeTo(out);
-    out.flush();
-    byte[] content = buffer.toByteArray();
-    byte[] digest = sha256(content);
-    byte[] file = Arrays.copyOf(content, content.length + digest.length);
-    System.arraycopy(digest, 0, file, content.length, digest.length);
-    return file;
-  }
-
-  static FilterState fromFile(byte[] file) throws IOException {
-    if (file.length < 64) {
-      throw new IOException("filter file too short");
-    }
-    byte[] content = Arrays.copyOf(file, file.length - 32);
-    byte[] digest = Arrays.copyOfRange(file, file.length - 32, file.length);
-    if (!MessageDigest.isEqual(digest, sha256(content))) {
-      throw new IOException("filter file checksum mismatch");
-    }
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(content));
-    if (in.readInt() != MAGIC) {
-      throw new IOException("not a Dunblock filter file");
-    }
-    String version = in.readUTF();
-    String etag = in.readUTF();
-    long capacity = in.readLong();
-    long added = in.readLong();
-    long snapshotAt = in.readLong();
-    int length = in.readInt();
-    if (length < 0 || length != in.available()) {
-      throw new IOException("filter file length mismatch");
-    }
-    byte[] bloom = new byte[length];
-    in.readFully(bloom);
-    return new FilterState(readBloom(bloom), version, etag.isEmpty() ? null : etag, capacity, added, snapshotAt, 0);
+  /** True when a probe of the number hits: it may be listed and the server must be asked. */
+  boolean mightContain(String e164) {
+    return probes.any(e164, key -> bloom.mightContain(key) && !removed.contains(key));
   }
 
   static byte[] sha256(byte[] bytes) {
+    return sha256().digest(bytes);
+  }
+
+  static MessageDigest sha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -25,7 +25,7 @@ public final class NumberNormalizer {
    * {@code cn}), or {@code fallback} when blank or not a region libphonenumber knows.
    */
   public String region(String region, String fallback) {
-    if (region == null || region.isBlank()) {
+    if (Text.isBlank(region)) {
       return fallback;
     }
     String upper = region.trim().toUpperCase(java.util.Locale.ROOT);
@@ -35,7 +35,7 @@ public final class NumberNormalizer {
   /** E.164, or null when the number cannot be normalised here. {@code region} in any case. */
   public String normalize(String raw, String region) {
     region = region(region, region);
-    if (raw == null || raw.isBlank() || raw.length() > MAX_INPUT_LENGTH || !WRITTEN_NUMBER.matcher(raw).matches()) {
+    if (Text.isBlank(raw) || raw.length() > MAX_INPUT_LENGTH || !WRITTEN_NUMBER.matcher(raw).matches()) {
       return null;
     }
     PhoneNumber parsed;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -26,36 +27,102 @@ public final class ReportOutbox {
   public static final class Entry {
     public final String idempotencyKey;
     public final JSONObject body;
+    /** The number the report is about, as the SDK normalises it: the queue keeps one report per number. */
+    public final String numberKey;
+    /** The phone's clock when the report was made, or 0 for files of older SDKs. */
+    public final long madeAtMs;
     final File file;
+    final long bytes;
 
-    Entry(String idempotencyKey, JSONObject body, File file) {
+    Entry(String idempotencyKey, JSONObject body, String numberKey, long madeAtMs, File file, long bytes) {
       this.idempotencyKey = idempotencyKey;
       this.body = body;
+      this.numberKey = numberKey;
+      this.madeAtMs = madeAtMs;
       this.file = file;
+      this.bytes = bytes;
     }
   }
 
   private final File dir;
+  private final Function<JSONObject, String> numberKeyOf;
+  /** The last name sequence used: names sort in the order reports were made, whatever the wall clock does. */
+  private long lastSeq;
 
-  public ReportOutbox(File dataDir) {
+  /** {@code numberKeyOf} names the number of a report body (for files written before the key was stored). */
+  public ReportOutbox(File dataDir, Function<JSONObject, String> numberKeyOf) {
     this.dir = new File(dataDir, "outbox");
+    this.numberKeyOf = numberKeyOf;
     if (!dir.isDirectory() && !dir.mkdirs()) {
       throw new UncheckedIOException(new IOException("cannot create " + dir));
+    }
+    String[] names = dir.list((d, name) -> name.endsWith(".json"));
+    for (String n : names == null ? new String[0] : names) {
+      int dash = n.indexOf('-');
+      try {
+        lastSeq = Math.max(lastSeq, Long.parseLong(n.substring(0, dash)));
+      } catch (RuntimeException e) {
+        // not one of our names
+      }
     }
   }
 
   /** Stores a report durably and returns it with its new Idempotency-Key. */
-  public Entry add(JSONObject body) {
+  public synchronized Entry add(JSONObject body, String numberKey, long madeAtMs) {
     String key = UUID.randomUUID().toString();
-    // Names sort by creation time, so reports are delivered in the order they were made.
-    File file = new File(dir, String.format("%015d-%s.json", System.currentTimeMillis(), key));
-    JSONObject stored = new JSONObject().put("idempotencyKey", key).put("body", body);
+    // Names sort in the order reports were made: the wall clock's millisecond, never below the last name's + 1,
+    // so two reports in one millisecond, or a clock set back, keep their order.
+    lastSeq = Math.max(System.currentTimeMillis(), lastSeq + 1);
+    File file = new File(dir, String.format("%015d-%s.json", lastSeq, key));
+    JSONObject stored = new JSONObject().put("idempotencyKey", key).put("body", body).put("numberKey", numberKey)
+        .put("madeAtMs", madeAtMs);
+    byte[] bytes = stored.toString().getBytes(StandardCharsets.UTF_8);
     try {
-      AtomicFiles.write(file, stored.toString().getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(file, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot queue the report in " + dir, e);
     }
-    return new Entry(key, body, file);
+    return new Entry(key, body, numberKey, madeAtMs, file, bytes.length);
+  }
+
+  /** Removes the queued reports made before {@code newer} on its number; returns them. */
+  public List<Entry> supersede(Entry newer) {
+    List<Entry> gone = new ArrayList<>();
+    for (Entry e : pending()) {
+      if (e.file.getName().compareTo(newer.file.getName()) < 0 && e.numberKey.equals(newer.numberKey)
+          && remove(e)) {
+        gone.add(e);
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * Removes the oldest queued reports other than {@code keep} until at most {@code maxReports} files of at most
+   * {@code maxBytes} in all are left; returns them.
+   */
+  public List<Entry> trim(int maxReports, long maxBytes, Entry keep) {
+    List<Entry> all = pending();
+    int count = all.size();
+    long bytes = 0;
+    for (Entry e : all) {
+      bytes += e.bytes;
+    }
+    List<Entry> gone = new ArrayList<>();
+    for (Entry e : all) {
+      if (count <= maxReports && bytes <= maxBytes) {
+        break;
+      }
+      if (e.file.equals(keep.file)) {
+        continue;
+      }
+      if (remove(e)) {
+        gone.add(e);
+        count--;
+        bytes -= e.bytes;
+      }
+    }
+    return gone;
   }
 
   /** Queued reports, oldest first. Unreadable files (a torn write before the rename cannot happen) are skipped. */
@@ -69,7 +136,10 @@ public final class ReportOutbox {
     for (File f : files) {
       try {
         JSONObject stored = new JSONObject(new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8));
-        entries.add(new Entry(stored.getString("idempotencyKey"), stored.getJSONObject("body"), f));
+        JSONObject body = stored.getJSONObject("body");
+        String numberKey = stored.optString("numberKey", "");
+        entries.add(new Entry(stored.getString("idempotencyKey"), body,
+            numberKey.isEmpty() ? numberKeyOf.apply(body) : numberKey, stored.optLong("madeAtMs", 0), f, f.length()));
       } catch (IOException | JSONException e) {
         // Moved aside, not retried: an unreadable file counted as pending made the flush reschedule itself
         // at once, for ever. Kept in outbox/quarantine for diagnosis.
@@ -89,9 +159,12 @@ public final class ReportOutbox {
     return names == null ? 0 : names.length;
   }
 
-  public void remove(Entry entry) {
+  /** Deletes a queued report's file; false when it is still there. */
+  public boolean remove(Entry entry) {
     if (!entry.file.delete() && entry.file.exists()) {
-      LOG.warning("Could not delete delivered report " + entry.file);
+      LOG.warning("Could not delete queued report " + entry.file);
+      return false;
     }
+    return true;
   }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param retention a record untouched this long is gone
  * @param appealRetention decided appeals (with the appellant's contact) are deleted this long after the decision
  * @param appealPending an appeal nobody decided is deleted, with the appellant's contact, this long after it was filed
+ * @param cache each instance's near cache of listed numbers' records
  */
 public record DunblockConfig(
     HttpOptions http,
@@ -46,7 +47,8 @@ public record DunblockConfig(
     Duration idempotencyTtl,
     Duration retention,
     Duration appealRetention,
-    Duration appealPending) {
+    Duration appealPending,
+    CacheOptions cache) {
   /** The shortest DUNBLOCK_ADMIN_KEY accepted: a seeded key must be as hard to guess as a minted one. */
   public static final int MIN_ADMIN_KEY_LENGTH = 24;
   /** Trusted proxy ranges may be no wider than an IPv4 /8 or an IPv6 /16: wider is a typo or "trust everyone". */
@@ -211,7 +213,11 @@ public record DunblockConfig(
         .lookupsPerClientPerMinute(e.integer("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE",
             DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE))
         .lookupTrackedClients(e.integer("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", DEFAULT_LOOKUP_TRACKED_CLIENTS))
-        .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false));
+        .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false))
+        .cache(new CacheOptions(e.integer("DUNBLOCK_REPUTATION_CACHE_ENTRIES", CacheOptions.DEFAULT_MAX_ENTRIES),
+            e.longValue("DUNBLOCK_REPUTATION_CACHE_MB", CacheOptions.DEFAULT_MAX_MB) * 1024 * 1024,
+            Duration.ofMillis(e.longValue("DUNBLOCK_REPUTATION_CACHE_STALENESS_MS",
+                CacheOptions.DEFAULT_MAX_STALENESS.toMillis()))));
     e.optional("DUNBLOCK_LOG_LEVEL"); // read by logback.xml
     e.rejectUnknown();
     return b.build();
@@ -240,7 +246,7 @@ public record DunblockConfig(
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
         .secret(secret.orElse(null)).adminKey(adminKey.orElse(null))
         .lookupTimeout(lookupTimeout).idempotencyTtl(idempotencyTtl).retention(retention)
-        .appealRetention(appealRetention).appealPending(appealPending);
+        .appealRetention(appealRetention).appealPending(appealPending).cache(cache);
   }
 
   /** A loggable description: never contains the secret, the admin key, the signing key or Redis credentials. */
@@ -264,7 +270,9 @@ public record DunblockConfig(
         + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
         + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
         + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute()
-        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " accessLog=" + http.accessLog();
+        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " accessLog=" + http.accessLog()
+        + " reputationCache=" + (cache.enabled() ? cache.maxEntries() + " entries/" + cache.maxBytes() / (1024 * 1024)
+            + " MB, staleness <= " + cache.maxStaleness().toMillis() + " ms" : "off");
   }
 
   /** The same as {@link #describe()}: a record's own toString would print the secret and keys if ever logged. */
@@ -317,6 +325,7 @@ public record DunblockConfig(
     private int lookupsPerClientPerMinute = DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE;
     private int lookupTrackedClients = DEFAULT_LOOKUP_TRACKED_CLIENTS;
     private boolean accessLog;
+    private CacheOptions cache = CacheOptions.defaults();
 
     public Builder host(String v) { host = v; return this; }
     public Builder port(int v) { port = v; return this; }
@@ -356,6 +365,7 @@ public record DunblockConfig(
     public Builder lookupsPerClientPerMinute(int v) { lookupsPerClientPerMinute = v; return this; }
     public Builder lookupTrackedClients(int v) { lookupTrackedClients = v; return this; }
     public Builder accessLog(boolean v) { accessLog = v; return this; }
+    public Builder cache(CacheOptions v) { cache = v; return this; }
 
     public DunblockConfig build() {
       return new DunblockConfig(
@@ -370,7 +380,7 @@ public record DunblockConfig(
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),
           Optional.ofNullable(adminKey).filter(s -> !s.isBlank()),
-          lookupTimeout, idempotencyTtl, retention, appealRetention, appealPending);
+          lookupTimeout, idempotencyTtl, retention, appealRetention, appealPending, cache);
     }
   }
 }

@@ -16,10 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.dunblock.server.config.DunblockConfig;
+import org.dunblock.server.filter.FilterFollowerVerticle;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
@@ -49,6 +50,23 @@ public final class FilterFeed {
   /** Apps wait at least this long between change polls (the stream is for faster updates). */
   public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(60);
   private static final int SCAN_PAGE = 10_000;
+  /**
+   * Format version of the snapshot body: 1 = Guava {@code BloomFilter.writeTo} of a {@code BloomFilter<CharSequence>}
+   * with {@code Funnels.stringFunnel(UTF_8)}, probed as {@link #PROBES} says. Apps ask with {@code ?format=} for the
+   * formats they read; a new format gets a new number and the old one stays served to apps that ask for it.
+   */
+  public static final int FORMAT = 1;
+  /** The formats this server can serve. */
+  public static final List<Integer> FORMATS = List.of(FORMAT);
+  /**
+   * The keys an app probes for a number (header X-Filter-Probes), in the grammar of client-sdk/README.md: the number
+   * itself; {@code key + prefix} for every prefix from "+" and 3 digits up to {@code short} digits short of the number
+   * (NumberFilter#prefixHits, PrefixRules); {@code key + number without its last cut digits} for numbers of at least
+   * {@code min} characters (KeySchema#rangeBlock). A hit on any key means "ask the server".
+   */
+  public static final String PROBES = "exact; prefix key=" + KeySchema.PREFIX_ENTRY + " min=4 short="
+      + org.dunblock.server.number.PrefixRules.MIN_FREE_DIGITS + "; range key=" + KeySchema.RANGE_ENTRY
+      + " cut=2 min=" + KeySchema.RANGE_MIN_NUMBER_LENGTH;
 
   private final Vertx vertx;
   private final ReputationStore store;
@@ -157,7 +175,7 @@ public final class FilterFeed {
           }
           byte[] bytes = out.toByteArray();
           return new FilterSnapshot(version, Buffer.buffer(bytes), Hashing.sha256().hashBytes(bytes).toString(),
-              added[0], capacity, CLIENT_FPP, java.time.Instant.ofEpochMilli(createdAtMs), builtAt);
+              added[0], capacity, CLIENT_FPP, java.time.Instant.ofEpochMilli(createdAtMs), builtAt, FORMAT, PROBES);
         }));
       });
     });
@@ -172,14 +190,43 @@ public final class FilterFeed {
   private Future<Void> scan(int shard, ScanCursor cursor, BloomFilter<CharSequence> target, long cutoff,
       long[] added) {
     return store.scanIndex(shard, cursor, SCAN_PAGE).compose(page -> {
+      List<String> overridden = new ArrayList<>();
       page.getValues().forEach(v -> {
-        // Numbers past their retention answer as unreported; leaving them out keeps app filters small.
-        if (v.getScore() >= cutoff) {
+        if (v.getScore() >= KeySchema.PINNED_INDEX_SCORE) {
+          overridden.add(v.getValue());
+        } else if (v.getScore() >= cutoff) {
+          // Numbers past their retention answer as unreported; leaving them out keeps app filters small.
           target.put(v.getValue());
           added[0]++;
         }
       });
-      return page.isFinished() ? Future.succeededFuture() : scan(shard, page, target, cutoff, added);
+      return leaveOutAllowed(overridden, target, added)
+          .compose(x -> page.isFinished() ? Future.succeededFuture() : scan(shard, page, target, cutoff, added));
+    });
+  }
+
+  /**
+   * Puts the overridden entries that are not ALLOW: an ALLOW override answers ALLOW from the entry itself, so apps
+   * need not ask about it (the changes say "removed" for it, and a snapshot agrees). Overrides are few (operator
+   * decisions), so one HGET each costs little. Safe against races: the version was read before, and any later change
+   * that makes the entry need a lookup again comes after the version as an "add".
+   */
+  private Future<Void> leaveOutAllowed(List<String> overridden, BloomFilter<CharSequence> target, long[] added) {
+    if (overridden.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<String>> verdicts = new ArrayList<>(overridden.size());
+    for (String entry : overridden) {
+      verdicts.add(store.call(redis -> redis.hget(KeySchema.number(entry), "ovr")));
+    }
+    return Future.all(verdicts).map(all -> {
+      for (int i = 0; i < overridden.size(); i++) {
+        if (!"ALLOW".equals(all.resultAt(i))) {
+          target.put(overridden.get(i));
+          added[0]++;
+        }
+      }
+      return null;
     });
   }
 
@@ -211,7 +258,9 @@ public final class FilterFeed {
           }
         }
         String[] ids = since.ids();
-        LinkedHashSet<String> added = new LinkedHashSet<>();
+        // Entry -> true when its last change in the page removes it. A number's changes are all in its shard's
+        // stream, in order, so the last one is its state at the new version.
+        LinkedHashMap<String, Boolean> last = new LinkedHashMap<>();
         boolean more = false;
         for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
           List<StreamMessage<String, String>> messages = all.resultAt(shard);
@@ -219,13 +268,17 @@ public final class FilterFeed {
             String number = m.getBody().get("n");
             // Register changes are for the instances' own filters: the admin-only register stays out of app feeds.
             if (number != null && !KeySchema.isVerifiedEntry(number)) {
-              added.add(number);
+              last.remove(number);
+              last.put(number, FilterFollowerVerticle.FEED_REMOVE.equals(m.getBody().get("f")));
             }
             ids[shard] = m.getId();
           }
           more |= messages.size() >= perShard;
         }
-        return new FilterChanges(FilterVersion.of(ids), new ArrayList<>(added), more);
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        last.forEach((number, remove) -> (remove ? removed : added).add(number));
+        return new FilterChanges(FilterVersion.of(ids), added, removed, more);
       });
     });
   }

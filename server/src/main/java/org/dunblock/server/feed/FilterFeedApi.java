@@ -19,6 +19,8 @@ import org.dunblock.server.http.Responses;
 public final class FilterFeedApi {
   public static final String VERSION_HEADER = "X-Filter-Version";
   public static final String SHA256_HEADER = "X-Filter-SHA256";
+  public static final String FORMAT_HEADER = "X-Filter-Format";
+  public static final String PROBES_HEADER = "X-Filter-Probes";
   static final long HEARTBEAT_MS = 15_000;
   /** Live streams one instance keeps open; beyond it apps are told to poll instead. */
   static final int MAX_STREAMS = 20_000;
@@ -40,6 +42,7 @@ public final class FilterFeedApi {
   }
 
   public void snapshot(RoutingContext ctx) {
+    int format = format(ctx.queryParams().get("format"));
     feed.snapshot().onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
@@ -48,6 +51,7 @@ public final class FilterFeedApi {
       FilterSnapshot s = ar.result();
       HttpServerResponse response = ctx.response()
           .putHeader("ETag", s.etag())
+          .putHeader(FORMAT_HEADER, Integer.toString(format))
           .putHeader(VERSION_HEADER, s.version().toString())
           .putHeader("Cache-Control", "no-cache");
       if (matches(ctx.request().getHeader("If-None-Match"), s.etag())) {
@@ -60,11 +64,38 @@ public final class FilterFeedApi {
           .putHeader("X-Filter-Capacity", Long.toString(s.capacity()))
           .putHeader("X-Filter-FPP", Double.toString(s.fpp()))
           .putHeader("X-Filter-Created", s.createdAt().toString())
+          .putHeader(PROBES_HEADER, s.probes())
           .putHeader("Content-Type", "application/vnd.dunblock.bloom")
           // Bloom filter bits do not compress; skip the CPU.
           .putHeader("Content-Encoding", "identity")
           .end(s.body());
     });
+  }
+
+  /**
+   * The format to serve: {@code format} lists the versions the app reads (comma-separated); the newest this server
+   * has wins. Absent means 1, the format of apps that predate the parameter.
+   */
+  static int format(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return FilterFeed.FORMAT;
+    }
+    int best = -1;
+    for (String part : raw.split(",")) {
+      try {
+        int f = Integer.parseInt(part.trim());
+        if (FilterFeed.FORMATS.contains(f) && f > best) {
+          best = f;
+        }
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid_format", "'format' lists filter format versions, e.g. format=1.");
+      }
+    }
+    if (best < 0) {
+      throw new ApiException(406, "unsupported_filter_format", "This server serves filter formats " + FilterFeed.FORMATS
+          + "; update the app, and meanwhile look numbers up on the server.");
+    }
+    return best;
   }
 
   static boolean matches(String ifNoneMatch, String etag) {
@@ -98,7 +129,7 @@ public final class FilterFeedApi {
           .put("since", ctx.queryParams().get("since"))
           .put("version", c.version().toString())
           .put("added", new JsonArray(new ArrayList<>(c.added())))
-          .put("removed", new JsonArray())
+          .put("removed", new JsonArray(new ArrayList<>(c.removed())))
           .put("more", c.more())
           .put("pollAfterSeconds", c.more() ? 0 : FilterFeed.MIN_POLL_INTERVAL.toSeconds()));
     });
@@ -117,8 +148,8 @@ public final class FilterFeedApi {
   }
 
   /**
-   * Server-sent events: {@code ready} with the starting version, then one {@code add} per listed number as the
-   * streams deliver it, each with the version after it as event id (send it back as Last-Event-ID to resume).
+   * Server-sent events: {@code ready} with the starting version, then one {@code add} per listed number (or
+   * {@code remove} per entry apps may drop, see {@link FilterChanges#removed()}) as the streams deliver it, each with the version after it as event id (send it back as Last-Event-ID to resume).
    */
   public void stream(RoutingContext ctx) {
     String resume = ctx.queryParams().get("since");
@@ -153,7 +184,11 @@ public final class FilterFeedApi {
         : failure;
   }
 
-  private record CaughtUp(FilterVersion version, List<String> added, FilterChanges last) {
+  /** One catch-up event: an entry to add, or (remove) one apps may drop. */
+  private record Change(String number, boolean remove) {
+  }
+
+  private record CaughtUp(FilterVersion version, List<Change> changes, FilterChanges last) {
   }
 
   /**
@@ -161,15 +196,18 @@ public final class FilterFeedApi {
    * shard is capped at {@code catchUpMax + 1}): a client further behind is told to download the snapshot, which is
    * smaller than the history it missed, before any byte of the stream is written.
    */
-  private Future<CaughtUp> catchUp(FilterVersion start, FilterVersion from, List<String> added) {
+  private Future<CaughtUp> catchUp(FilterVersion start, FilterVersion from, List<Change> changes) {
     return feed.changesSince(from, Math.min(FilterFeed.PAGE_PER_SHARD, catchUpMax + 1)).compose(c -> {
-      added.addAll(c.added());
-      if (added.size() > catchUpMax) {
+      // Within a page a number is added or removed, never both; across pages the order of pages keeps its last word.
+      c.added().forEach(n -> changes.add(new Change(n, false)));
+      c.removed().forEach(n -> changes.add(new Change(n, true)));
+      if (changes.size() > catchUpMax) {
         return Future.failedFuture(new ApiException(410, "filter_version_gone", "More than " + catchUpMax
             + " changes since this version; download the snapshot from /v1/filter, then follow the stream from its "
             + "version."));
       }
-      return c.more() ? catchUp(start, c.version(), added) : Future.succeededFuture(new CaughtUp(start, added, c));
+      return c.more() ? catchUp(start, c.version(), changes)
+          : Future.succeededFuture(new CaughtUp(start, changes, c));
     });
   }
 
@@ -217,22 +255,23 @@ public final class FilterFeedApi {
         return;
       }
       HttpServerResponse response = ctx.response();
-      List<String> added = caught.added();
+      List<Change> changes = caught.changes();
       FilterVersion after = caught.last().version();
       int next = from;
-      while (next < added.size()) {
-        int to = Math.min(added.size(), next + CATCH_UP_PAGE);
+      while (next < changes.size()) {
+        int to = Math.min(changes.size(), next + CATCH_UP_PAGE);
         StringBuilder out = new StringBuilder();
         for (int i = next; i < to; i++) {
-          out.append("event: add\n");
-          if (i == added.size() - 1) {
+          Change change = changes.get(i);
+          out.append(change.remove() ? "event: remove\n" : "event: add\n");
+          if (i == changes.size() - 1) {
             out.append("id: ").append(after).append('\n');
           }
-          out.append("data: ").append(new JsonObject().put("number", added.get(i)).encode()).append("\n\n");
+          out.append("data: ").append(new JsonObject().put("number", change.number()).encode()).append("\n\n");
         }
         response.write(out.toString());
         next = to;
-        if (next < added.size() && response.writeQueueFull()) {
+        if (next < changes.size() && response.writeQueueFull()) {
           int resumeAt = next;
           response.drainHandler(v -> {
             response.drainHandler(null);
@@ -256,17 +295,19 @@ public final class FilterFeedApi {
         early.add(change);
         return;
       }
-      String[] parts = change.split("\\|", 3);
+      String[] parts = change.split("\\|", 4);
       int shard = Integer.parseInt(parts[0]);
       String id = parts[1];
       if (org.dunblock.server.store.StreamIds.compare(id, version.id(shard)) <= 0) {
         return; // already sent in the catch-up
       }
       version = version.with(shard, id);
-      if (org.dunblock.server.store.KeySchema.isVerifiedEntry(parts[2])) {
+      if (org.dunblock.server.store.KeySchema.isVerifiedEntry(parts[3])) {
         return; // a register change: for the instances' filters, never for apps (the register is admin-only)
       }
-      send("event: add\nid: " + version + "\ndata: " + new JsonObject().put("number", parts[2]).encode() + "\n\n");
+      String event = FilterFollowerVerticle.FEED_REMOVE.equals(parts[2]) ? "remove" : "add";
+      send("event: " + event + "\nid: " + version + "\ndata: " + new JsonObject().put("number", parts[3]).encode()
+          + "\n\n");
     }
 
     private void send(String text) {

@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param fpp the false-positive probability at {@code capacity}
  * @param createdAt when the build started (the version was read then)
  * @param builtAtNanos {@link System#nanoTime()} at that moment, for ageing it out
+ * @param format the body's format version ({@link FilterFeed#FORMAT})
+ * @param probes the probe rules apps apply to this filter ({@link FilterFeed#PROBES})
  */
 public record FilterSnapshot(
     FilterVersion version,
@@ -25,7 +27,9 @@ public record FilterSnapshot(
     long capacity,
     double fpp,
     Instant createdAt,
-    long builtAtNanos) {
+    long builtAtNanos,
+    int format,
+    String probes) {
 
   /** A strong ETag naming exactly these bytes. */
   public String etag() {

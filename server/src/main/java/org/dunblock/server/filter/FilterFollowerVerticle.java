@@ -28,9 +28,13 @@ public final class FilterFollowerVerticle extends VerticleBase {
   private static final long READ_COUNT = 5_000;
   /**
    * Local event-bus address on which every change this instance follows is published, as
-   * {@code "<shard>|<stream id>|<e164>"}, for the live filter stream to apps.
+   * {@code "<shard>|<stream id>|<op>|<e164>"}, for the live filter stream to apps: op is {@link #FEED_REMOVE} when
+   * app filters may drop the entry (its change has {@code f=rm}, see override.lua), else {@link #FEED_ADD}. The
+   * entry is always the last field.
    */
   public static final String CHANGES_ADDRESS = "dunblock.filter.changes";
+  public static final String FEED_ADD = "add";
+  public static final String FEED_REMOVE = "rm";
 
   private final FilterOptions options;
   private final Duration redisTimeout;
@@ -82,7 +86,7 @@ public final class FilterFollowerVerticle extends VerticleBase {
     // after them is replayed by the follower, anything before is in the index the rebuild scans.
     boolean[] built = {false};
     restoreCheckpoint().compose(restored -> restored != null ? Future.succeededFuture(restored)
-        : tails().compose(tails -> rebuildNow().map(tails)).andThen(ar -> built[0] = true)).compose(tails -> {
+        : tails().compose(tails -> rebuildNow(true).map(tails)).andThen(ar -> built[0] = true)).compose(tails -> {
       System.arraycopy(tails, 0, offsets, 0, offsets.length);
       // Replay what other instances wrote while we scanned; after a build, keep a checkpoint for the next start
       // (before opening the fast path, so readiness means no more background writes of it).
@@ -93,6 +97,9 @@ public final class FilterFollowerVerticle extends VerticleBase {
         LOG.info("Filter loaded: about {} numbers, expected false-positive rate {}", filter.approximateSize(),
             String.format("%.5f", filter.expectedFpp()));
         follow(0);
+        if (!built[0]) {
+          buildHashIndex(0);
+        }
       } else {
         long delay = backoff(attempt);
         LOG.warn("Filter load failed ({}); retrying in {} ms", ar.cause().getMessage(), delay);
@@ -125,13 +132,28 @@ public final class FilterFollowerVerticle extends VerticleBase {
     if (!filter.loaded()) {
       return;
     }
-    rebuildNow()
+    rebuildNow(true)
         .onSuccess(v -> {
           if (System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_GAP_NANOS) {
             saveCheckpoint();
           }
         })
         .onFailure(e -> LOG.warn("Periodic filter rebuild failed; keeping the current filter", e));
+  }
+
+  /**
+   * A checkpoint holds no hash-prefix index (NumberFilter.hashIndex): it is built from the indexes beside the
+   * follower, keeping the restored filter, and retried until it is (or a full rebuild built it).
+   */
+  private void buildHashIndex(int attempt) {
+    if (stopped || filter.hashIndex() != null) {
+      return;
+    }
+    rebuildNow(false).onFailure(e -> {
+      long delay = backoff(attempt);
+      LOG.warn("Hash-prefix index build failed ({}); retrying in {} ms", e.getMessage(), delay);
+      vertx.setTimer(delay, t -> buildHashIndex(attempt + 1));
+    });
   }
 
   /** The checkpoint's stream positions once its filter is live; null when there is no usable one. */
@@ -170,16 +192,20 @@ public final class FilterFollowerVerticle extends VerticleBase {
   }
 
   /**
-   * Scans the indexes into a fresh filter and swaps it in. One rebuild at a time: a caller arriving while one runs
-   * gets that one. The follower keeps adding to both filters meanwhile, so nothing written during the scan is lost.
+   * Scans the indexes into a fresh filter (with {@code withFilter} false: only a fresh hash-prefix index) and swaps
+   * it in. One rebuild at a time: a caller arriving while one runs gets that one. The follower keeps adding to both
+   * filters meanwhile, so nothing written during the scan is lost.
    */
-  private Future<Void> rebuildNow() {
+  private Future<Void> rebuildNow(boolean withFilter) {
     if (rebuilding != null) {
       return rebuilding;
     }
     // Trim with a margin for other instances' clocks, so a fast clock here never drops what they still count.
     long cutoff = clock.millis() - horizonMs;
-    BloomFilter<CharSequence> next = filter.beginRebuild();
+    BloomFilter<CharSequence> next = withFilter ? filter.beginRebuild() : null;
+    if (!withFilter) {
+      filter.beginHashIndexRebuild();
+    }
     Future<Void> chain = Future.succeededFuture();
     for (int shard = 0; shard < KeySchema.SHARDS; shard++) {
       int s = shard;
@@ -187,7 +213,9 @@ public final class FilterFollowerVerticle extends VerticleBase {
     }
     Future<Void> run = chain.andThen(ar -> {
       rebuilding = null;
-      if (ar.succeeded()) {
+      if (!withFilter) {
+        filter.swapHashIndex(ar.succeeded());
+      } else if (ar.succeeded()) {
         filter.swap(next);
       } else {
         filter.abandonRebuild(next);
@@ -201,10 +229,10 @@ public final class FilterFollowerVerticle extends VerticleBase {
   private Future<Void> scanShard(int shard, ScanCursor cursor, BloomFilter<CharSequence> target) {
     return store.scanIndex(shard, cursor, SCAN_PAGE).compose(page -> {
       page.getValues().forEach(v -> {
-        target.put(v.getValue());
-        if (KeySchema.isPrefixEntry(v.getValue())) {
-          filter.rebuildSawPrefix();
+        if (target != null) {
+          target.put(v.getValue());
         }
+        filter.rebuildSaw(v.getValue());
       });
       return page.isFinished() ? Future.succeededFuture() : scanShard(shard, page, target);
     });
@@ -252,7 +280,7 @@ public final class FilterFollowerVerticle extends VerticleBase {
         LOG.warn("Change stream of shard {} was trimmed past our position; rebuilding the filter", s);
         return store.changesTail(s).map(tail -> {
           offsets[s] = tail;
-          rebuildNow();
+          rebuildNow(true);
           return null;
         });
       }));
@@ -270,7 +298,8 @@ public final class FilterFollowerVerticle extends VerticleBase {
       int shard = Integer.parseInt(stream.substring(stream.indexOf("{s") + 2, stream.indexOf('}')));
       offsets[shard] = message.getId();
       if (number != null) {
-        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + number);
+        String op = FEED_REMOVE.equals(message.getBody().get("f")) ? FEED_REMOVE : FEED_ADD;
+        vertx.eventBus().publish(CHANGES_ADDRESS, shard + "|" + message.getId() + "|" + op + "|" + number);
       }
     }
   }

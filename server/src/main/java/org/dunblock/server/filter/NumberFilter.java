@@ -22,6 +22,10 @@ public final class NumberFilter {
   /** Whether any prefix override is listed: lookups skip probing prefixes while none is. */
   private volatile boolean prefixes;
   private volatile boolean buildingPrefixes;
+  /** The listed numbers by hash prefix, rebuilt and swapped with the filter; exact once a full build swapped in. */
+  private volatile HashPrefixIndex hashes = new HashPrefixIndex();
+  private volatile HashPrefixIndex buildingHashes;
+  private volatile boolean hashesComplete;
 
   /**
    * @param expectedNumbers how many numbers the filter is sized for before its false-positive rate degrades
@@ -54,6 +58,11 @@ public final class NumberFilter {
     if (next != null) {
       next.put(e164);
     }
+    hashes.add(e164);
+    HashPrefixIndex nextHashes = buildingHashes;
+    if (nextHashes != null) {
+      nextHashes.add(e164);
+    }
   }
 
   /**
@@ -75,9 +84,24 @@ public final class NumberFilter {
     return hits;
   }
 
-  /** Called by a rebuild for each prefix entry it scans. */
-  public void rebuildSawPrefix() {
-    buildingPrefixes = true;
+  /** Called by a rebuild for each index entry it scans (and puts in the filter it rebuilds). */
+  public void rebuildSaw(String entry) {
+    if (KeySchema.isPrefixEntry(entry)) {
+      buildingPrefixes = true;
+    }
+    HashPrefixIndex nextHashes = buildingHashes;
+    if (nextHashes != null) {
+      nextHashes.add(entry);
+    }
+  }
+
+  /**
+   * The listed numbers by hash prefix once they are exact: a full build from the indexes swapped in and the filter
+   * caught up with the change streams. Null before (at start, and after a start from a {@link FilterCheckpoint},
+   * which holds no such index, until the rebuild that follows it).
+   */
+  public HashPrefixIndex hashIndex() {
+    return loaded && hashesComplete ? hashes : null;
   }
 
   /** Starts a rebuild: returns the fresh filter that {@link #add} also feeds until {@link #swap}. */
@@ -85,6 +109,7 @@ public final class NumberFilter {
     BloomFilter<CharSequence> next = create();
     building = next;
     buildingPrefixes = false;
+    buildingHashes = new HashPrefixIndex();
     return next;
   }
 
@@ -94,6 +119,9 @@ public final class NumberFilter {
     if (building == rebuilt) {
       building = null;
       prefixes = buildingPrefixes;
+      hashes = buildingHashes;
+      buildingHashes = null;
+      hashesComplete = true;
     }
   }
 
@@ -142,7 +170,26 @@ public final class NumberFilter {
   public synchronized void abandonRebuild(BloomFilter<CharSequence> failed) {
     if (building == failed) {
       building = null;
+      buildingHashes = null;
     }
+  }
+
+  /**
+   * Starts building the hash-prefix index alone (after a start from a checkpoint, whose filter is kept): {@link #add}
+   * and {@link #rebuildSaw} feed it until {@link #swapHashIndex}. Not while a full rebuild runs (the follower runs one
+   * rebuild at a time).
+   */
+  public synchronized void beginHashIndexRebuild() {
+    buildingHashes = new HashPrefixIndex();
+  }
+
+  /** Makes the index begun by {@link #beginHashIndexRebuild} live and exact; {@code ok} false abandons it. */
+  public synchronized void swapHashIndex(boolean ok) {
+    if (ok && buildingHashes != null) {
+      hashes = buildingHashes;
+      hashesComplete = true;
+    }
+    buildingHashes = null;
   }
 
   /** True once the filter was built from Redis at least once; until then every lookup goes to Redis. */

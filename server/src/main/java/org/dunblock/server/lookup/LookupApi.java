@@ -12,15 +12,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dunblock.server.filter.HashPrefixIndex;
+import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.http.ApiException;
 import org.dunblock.server.http.JsonBodies;
 import org.dunblock.server.number.InvalidNumberException;
 import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reputation.Reputation;
 
-/** GET /v1/numbers/{number} and POST /v1/numbers/lookup. */
+/** GET /v1/numbers/{number}, GET /v1/numbers/hash-prefix/{prefix} and POST /v1/numbers/lookup. */
 public final class LookupApi {
   public static final int MAX_BATCH = 1000;
+  public static final String HASH_PREFIX_ROUTE = "/v1/numbers/hash-prefix/:prefix";
+  /**
+   * Numbers one hash-prefix answer evaluates at most (each costs a Redis read); a prefix holding more is refused,
+   * so a client asks with the longer prefix. 16 bits reach it at about 65 million listed numbers, 20 bits at a
+   * billion.
+   */
+  public static final int MAX_HASH_CANDIDATES = 1000;
+  /** The limiter charges a hash-prefix answer one lookup per this many numbers it evaluates (at least one). */
+  static final int CANDIDATES_PER_LOOKUP = 16;
   /**
    * Apps may cache an answer this long; a new BLOCK reaches them through the filter within this bound. The single
    * lookup's header values are encoded once: it is most of the traffic.
@@ -32,11 +43,14 @@ public final class LookupApi {
   private final PhoneNumberNormalizer normalizer;
   private final ReputationService reputations;
   private final LookupLimiter limiter;
+  private final NumberFilter filter;
 
-  public LookupApi(PhoneNumberNormalizer normalizer, ReputationService reputations, LookupLimiter limiter) {
+  public LookupApi(PhoneNumberNormalizer normalizer, ReputationService reputations, LookupLimiter limiter,
+      NumberFilter filter) {
     this.normalizer = normalizer;
     this.reputations = reputations;
     this.limiter = limiter;
+    this.filter = filter;
   }
 
   public void lookup(RoutingContext ctx) {
@@ -55,6 +69,80 @@ public final class LookupApi {
         .putHeader(HttpHeaders.CACHE_CONTROL, reputation.degraded() ? NO_STORE : CACHEABLE)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(reputation.toBuffer()), onFailure);
+  }
+
+  /**
+   * The lookup that never names the number (docs/security.md, "Private lookups"): every listed number whose SHA-256
+   * starts with the 4 or 5 hex digits of {@code prefix} (16 or 20 bits), each answered as its own lookup would be,
+   * under its full hash instead of its number. A number that is absent is unreported (its lookup answers the
+   * unreported ALLOW), unless it starts with one of {@code prefixOverrides}: only its own lookup answers those.
+   */
+  public void hashPrefix(RoutingContext ctx) {
+    String prefix = hashPrefix(ctx.pathParam("prefix"));
+    HashPrefixIndex index = filter.hashIndex();
+    if (index == null) {
+      throw new ApiException(503, "index_loading",
+          "This instance is still building its index of listed numbers; retry in a few seconds.", 5);
+    }
+    List<String> numbers = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    for (String number : index.numbers(Integer.parseInt(prefix.substring(0, 4), 16))) {
+      String hash = HashPrefixIndex.sha256(number).toString();
+      if (hash.startsWith(prefix)) {
+        numbers.add(number);
+        hashes.add(hash);
+      }
+    }
+    if (numbers.size() > MAX_HASH_CANDIDATES) {
+      throw ApiException.badRequest("hash_prefix_too_broad", "More than " + MAX_HASH_CANDIDATES
+          + " listed numbers share this prefix; ask with 5 hex digits.");
+    }
+    limiter.admit(ctx.request(), Math.max(1, (numbers.size() + CANDIDATES_PER_LOOKUP - 1) / CANDIDATES_PER_LOOKUP));
+    List<Future<Reputation>> answers = new ArrayList<>(numbers.size());
+    for (String number : numbers) {
+      answers.add(reputations.reputation(number));
+    }
+    Future.join(answers).onComplete(ignored -> {
+      java.util.TreeMap<String, JsonObject> listed = new java.util.TreeMap<>();
+      boolean degraded = false;
+      for (int i = 0; i < numbers.size(); i++) {
+        Reputation r = answers.get(i).result();
+        JsonObject json = r.toJson();
+        // An aged-out record answers as unreported: leaving it out tells the client exactly that.
+        if (!r.degraded() && json.equals(Reputation.unreported(numbers.get(i)).toJson())) {
+          continue;
+        }
+        degraded |= r.degraded();
+        json.remove("number");
+        listed.put(hashes.get(i), new JsonObject().put("sha256", hashes.get(i)).mergeIn(json));
+      }
+      JsonObject body = new JsonObject().put("prefix", prefix)
+          .put("numbers", new JsonArray(new ArrayList<>(listed.values())))
+          .put("prefixOverrides", new JsonArray(index.prefixOverrides()));
+      if (degraded) {
+        body.put("degraded", true);
+      }
+      ctx.response()
+          .putHeader(HttpHeaders.CACHE_CONTROL, degraded ? NO_STORE : CACHEABLE)
+          .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end(body.toBuffer());
+    });
+  }
+
+  /** A hash prefix as asked: 4 or 5 hex digits, in lower case; else 400 invalid_hash_prefix. */
+  static String hashPrefix(String raw) {
+    if (raw == null || raw.length() < 4 || raw.length() > 5) {
+      throw ApiException.badRequest("invalid_hash_prefix",
+          "The hash prefix is 4 or 5 hex digits of the SHA-256 of the E.164 number (16 or 20 bits).");
+    }
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+        throw ApiException.badRequest("invalid_hash_prefix",
+            "The hash prefix is 4 or 5 hex digits of the SHA-256 of the E.164 number (16 or 20 bits).");
+      }
+    }
+    return raw.toLowerCase(java.util.Locale.ROOT);
   }
 
   public void batch(RoutingContext ctx) {

@@ -14,6 +14,7 @@ import org.dunblock.server.reputation.Reputation;
 import org.dunblock.server.reputation.ReputationCalculator;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.NumberRecord;
+import org.dunblock.server.store.RecordCache;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ public final class ReputationService {
 
   private final NumberFilter filter;
   private final ReputationStore store;
+  private final RecordCache cache;
   private final ReputationCalculator calculator;
   private final Clock clock;
   private final long timeoutMs;
@@ -36,8 +38,18 @@ public final class ReputationService {
 
   public ReputationService(NumberFilter filter, ReputationStore store, ReputationCalculator calculator, Clock clock,
       Duration timeout, MeterRegistry registry) {
+    this(filter, store, null, calculator, clock, timeout, registry);
+  }
+
+  /**
+   * @param cache the near cache of listed numbers' records, or null to read every filter hit from Redis; the records
+   *     are evaluated at lookup time either way
+   */
+  public ReputationService(NumberFilter filter, ReputationStore store, RecordCache cache,
+      ReputationCalculator calculator, Clock clock, Duration timeout, MeterRegistry registry) {
     this.filter = filter;
     this.store = store;
+    this.cache = cache;
     this.calculator = calculator;
     this.clock = clock;
     this.timeoutMs = timeout.toMillis();
@@ -65,6 +77,10 @@ public final class ReputationService {
     return json;
   }
 
+  private Future<Map<String, String>> record(String key, boolean keep) {
+    return cache == null ? store.call(redis -> redis.hgetall(key)) : cache.hgetall(key, keep);
+  }
+
   public Future<Reputation> reputation(String e164) {
     boolean loaded = filter.loaded();
     boolean numberHit = !loaded || filter.mightContain(e164);
@@ -76,13 +92,15 @@ public final class ReputationService {
       fastPath.increment();
       return Future.succeededFuture(Reputation.unreported(e164));
     }
-    Future<Map<String, String>> own = numberHit ? store.number(e164) : Future.succeededFuture(Map.of());
-    Future<Map<String, String>> range = rangeHit
-        ? store.call(redis -> redis.hgetall(KeySchema.range(block)))
+    // Only filter hits get here, so only listed numbers (and the filter's rare false positives) are cached; not
+    // while the filter is still loading, when every number gets here.
+    Future<Map<String, String>> own = numberHit ? record(KeySchema.number(e164), loaded)
+        : Future.succeededFuture(Map.of());
+    Future<Map<String, String>> range = rangeHit ? record(KeySchema.range(block), loaded)
         : Future.succeededFuture(Map.of());
     List<Future<Map<String, String>>> prefixRecords = new ArrayList<>(prefixHits.size());
     for (String entry : prefixHits) {
-      prefixRecords.add(store.number(entry));
+      prefixRecords.add(record(KeySchema.number(entry), loaded));
     }
     List<Future<?>> all = new ArrayList<>(prefixRecords);
     all.add(own);

@@ -46,6 +46,12 @@ public final class OpsApi {
       ErrorHandler.send(ctx, 503, "not_ready", "The number filter is still loading from Redis.");
       return;
     }
+    if (filter.hashIndex() == null) {
+      // After a start from a filter checkpoint the hash-prefix index is built by one scan; until then private
+      // lookups would get 503 index_loading, so a load balancer should not send apps here yet.
+      ErrorHandler.send(ctx, 503, "not_ready", "The hash-prefix index is still being built.");
+      return;
+    }
     store.ping().timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
       if (ar.failed()) {
         ErrorHandler.send(ctx, 503, "not_ready", "Redis is not answering.");

@@ -3,6 +3,7 @@ package org.dunblock.server.report;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
@@ -27,6 +28,13 @@ public final class ReportApi {
   public static final int MAX_NOTE = 1000;
   public static final int MAX_PLATFORM = 100;
   public static final int MAX_IDEMPOTENCY_KEY = 255;
+  /** The header with the phone's clock at send time (ISO-8601 with offset, or epoch milliseconds). */
+  public static final String CLIENT_TIME = "X-Client-Time";
+  /**
+   * The largest difference between the phone's clock and ours that is taken as a wrong phone clock and corrected;
+   * beyond it the header is ignored and occurredAt is judged as sent.
+   */
+  public static final Duration MAX_CLIENT_TIME_SKEW = Duration.ofHours(24);
 
   private final PhoneNumberNormalizer normalizer;
   private final ReporterTokens tokens;
@@ -73,7 +81,8 @@ public final class ReportApi {
         "Unknown category '" + rawCategory.replaceAll("\\p{C}", "?") + "'; use one of "
             + java.util.Arrays.toString(Category.values()) + "."));
     long now = clock.millis();
-    long occurred = occurredAt(rawOccurred, now);
+    Long clientTime = clientTime(ctx.request().getHeader(CLIENT_TIME));
+    long occurred = occurredAt(rawOccurred, now, clientTime);
     String network = tokens.networkHash(clientAddress.of(ctx.request()));
 
     reports.submit(new ReportRequest(number, category, reporter.hash(), reporter.mintedAtMs(), network, occurred, now,
@@ -108,7 +117,36 @@ public final class ReportApi {
     });
   }
 
-  private long occurredAt(String raw, long now) {
+  /**
+   * The phone's clock at send time from {@code X-Client-Time}, or null without the header. An ISO-8601 time with
+   * offset or a count of epoch milliseconds; anything else is the client's error.
+   */
+  static Long clientTime(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String v = raw.trim();
+    try {
+      if (!v.isEmpty() && v.length() <= 15 && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return Long.parseLong(v);
+      }
+      if (v.length() <= 64) {
+        return OffsetDateTime.parse(v).toInstant().toEpochMilli();
+      }
+    } catch (DateTimeParseException | ArithmeticException e) {
+      // the answer below
+    }
+    throw ApiException.badRequest("invalid_client_time", "'" + CLIENT_TIME
+        + "' must be the sending device's clock as an ISO-8601 time with offset (2026-11-22T09:30:00+08:00) or as"
+        + " epoch milliseconds.");
+  }
+
+  /**
+   * The call's time on the server's clock. With {@code X-Client-Time} within {@link #MAX_CLIENT_TIME_SKEW} of now,
+   * occurredAt (read on the phone's clock) is shifted by the clocks' difference first; the limits below then hold
+   * for the shifted time, so the header cannot date a call anywhere an occurredAt alone could not.
+   */
+  private long occurredAt(String raw, long now, Long clientTime) {
     if (raw == null) {
       return now;
     }
@@ -118,6 +156,16 @@ public final class ReportApi {
     } catch (DateTimeParseException | ArithmeticException e) {
       throw ApiException.badRequest("invalid_occurred_at",
           "'occurredAt' must be an ISO-8601 time with offset, e.g. 2026-11-22T09:30:00+08:00.");
+    }
+    if (clientTime != null) {
+      long skew = now - clientTime;
+      if (Math.abs(skew) <= MAX_CLIENT_TIME_SKEW.toMillis()) {
+        try {
+          occurred = Math.addExact(occurred, skew);
+        } catch (ArithmeticException e) {
+          // An occurredAt at the end of time: the checks below refuse it either way.
+        }
+      }
     }
     if (occurred > now + policy.maxClockSkew().toMillis()) {
       throw ApiException.badRequest("occurred_in_future", "'occurredAt' is in the future.");

@@ -153,6 +153,19 @@ public final class KeySchema {
     return TAGS[shard];
   }
 
+  /**
+   * The key families a near cache keeps (number records, prefix-override records, range blocks), as prefixes for
+   * Redis's broadcast tracking: one pair per shard.
+   */
+  public static java.util.List<String> cachedPrefixes() {
+    java.util.List<String> prefixes = new java.util.ArrayList<>();
+    for (int shard = 0; shard < SHARDS; shard++) {
+      prefixes.add(tag(shard) + "num:");
+      prefixes.add(tag(shard) + "range:");
+    }
+    return prefixes;
+  }
+
   public static String number(String e164) {
     return tag(shardOf(e164)) + "num:" + e164;
   }

@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -62,15 +64,21 @@ public final class ReputationStore implements AutoCloseable {
   private final ClientResources resources;
   private final Commands commands;
   private final ChangeReader follower;
+  private final Duration timeout;
+  private final String redisUrl;
   private volatile StoreMetrics metrics;
+  private volatile Consumer<String[]> scriptWrites = keys -> { };
+  private volatile InvalidationChannel invalidations;
 
   private ReputationStore(Vertx vertx, AbstractRedisClient client, ClientResources resources,
-      Commands commands, ChangeReader follower) {
+      Commands commands, ChangeReader follower, Duration timeout, String redisUrl) {
     this.vertx = vertx;
     this.client = client;
     this.resources = resources;
     this.commands = commands;
     this.follower = follower;
+    this.timeout = timeout;
+    this.redisUrl = redisUrl;
   }
 
   /**
@@ -124,7 +132,7 @@ public final class ReputationStore implements AutoCloseable {
       var link = new RedisLink<>("requests", client.connect(), connector, timeout);
       var follower = new RedisLink<>("follower", client.connect(), connector, timeout);
       return new ReputationStore(vertx, client, resources, Commands.standalone(link),
-          ChangeReader.standalone(follower));
+          ChangeReader.standalone(follower), timeout, redisUrl);
     } catch (RuntimeException e) {
       client.shutdown();
       throw e;
@@ -138,7 +146,7 @@ public final class ReputationStore implements AutoCloseable {
       var link = new RedisLink<>("requests", RedisClusterClients.connect(client),
           () -> client.connectAsync(StringCodec.UTF8), timeout);
       return new ReputationStore(vertx, client, resources, Commands.cluster(link),
-          ClusterChangeReader.connect(client));
+          ClusterChangeReader.connect(client), timeout, redisUrl);
     } catch (RuntimeException e) {
       client.shutdown();
       resources.shutdown();
@@ -196,7 +204,49 @@ public final class ReputationStore implements AutoCloseable {
   }
 
   public Future<List<Object>> run(LuaScript script, String[] keys, String... args) {
-    return bridge(script.run(redis(), keys, args));
+    Consumer<String[]> written = scriptWrites;
+    // Told on Lettuce's thread as the script's answer arrives, before the caller's context sees it: whatever the
+    // caller does next already misses what the script may have changed.
+    return bridge(script.run(redis(), keys, args).whenComplete((result, failure) -> written.accept(keys)));
+  }
+
+  /** Told the keys of every script this instance runs once it completed (or failed), e.g. to drop cached copies. */
+  public void onScriptWrites(Consumer<String[]> keys) {
+    scriptWrites = keys;
+  }
+
+  /**
+   * Starts an {@link InvalidationChannel} for the keys under {@code prefixes}: one tracking connection to the
+   * standalone Redis, or to each master of the cluster (the cluster client's current view, refreshed as it
+   * refreshes). Closed with the store.
+   */
+  public InvalidationChannel invalidations(List<String> prefixes, Duration maxStaleness,
+      InvalidationChannel.Listener listener) {
+    Supplier<List<RedisURI>> masters;
+    if (client instanceof RedisClusterClient cluster) {
+      RedisURI seed = RedisClusterClients.seeds(redisUrl).get(0);
+      masters = () -> {
+        List<RedisURI> uris = new java.util.ArrayList<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+          if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null) {
+            uris.add(RedisURI.builder().withHost(node.getUri().getHost()).withPort(node.getUri().getPort())
+                .withAuthentication(seed).withTimeout(timeout).withClientName(InvalidationChannel.CLIENT_NAME)
+                .build());
+          }
+        }
+        return uris;
+      };
+    } else {
+      RedisURI uri = RedisURI.create(redisUrl);
+      uri.setTimeout(timeout);
+      uri.setClientName(InvalidationChannel.CLIENT_NAME);
+      List<RedisURI> one = List.of(uri);
+      masters = () -> one;
+    }
+    InvalidationChannel channel = new InvalidationChannel(resources, masters, prefixes, maxStaleness, timeout,
+        listener);
+    invalidations = channel;
+    return channel;
   }
 
   /**
@@ -303,6 +353,10 @@ public final class ReputationStore implements AutoCloseable {
 
   @Override
   public void close() {
+    InvalidationChannel channel = invalidations;
+    if (channel != null) {
+      channel.close();
+    }
     commands.link().close();
     follower.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -116,7 +116,7 @@ class AppealIT {
     assertEquals(200, decided.statusCode(), decided.bodyAsString());
     assertEquals("allowed", decided.bodyAsJsonObject().getString("status"));
 
-    // Instance B answers from Redis at once: no wait, no cache.
+    // Instance B answers at once: its cached copy of the record was invalidated by Redis as the override was written.
     JsonObject onB = both.apiB().lookup(number);
     assertEquals("ALLOW", onB.getString("verdict"));
     assertEquals("OPERATOR_OVERRIDE", onB.getJsonArray("reasons").getString(0));

@@ -42,7 +42,7 @@ class AuthorizationWalkIT {
       // The web pages (the dashboard page itself holds no data: its figures come from /v1/admin/stats) and the
       // public reports-per-day chart of a number.
       "GET /", "GET /report", "GET /appeal", "GET /dashboard", "GET /static/{file}",
-      "GET /v1/numbers/{number}/history");
+      "GET /v1/numbers/{number}/history", "GET /v1/numbers/hash-prefix/{prefix}");
 
   /** Every protected route and the least role it needs. A new route must be added here or to PUBLIC. */
   static final Map<String, Role> PROTECTED = Map.ofEntries(

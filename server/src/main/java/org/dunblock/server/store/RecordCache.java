@@ -1,0 +1,160 @@
+package org.dunblock.server.store;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.RemovalCause;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.dunblock.server.config.CacheOptions;
+
+/**
+ * A near cache of the Redis hashes behind listed numbers: number records ({@code num:}, also of prefix overrides)
+ * and range blocks ({@code range:}), as HGETALL returned them. It keeps records, not answers: the caller evaluates
+ * the record at lookup time as it would a fetched one, so time decay, retention and the register of verified callers
+ * apply exactly as without it. Redis's key expiry is no concern either: a record expires no earlier than the instant
+ * from which the calculator already treats it as gone.
+ *
+ * <p>An entry is served only while the {@link InvalidationChannel} is {@linkplain InvalidationChannel#fresh fresh}:
+ * every write Redis finished more than the staleness bound ago has reached this instance and removed what it
+ * changed. A read puts a placeholder in first and replaces only that placeholder with what Redis answered, so an
+ * invalidation that arrives while the read is on its way (before or after Redis ran it) is never overwritten by the
+ * old value. This instance's own scripts also invalidate the keys they name as they complete ({@link #invalidated}),
+ * so a lookup after one of its own writes never sees the cached value, not even for the bound.
+ *
+ * <p>Bounded in entries and in approximate bytes by one weight: each entry weighs its estimated size, but at least
+ * {@code maxBytes / maxEntries}, so neither bound can be passed (Guava evicts per segment, somewhat before the total
+ * is reached).
+ */
+public final class RecordCache implements InvalidationChannel.Listener {
+  /** A read in flight; only the read that put it may replace it. */
+  private static final class Pending {
+  }
+
+  private record Cached(Map<String, String> fields) {
+  }
+
+  private final Cache<String, Object> entries;
+  private final Function<String, Future<Map<String, String>>> redis;
+  private final long floorWeight;
+  private volatile InvalidationChannel channel;
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter bypassed;
+  private final Counter invalidations;
+  private final Counter resets;
+  private final Counter evictions;
+  private final AtomicLong bytes = new AtomicLong();
+
+  /**
+   * @param redis reads a hash from Redis (HGETALL) on the caller's context
+   */
+  public RecordCache(CacheOptions options, Function<String, Future<Map<String, String>>> redis,
+      MeterRegistry registry) {
+    this.redis = redis;
+    this.floorWeight = Math.max(1, options.maxBytes() / Math.max(1, options.maxEntries()));
+    this.entries = CacheBuilder.newBuilder()
+        .maximumWeight(options.maxBytes())
+        .<String, Object>weigher((key, value) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorWeight,
+            weight(key, value))))
+        .removalListener(removal -> {
+          if (removal.getValue() instanceof Cached) {
+            bytes.addAndGet(-weight(removal.getKey(), removal.getValue()));
+          }
+          if (removal.getCause() == RemovalCause.SIZE) {
+            evicted();
+          }
+        })
+        .build();
+    String name = "dunblock.reputation.cache";
+    this.hits = Counter.builder(name + ".lookups").tag("result", "hit")
+        .description("Record reads of listed numbers by the near cache's outcome").register(registry);
+    this.misses = Counter.builder(name + ".lookups").tag("result", "miss")
+        .description("Record reads of listed numbers by the near cache's outcome").register(registry);
+    this.bypassed = Counter.builder(name + ".lookups").tag("result", "bypass")
+        .description("Record reads of listed numbers by the near cache's outcome").register(registry);
+    this.invalidations = Counter.builder(name + ".invalidations").tag("scope", "key")
+        .description("Invalidations received (keys) and whole-cache drops (reset)").register(registry);
+    this.resets = Counter.builder(name + ".invalidations").tag("scope", "reset")
+        .description("Invalidations received (keys) and whole-cache drops (reset)").register(registry);
+    this.evictions = Counter.builder(name + ".evictions")
+        .description("Entries evicted to keep the near cache within its bounds").register(registry);
+    Gauge.builder(name + ".entries", entries, Cache::size).description("Entries in the near cache")
+        .register(registry);
+    Gauge.builder(name + ".bytes", bytes, AtomicLong::get)
+        .description("Estimated heap of the near cache's records").register(registry);
+    Gauge.builder(name + ".fresh", this, c -> c.channel != null && c.channel.fresh(System.nanoTime()) ? 1 : 0)
+        .description("1 while the invalidation channel proves the near cache current, else 0 (lookups read Redis)")
+        .register(registry);
+  }
+
+  /** Starts serving once {@code channel} proves the entries current; until then every read goes to Redis. */
+  public void follow(InvalidationChannel channel) {
+    this.channel = channel;
+  }
+
+  /** The hash at {@code key}: from the cache when it is current, else from Redis (kept when {@code keep}). */
+  public Future<Map<String, String>> hgetall(String key, boolean keep) {
+    InvalidationChannel current = channel;
+    if (current == null || !current.fresh(System.nanoTime())) {
+      bypassed.increment();
+      return redis.apply(key);
+    }
+    Object entry = entries.getIfPresent(key);
+    if (entry instanceof Cached cached) {
+      hits.increment();
+      return Future.succeededFuture(cached.fields());
+    }
+    misses.increment();
+    if (!keep) {
+      return redis.apply(key);
+    }
+    Pending token = new Pending();
+    entries.put(key, token);
+    return redis.apply(key).onSuccess(fields -> {
+      Cached value = new Cached(Collections.unmodifiableMap(fields));
+      if (entries.asMap().replace(key, token, value)) {
+        bytes.addAndGet(weight(key, value));
+      }
+    });
+  }
+
+  @Override
+  public void invalidated(String key) {
+    invalidations.increment();
+    entries.invalidate(key);
+  }
+
+  /** Drops the keys a write of this instance named (its scripts' KEYS), as the write completes. */
+  public void invalidated(String[] keys) {
+    for (String key : keys) {
+      entries.invalidate(key);
+    }
+  }
+
+  @Override
+  public void reset() {
+    resets.increment();
+    entries.invalidateAll();
+  }
+
+  private void evicted() {
+    evictions.increment();
+  }
+
+  /** Rough heap of an entry: compact strings, the map's slots and the entry objects. */
+  static long weight(String key, Object value) {
+    long size = 160 + key.length();
+    if (value instanceof Cached cached) {
+      for (Map.Entry<String, String> field : cached.fields().entrySet()) {
+        size += 120 + field.getKey().length() + field.getValue().length();
+      }
+    }
+    return size;
+  }
+}
