@@ -1,6 +1,8 @@
 package org.dunblock.server.http;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +28,8 @@ public final class GunzipStream implements ReadStream<Buffer> {
   static final long FREE_BYTES = 1024 * 1024;
 
   private final ReadStream<Buffer> source;
+  /** The request's context (null outside Vert.x, in unit tests: then a resume inflates at once). */
+  private final Context context;
   private final Inflater inflater = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private final byte[] out = new byte[OUT];
@@ -53,6 +57,7 @@ public final class GunzipStream implements ReadStream<Buffer> {
   /** @param maxRatio the most output per compressed byte received, past the first {@link #FREE_BYTES} */
   public GunzipStream(ReadStream<Buffer> source, int maxRatio) {
     this.source = source;
+    this.context = Vertx.currentContext();
     this.maxRatio = maxRatio;
   }
 
@@ -88,14 +93,28 @@ public final class GunzipStream implements ReadStream<Buffer> {
     return fetch(Long.MAX_VALUE);
   }
 
+  /**
+   * Inflates on a later turn of the event loop, as Vert.x's own streams deliver after a resume: a consumer such as
+   * {@link io.vertx.core.parsetools.RecordParser} resumes its source from inside its own parsing and does not
+   * re-enter itself, so output handed to it from within this call would pile up unparsed (and, past its record
+   * limit, read as one over-long line).
+   */
   @Override
   public GunzipStream fetch(long amount) {
     demand = amount == Long.MAX_VALUE || demand == Long.MAX_VALUE ? Long.MAX_VALUE : demand + amount;
+    if (context == null) {
+      resumeNow();
+    } else {
+      context.runOnContext(v -> resumeNow());
+    }
+    return this;
+  }
+
+  private void resumeNow() {
     pump();
     if (!done && demand > 0) {
       source.resume();
     }
-    return this;
   }
 
   @Override

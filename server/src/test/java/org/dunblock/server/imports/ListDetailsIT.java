@@ -278,11 +278,52 @@ class ListDetailsIT {
   }
 
   @Test
-  void aGzipBombIsStoppedBeforeItInflates() {
-    byte[] bomb = ListShapesIT.gzip(("13800138000\n" + "\n".repeat(64 * 1024 * 1024)).getBytes(StandardCharsets.UTF_8));
+  void aGzipListLongerThanOneInflatedChunkImportsWhole() {
+    // 20,000 lines, about 260 KB inflated: several 64 KiB chunks, most of them ending inside a line.
+    StringBuilder list = new StringBuilder();
+    for (int i = 1; i <= 20_000; i++) {
+      list.append(String.format("1380%07d,TELEMARKETING%n", i));
+    }
+    HttpResponse<String> response = post("source=long-gzip&weight=1",
+        ListShapesIT.gzip(list.toString().getBytes(StandardCharsets.UTF_8)), "gzip");
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject summary = new JsonObject(response.body());
+    assertEquals(20_000, summary.getInteger("lines"), summary.encode());
+    assertEquals(20_000, summary.getInteger("imported"), summary.encode());
+    assertEquals(0, summary.getInteger("invalid"), summary.encode());
+    assertEquals(1, lookup("+8613800020000").getLong("reports"));
+  }
+
+  @Test
+  void aGzipBombIsA413AndStoresNothing() {
+    // A few KiB that inflate to 8 MiB of (blank) lines: about 1000 times its size, ten times what the guard allows.
+    byte[] bomb = ListShapesIT.gzip(("13800138000\n" + "\n".repeat(8 * 1024 * 1024)).getBytes(StandardCharsets.UTF_8));
+    assertTrue(bomb.length < 16 * 1024, bomb.length + " bytes");
     HttpResponse<String> response = post("source=bomb&weight=1", bomb, "gzip");
-    assertTrue(response.statusCode() == 400 || response.statusCode() == 413, response.body());
+    assertEquals(413, response.statusCode(), response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    JsonObject error = new JsonObject(response.body());
+    assertEquals("gzip_ratio_too_high", error.getString("error"), response.body());
+    assertTrue(error.getString("message").contains("Nothing was stored"), response.body());
     assertEquals(0, lookup("13800138000").getLong("reports"));
+  }
+
+  @Test
+  void aGzipBombAfterRealLinesKeepsEveryLineBeforeItAndSaysSoExactly() {
+    StringBuilder list = new StringBuilder();
+    for (int i = 1; i <= 600; i++) {
+      list.append(i % 100 == 0 ? "bogus\n" : String.format("1380%07d%n", i));
+    }
+    list.append("\n".repeat(8 * 1024 * 1024));
+    byte[] bomb = ListShapesIT.gzip(list.toString().getBytes(StandardCharsets.UTF_8));
+    JsonObject error = refused(413, "gzip_ratio_too_high", "source=bomb-after&weight=1", bomb, "gzip");
+    assertTrue(error.getString("message").contains(
+        "Stored before it stopped: 594 imported, 0 updated, 6 invalid (lines 1 to 600)"), error.encode());
+    assertEquals(1, lookup("+8613800000001").getLong("reports"));
+    assertEquals(1, lookup("+8613800000599").getLong("reports"), "the last line before the bomb is stored");
+    String details = auditEntries().getJsonObject(0).getString("details");
+    assertTrue(details.contains("lines 600, imported 594, updated 0, invalid 6") && details.contains("stopped: "),
+        details);
   }
 
   @Test
