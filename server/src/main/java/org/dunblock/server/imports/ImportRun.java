@@ -44,8 +44,6 @@ final class ImportRun {
   static final int PREVIEW = 20;
   /** Beyond this many bytes without a newline the body is not a list of lines; the import stops. */
   static final int MAX_BUFFERED = 64 * 1024;
-  /** Lines (blank ones included) one import reads at most; beyond, it stops with 413 (and line numbers stay ints). */
-  static final int MAX_LINES = 100_000_000;
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How often a running import asks whether its API key is still valid: a revoked key stops it within about this. */
   static final long KEY_CHECK_NANOS = 1_000_000_000L;
@@ -64,7 +62,14 @@ final class ImportRun {
   private final ReadStream<Buffer> body;
   private final String region;
   private final String importId;
+  /**
+   * The vote's reporter: {@code source:<key id>:<name>}, so each operator key has its own vote per source name (two
+   * operators who both call their list "carrier" do not replace each other's votes). Kept in Redis only, like a
+   * reporter hash: no endpoint or export shows it.
+   */
   private final String pseudoReporter;
+  /** Lines (blank ones included) this import reads at most ({@code DUNBLOCK_IMPORT_MAX_LINES}); beyond, 413. */
+  private final int maxLines;
   /**
    * Every import from one operator key counts as one network, whatever sources it names: the key is one voice, so
    * its imports can add to crowd evidence but never satisfy the BLOCK quorum's independent networks by themselves
@@ -83,6 +88,14 @@ final class ImportRun {
   private long imported;
   private long updated;
   private long invalid;
+  /** Store writes that failed (the import stops at the first; its batch-mates may fail too). */
+  private long failedWrites;
+  /**
+   * The last content line up to which every line is accounted for (stored, invalid or skipped), and the invalid
+   * count then: what a stopped import reports, since lines after it may still sit unsent in the batch.
+   */
+  private int settledLine;
+  private long settledInvalid;
   /** Dry run: lines that would be stored, and the first of them as they would be. */
   private long valid;
   private final List<ImportLines.Entry> preview = new ArrayList<>();
@@ -101,7 +114,8 @@ final class ImportRun {
    */
   ImportRun(RoutingContext ctx, ReadStream<Buffer> body, ImportLines lines, ImportOptions options, ReportStore reports,
       AuditLog audit, NumberFilter filter, Clock clock, String actor, String source, double weight, String region,
-      Supplier<Future<Boolean>> keyStillValid) {
+      int maxLines, Supplier<Future<Boolean>> keyStillValid) {
+    this.maxLines = maxLines;
     this.ctx = ctx;
     this.keyStillValid = keyStillValid;
     this.body = body;
@@ -119,8 +133,12 @@ final class ImportRun {
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     this.importId = "imp_" + HexFormat.of().formatHex(id);
-    this.pseudoReporter = "source:" + source;
+    this.pseudoReporter = pseudoReporter(actor, source);
     this.keyNetwork = "import-key:" + actor;
+  }
+
+  static String pseudoReporter(String keyId, String source) {
+    return "source:" + keyId + ":" + source;
   }
 
   void start() {
@@ -136,8 +154,9 @@ final class ImportRun {
     if (finished) {
       return;
     }
-    if (line >= MAX_LINES) {
-      abort(new ApiException(413, "too_many_lines", "An import is at most " + MAX_LINES + " lines; split the list."));
+    if (line >= maxLines) {
+      abortKeeping(new ApiException(413, "too_many_lines", "An import is at most " + maxLines + " lines "
+          + "(DUNBLOCK_IMPORT_MAX_LINES); it stopped after line " + line + ". Split the list."));
       return;
     }
     line++;
@@ -156,6 +175,15 @@ final class ImportRun {
     }
     for (ImportLines.Parsed p : parsed) {
       take(p);
+    }
+    settleIfSent();
+  }
+
+  /** With nothing waiting in the batch, every line read so far is accounted for. */
+  private void settleIfSent() {
+    if (batch.isEmpty() && !finished) {
+      settledLine = lastContentLine;
+      settledInvalid = invalid;
     }
   }
 
@@ -232,8 +260,11 @@ final class ImportRun {
           } else {
             updated++;
           }
-        } else if (failure == null) {
-          failure = reply.cause();
+        } else {
+          failedWrites++;
+          if (failure == null) {
+            failure = reply.cause();
+          }
         }
       }
       if (failure != null) {
@@ -303,11 +334,29 @@ final class ImportRun {
 
   private void failed(Throwable error) {
     if (error instanceof IllegalStateException) {
-      abort(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
+      abortKeeping(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
           + " bytes without a newline; the import stopped there."));
+    } else if (error instanceof ApiException) {
+      // The body itself is refused from here on (a broken or over-inflating gzip): the lines before are fine.
+      abortKeeping(error);
     } else {
       abort(error);
     }
+  }
+
+  /**
+   * Stops at a bound of the body (too many lines, a broken gzip, a line too long): the lines read before it are
+   * whole and valid, so the batch they wait in is sent too, and the answer accounts for every one of them.
+   */
+  private void abortKeeping(Throwable error) {
+    if (stopping != null) {
+      return;
+    }
+    if (!batch.isEmpty() && !options.dryRun()) {
+      flush();
+    }
+    settleIfSent();
+    abort(error);
   }
 
   /**
@@ -351,17 +400,20 @@ final class ImportRun {
     if (!sentAny) {
       return "Nothing was stored.";
     }
-    return "Stored before it stopped: " + imported + " imported, " + updated + " updated, " + invalid
-        + " invalid (lines 1 to " + lastContentLine + "); importing the whole list again is safe.";
+    return "Stored before it stopped: " + imported + " imported, " + updated + " updated, " + settledInvalid
+        + " invalid (lines 1 to " + settledLine + ")" + (failedWrites == 0 ? "" : ", " + failedWrites
+        + " not stored (the store failed)") + "; importing the whole list again is safe.";
   }
 
   private Future<Void> audit(String outcome) {
+    boolean stopped = stopping != null;
     String details = "weight " + weightText() + ", format " + format.name().toLowerCase(Locale.ROOT)
-        + ", region " + region + ", lines " + lastContentLine + ", imported " + imported + ", updated " + updated
-        + ", invalid " + invalid + shape() + (options.describe().isEmpty() ? "" : ", " + options.describe())
+        + ", region " + region + ", lines " + (stopped ? settledLine : lastContentLine) + ", imported " + imported
+        + ", updated " + updated + ", invalid " + (stopped ? settledInvalid : invalid) + shape()
+        + (options.describe().isEmpty() ? "" : ", " + options.describe())
         + (outcome.isEmpty() ? "" : ", " + outcome);
     Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
-        "target", pseudoReporter, "reason", importId, "details", details);
+        "target", "source:" + source, "reason", importId, "details", details);
     return audit.append(entry).recover(err -> {
       LOG.error("Import {} by {} ran but its audit entry failed", importId, actor, err);
       return Future.succeededFuture();
