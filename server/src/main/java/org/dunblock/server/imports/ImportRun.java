@@ -349,7 +349,7 @@ final class ImportRun {
    * whole and valid, so the batch they wait in is sent too, and the answer accounts for every one of them.
    */
   private void abortKeeping(Throwable error) {
-    if (stopping != null) {
+    if (stopping != null || finished) {
       return;
     }
     if (!batch.isEmpty() && !options.dryRun()) {
@@ -364,7 +364,8 @@ final class ImportRun {
    * before it (which stays stored: importing the whole list again is safe). ImportApi drops the rest of the body.
    */
   private void abort(Throwable error) {
-    if (stopping != null) {
+    // Once finished (answered, or answering), a late failure or revocation changes nothing and is not audited twice.
+    if (stopping != null || finished) {
       return;
     }
     finished = true;
