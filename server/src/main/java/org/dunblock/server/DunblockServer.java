@@ -229,7 +229,7 @@ public final class DunblockServer implements AutoCloseable {
             new AppealStore(store, config.limits().appealsPerHour(), config.appealRetention(),
                 config.appealPending()), reputations, overrides,
             filter, audit, clock),
-        new ImportApi(normalizer, reportStore, audit, filter, clock, apiKeys),
+        new ImportApi(normalizer, reportStore, audit, filter, clock, apiKeys, config.limits().importMaxLines()),
         new OpsApi(filter, store),
         new WebPages(),
         new VerifiedCallerApi(normalizer, verifiedCallers, protection, clock));

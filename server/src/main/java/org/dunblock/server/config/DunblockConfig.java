@@ -111,6 +111,11 @@ public record DunblockConfig(
   public static final int DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE = 600;
   /** Clients one instance counts lookups for per minute (about 100 bytes each); past it, overflow buckets. */
   public static final int DEFAULT_LOOKUP_TRACKED_CLIENTS = 200_000;
+  /**
+   * Lines one bulk import reads at most (blank ones included). A hundred million lines is some 1.3 GB of CSV, far
+   * beyond any published list, and keeps line numbers well within an int; a deployment may lower it.
+   */
+  public static final int DEFAULT_IMPORT_MAX_LINES = 100_000_000;
 
   public DunblockConfig {
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")
@@ -213,6 +218,7 @@ public record DunblockConfig(
         .lookupsPerClientPerMinute(e.integer("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE",
             DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE))
         .lookupTrackedClients(e.integer("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", DEFAULT_LOOKUP_TRACKED_CLIENTS))
+        .importMaxLines(e.integer("DUNBLOCK_IMPORT_MAX_LINES", DEFAULT_IMPORT_MAX_LINES))
         .accessLog(e.bool("DUNBLOCK_ACCESS_LOG", false))
         .cache(new CacheOptions(e.integer("DUNBLOCK_REPUTATION_CACHE_ENTRIES", CacheOptions.DEFAULT_MAX_ENTRIES),
             e.longValue("DUNBLOCK_REPUTATION_CACHE_MB", CacheOptions.DEFAULT_MAX_MB) * 1024 * 1024,
@@ -241,6 +247,7 @@ public record DunblockConfig(
         .reportsPerNetworkPerDay(limits.reportsPerNetworkPerDay())
         .lookupsPerClientPerMinute(limits.lookupsPerClientPerMinute())
         .lookupTrackedClients(limits.lookupTrackedClients()).appealsPerHour(limits.appealsPerHour())
+        .importMaxLines(limits.importMaxLines())
         .exportSigningKey(exports.signingKey().orElse(null)).exportTtl(exports.ttl())
         .scoring(scoring).patterns(patterns)
         .defaultRegion(defaultRegion).trustedProxies(trustedProxies)
@@ -270,7 +277,8 @@ public record DunblockConfig(
         + " idleTimeout=" + http.idleTimeout() + " requestTimeout=" + http.requestTimeout()
         + " tls=" + (http.tlsCert().isPresent() ? http.tlsCert().get() : "off")
         + " lookupsPerClientPerMinute=" + limits.lookupsPerClientPerMinute()
-        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " accessLog=" + http.accessLog()
+        + " lookupTrackedClients=" + limits.lookupTrackedClients() + " importMaxLines=" + limits.importMaxLines()
+        + " accessLog=" + http.accessLog()
         + " reputationCache=" + (cache.enabled() ? cache.maxEntries() + " entries/" + cache.maxBytes() / (1024 * 1024)
             + " MB, staleness <= " + cache.maxStaleness().toMillis() + " ms" : "off");
   }
@@ -324,6 +332,7 @@ public record DunblockConfig(
     private Path tlsKey;
     private int lookupsPerClientPerMinute = DEFAULT_LOOKUPS_PER_CLIENT_PER_MINUTE;
     private int lookupTrackedClients = DEFAULT_LOOKUP_TRACKED_CLIENTS;
+    private int importMaxLines = DEFAULT_IMPORT_MAX_LINES;
     private boolean accessLog;
     private CacheOptions cache = CacheOptions.defaults();
 
@@ -364,6 +373,7 @@ public record DunblockConfig(
     public Builder tlsKey(Path v) { tlsKey = v; return this; }
     public Builder lookupsPerClientPerMinute(int v) { lookupsPerClientPerMinute = v; return this; }
     public Builder lookupTrackedClients(int v) { lookupTrackedClients = v; return this; }
+    public Builder importMaxLines(int v) { importMaxLines = v; return this; }
     public Builder accessLog(boolean v) { accessLog = v; return this; }
     public Builder cache(CacheOptions v) { cache = v; return this; }
 
@@ -375,7 +385,7 @@ public record DunblockConfig(
               embeddedRedisFsync, redisTimeout),
           new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval, filterStreamCatchUpMax),
           new LimitOptions(tokensPerNetworkPerDay, reportsPerReporterPerDay, reportsPerNetworkPerDay,
-              lookupsPerClientPerMinute, appealsPerHour, lookupTrackedClients),
+              lookupsPerClientPerMinute, appealsPerHour, lookupTrackedClients, importMaxLines),
           new ExportOptions(Optional.ofNullable(exportSigningKey).filter(s -> !s.isBlank()), exportTtl),
           scoring, patterns, defaultRegion, trustedProxies,
           Optional.ofNullable(secret).filter(s -> !s.isBlank()),

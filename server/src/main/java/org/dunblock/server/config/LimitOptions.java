@@ -11,6 +11,8 @@ package org.dunblock.server.config;
  * @param lookupTrackedClients client addresses (and IPv6 /48s) one instance counts lookups for per minute
  *     ({@code DUNBLOCK_LOOKUP_TRACKED_CLIENTS}); past it, new clients share an overflow allowance per /16 (IPv4) or
  *     /32 (IPv6) of 16 client allowances
+ * @param importMaxLines lines (blank ones included) one bulk import reads at most ({@code DUNBLOCK_IMPORT_MAX_LINES});
+ *     past it the import stops with 413 {@code too_many_lines}, keeping what it stored
  */
 public record LimitOptions(
     int tokensPerNetworkPerDay,
@@ -18,7 +20,8 @@ public record LimitOptions(
     int reportsPerNetworkPerDay,
     int lookupsPerClientPerMinute,
     int appealsPerHour,
-    int lookupTrackedClients) {
+    int lookupTrackedClients,
+    int importMaxLines) {
 
   public LimitOptions {
     if (tokensPerNetworkPerDay < 1) {
@@ -35,6 +38,9 @@ public record LimitOptions(
     }
     if (lookupTrackedClients < 1) {
       throw new ConfigException("DUNBLOCK_LOOKUP_TRACKED_CLIENTS", "must be at least 1");
+    }
+    if (importMaxLines < 1) {
+      throw new ConfigException("DUNBLOCK_IMPORT_MAX_LINES", "must be at least 1");
     }
     if (appealsPerHour < 1) {
       throw new ConfigException("DUNBLOCK_APPEALS_PER_HOUR", "must be at least 1");

@@ -113,7 +113,9 @@ public final class ErrorHandler {
    */
   public static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    HttpServerResponse response = request.response().putHeader(RequestIds.HEADER, RequestIds.generate());
+    // Say the connection closes: a client that pools connections would otherwise send its next request on it.
+    HttpServerResponse response = request.response().putHeader(RequestIds.HEADER, RequestIds.generate())
+        .putHeader("Connection", "close");
     if (cause instanceof TooLongHttpLineException) {
       write(response, 414, "uri_too_long", "The request line is longer than the server accepts.");
     } else if (cause instanceof TooLongHttpHeaderException) {

@@ -1,6 +1,8 @@
 package org.dunblock.server.http;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.io.ByteArrayOutputStream;
@@ -13,12 +15,21 @@ import java.util.zip.Inflater;
  * after the other allowed). Back-pressure passes through: while the consumer has paused this stream, no more is
  * inflated and the request is paused, so memory stays bounded by one chunk of input and {@link #OUT} of output,
  * however well the body compresses. A body that is not gzip, or is cut short, fails the stream with a 400.
+ *
+ * <p>Memory is bounded, but time is not: a small body that inflates to gigabytes (a zip bomb) would keep the event
+ * loop inflating. So past the first {@link #FREE_BYTES} of output, a body whose output outgrows {@code maxRatio}
+ * times the compressed bytes received so far fails with 413 {@code gzip_ratio_too_high}. Text compresses about 5 to
+ * 15 times; deflate can reach about 1000.
  */
 public final class GunzipStream implements ReadStream<Buffer> {
   /** Output handed on per step. */
   static final int OUT = 64 * 1024;
+  /** Output allowed before the ratio is checked (a short body's header and first lines compress well). */
+  static final long FREE_BYTES = 1024 * 1024;
 
   private final ReadStream<Buffer> source;
+  /** The request's context (null outside Vert.x, in unit tests: then a resume inflates at once). */
+  private final Context context;
   private final Inflater inflater = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private final byte[] out = new byte[OUT];
@@ -33,6 +44,9 @@ public final class GunzipStream implements ReadStream<Buffer> {
   private boolean done;
   private boolean sawMember;
   private long memberBytes;
+  private final int maxRatio;
+  private long compressedIn;
+  private long inflatedOut;
 
   private enum State {
     HEADER,
@@ -40,8 +54,11 @@ public final class GunzipStream implements ReadStream<Buffer> {
     TRAILER
   }
 
-  public GunzipStream(ReadStream<Buffer> source) {
+  /** @param maxRatio the most output per compressed byte received, past the first {@link #FREE_BYTES} */
+  public GunzipStream(ReadStream<Buffer> source, int maxRatio) {
     this.source = source;
+    this.context = Vertx.currentContext();
+    this.maxRatio = maxRatio;
   }
 
   @Override
@@ -52,6 +69,7 @@ public final class GunzipStream implements ReadStream<Buffer> {
       return this;
     }
     source.handler(chunk -> {
+      compressedIn += chunk.length();
       pending = concat(pending, chunk.getBytes());
       pump();
     });
@@ -75,14 +93,28 @@ public final class GunzipStream implements ReadStream<Buffer> {
     return fetch(Long.MAX_VALUE);
   }
 
+  /**
+   * Inflates on a later turn of the event loop, as Vert.x's own streams deliver after a resume: a consumer such as
+   * {@link io.vertx.core.parsetools.RecordParser} resumes its source from inside its own parsing and does not
+   * re-enter itself, so output handed to it from within this call would pile up unparsed (and, past its record
+   * limit, read as one over-long line).
+   */
   @Override
   public GunzipStream fetch(long amount) {
     demand = amount == Long.MAX_VALUE || demand == Long.MAX_VALUE ? Long.MAX_VALUE : demand + amount;
+    if (context == null) {
+      resumeNow();
+    } else {
+      context.runOnContext(v -> resumeNow());
+    }
+    return this;
+  }
+
+  private void resumeNow() {
     pump();
     if (!done && demand > 0) {
       source.resume();
     }
-    return this;
   }
 
   @Override
@@ -125,6 +157,12 @@ public final class GunzipStream implements ReadStream<Buffer> {
           if (n > 0) {
             crc.update(out, 0, n);
             memberBytes += n;
+            inflatedOut += n;
+            if (inflatedOut > FREE_BYTES && inflatedOut > (long) maxRatio * compressedIn) {
+              fail(new ApiException(413, "gzip_ratio_too_high", "The body inflates to more than " + maxRatio
+                  + " times its compressed size, which no list does; it was not read further. Send it uncompressed."));
+              return;
+            }
             emit(Buffer.buffer(java.util.Arrays.copyOf(out, n)));
           }
           if (inflater.finished()) {

@@ -16,11 +16,13 @@ import org.dunblock.server.report.ReportStore;
 
 /**
  * POST /v1/admin/import?source=&lt;name&gt;&amp;weight=&lt;w&gt;&amp;format=csv|jsonl&amp;region=CN (operator): a known
- * list streamed in, each valid line a weighted vote of the pseudo-reporter {@code source:<name>}. The body is never
- * buffered whole; see {@link ImportRun}.
+ * list streamed in, each valid line a weighted vote of the pseudo-reporter {@code source:<key id>:<name>} (one per
+ * operator key and source name). The body is never buffered whole; see {@link ImportRun}.
  */
 public final class ImportApi {
   public static final double MAX_WEIGHT = 3.0;
+  /** A gzip upload inflating beyond this many times its size is refused (413): lists compress 5 to 15 times. */
+  static final int MAX_GZIP_RATIO = 100;
   static final String SOURCE_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
 
   private final PhoneNumberNormalizer normalizer;
@@ -29,10 +31,13 @@ public final class ImportApi {
   private final NumberFilter filter;
   private final Clock clock;
   private final ApiKeyAuth apiKeys;
+  private final int maxLines;
 
+  /** @param maxLines lines one import reads at most ({@code DUNBLOCK_IMPORT_MAX_LINES}) */
   public ImportApi(PhoneNumberNormalizer normalizer, ReportStore reports, AuditLog audit, NumberFilter filter,
-      Clock clock, ApiKeyAuth apiKeys) {
+      Clock clock, ApiKeyAuth apiKeys, int maxLines) {
     this.apiKeys = apiKeys;
+    this.maxLines = maxLines;
     this.normalizer = normalizer;
     this.reports = reports;
     this.audit = audit;
@@ -79,7 +84,7 @@ public final class ImportApi {
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
       body = ctx.request();
     } else if (encoding.trim().equalsIgnoreCase("gzip")) {
-      body = new GunzipStream(ctx.request());
+      body = new GunzipStream(ctx.request(), MAX_GZIP_RATIO);
     } else {
       throw new ApiException(415, "unsupported_encoding", "An import body is sent plain or with "
           + "Content-Encoding: gzip.");
@@ -88,7 +93,7 @@ public final class ImportApi {
     long now = clock.millis();
     String presented = BearerToken.of(ctx.request());
     new ImportRun(ctx, body, new ImportLines(options, normalizer, region, now), options, reports, audit, filter,
-        clock, actor, source, weight, region,
+        clock, actor, source, weight, region, maxLines,
         () -> apiKeys.authenticate(presented).map(key -> key.isPresent() && key.get().id().equals(actor))).start();
   }
 

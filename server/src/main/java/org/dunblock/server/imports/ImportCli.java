@@ -42,6 +42,10 @@ public final class ImportCli {
         A column C is a header name or a 1-based index (a field name for JSON lines).
         The format defaults from the file name (.jsonl/.ndjson: jsonl, else csv).""";
   private static final int BAR = 30;
+  private static final java.util.Set<String> FLAGS = java.util.stream.Stream.concat(
+          java.util.stream.Stream.of("url", "key", "source", "weight", "format", "region"),
+          ImportOptions.PARAMETERS.stream())
+      .map(name -> "--" + name).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private ImportCli() {
   }
@@ -52,6 +56,15 @@ public final class ImportCli {
     int dry = args.indexOf("--dryRun");
     if (dry >= 0 && (dry + 1 >= args.size() - 1 || args.get(dry + 1).startsWith("--"))) {
       args.add(dry + 1, "true");
+    }
+    for (int i = 0; i + 1 < args.size(); i += 2) {
+      String flag = args.get(i);
+      if (!FLAGS.contains(flag)) {
+        // A mistyped flag must not import with the defaults instead.
+        err.println("import: unknown " + (flag.startsWith("--") ? "flag " : "argument ") + flag);
+        err.println(USAGE);
+        return 2;
+      }
     }
     Optional<String> url = option(args, "--url");
     Optional<String> key = option(args, "--key");

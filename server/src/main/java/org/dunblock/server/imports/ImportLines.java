@@ -21,8 +21,8 @@ import org.dunblock.server.number.PhoneNumberNormalizer;
 import org.dunblock.server.reputation.Category;
 
 /**
- * Reads the lines of an import as its {@link ImportOptions} say: CSV with a delimiter (detected from the first line
- * unless given), quoted fields ({@code "..."} with {@code ""} for a quote), an optional header (detected unless
+ * Reads the lines of an import as its {@link ImportOptions} say: CSV with a delimiter (detected from the first
+ * {@link #SAMPLE} lines unless given, which are held until then: memory stays bounded by them), quoted fields ({@code "..."} with {@code ""} for a quote), an optional header (detected unless
  * given) whose names the columns may refer to, comment lines; or JSON objects, one per line. A line is an
  * {@link Entry}, skipped (blank, a comment, the header), or {@link Invalid}. Without options the historic shape
  * applies: {@code number[,category[,note]]}, an optional header naming {@code number}.
@@ -30,17 +30,19 @@ import org.dunblock.server.reputation.Category;
  * <p>A list's own dates ({@code occurredColumn}) are checked and shown, but the vote counts from the import: a list
  * is its publisher's statement about now, so a historic date neither refuses the row as too old nor ages its vote.
  *
- * <p>A column the options name that the header lacks is a structural error, thrown as a 400 from the header line,
- * before any row is stored.
+ * <p>A column the options name that the header lacks is a structural error, thrown as a 400 once the first lines
+ * are in, before any row is returned (and so before any is stored).
  */
 final class ImportLines {
   static final int MAX_LINE = 2048;
+  /** Content lines read before the delimiter and the header are decided. */
+  static final int SAMPLE = 20;
   static final int MAX_NOTE = 1000;
   static final Category DEFAULT_CATEGORY = Category.DEBT_COLLECTION;
   private static final Set<String> JSON_FIELDS = Set.of("number", "category", "note");
   /** Header names taken as the number column when none is chosen. */
   private static final List<String> NUMBER_HEADERS = List.of("number", "phone", "phone_number", "phonenumber",
-      "telephone", "tel", "msisdn", "e164");
+      "telephone", "tel", "msisdn", "e164", "nummer", "rufnummer", "telefon", "telefonnummer", "numero", "numéro");
   private static final char[] DELIMITERS = {',', ';', '\t', '|'};
   /** A list's date may run ahead of ours by this much (time zones, clocks). */
   private static final long DATE_SKEW_MS = 36 * 3600_000L;
@@ -85,8 +87,10 @@ final class ImportLines {
   private final PhoneNumberNormalizer normalizer;
   private final String region;
   private final long nowMs;
-  private boolean sawContent;
-  private char delimiter;
+  /** The first CSV lines, held until the delimiter, the header and the columns are decided. */
+  private List<Sampled> sample = new ArrayList<>();
+  private boolean decided;
+  private char delimiter = ',';
   private boolean headerSeen;
   /** Resolved 0-based columns (-1: none); set from the first content line. */
   private int numberAt;
@@ -117,7 +121,13 @@ final class ImportLines {
     return headerSeen;
   }
 
-  Parsed parse(int line, String raw) {
+  /**
+   * The results of one more line, in line order. While the first CSV lines are gathered to detect the shape, the
+   * answer is empty and those lines come later, with the line that completes the sample or from {@link #finish()}.
+   *
+   * @throws ApiException a column the header lacks, or a header too long to read: nothing has been returned yet
+   */
+  List<Parsed> parse(int line, String raw) {
     String text = raw;
     if (line == 1 && text.startsWith("\uFEFF")) {
       text = text.substring(1);
@@ -126,37 +136,79 @@ final class ImportLines {
       text = text.substring(0, text.length() - 1);
     }
     if (text.isBlank()) {
-      return SKIP;
+      return List.of(SKIP);
     }
     if (options.comment() != null && text.stripLeading().startsWith(options.comment())) {
-      return SKIP;
+      return List.of(SKIP);
     }
-    if (text.length() > MAX_LINE) {
-      return new Invalid(line, "line_too_long", "The line is longer than " + MAX_LINE + " characters.");
+    if (options.format() == Format.JSONL) {
+      return List.of(text.length() > MAX_LINE ? tooLong(line) : jsonl(line, text));
     }
-    // The first line read decides the delimiter, the header and the columns.
-    boolean first = !sawContent;
-    sawContent = true;
-    return options.format() == Format.CSV ? csv(line, text, first) : jsonl(line, text);
+    if (decided) {
+      return List.of(text.length() > MAX_LINE ? tooLong(line) : row(line, text));
+    }
+    sample.add(new Sampled(line, text.length() > MAX_LINE ? null : text));
+    return sample.size() < SAMPLE ? List.of() : decide();
   }
 
-  private Parsed csv(int line, String text, boolean first) {
-    if (first) {
-      delimiter = options.delimiter() != null ? options.delimiter() : detectDelimiter(text);
-    }
-    List<String> fields = split(text, delimiter);
-    if (first) {
-      boolean header = switch (options.header()) {
+  /** The lines still held for detection (a list shorter than the sample), once the body has ended. */
+  List<Parsed> finish() {
+    return decided || options.format() == Format.JSONL ? List.of() : decide();
+  }
+
+  private static Invalid tooLong(int line) {
+    return new Invalid(line, "line_too_long", "The line is longer than " + MAX_LINE + " characters.");
+  }
+
+  /** A line held for detection; {@code text} is null for one too long to read. */
+  private record Sampled(int line, String text) {
+  }
+
+  /**
+   * Decides the delimiter, the header and the columns from the sampled lines, then reads them. The first of them is
+   * the header, if there is one.
+   */
+  private List<Parsed> decide() {
+    decided = true;
+    List<String> texts = sample.stream().map(Sampled::text).filter(java.util.Objects::nonNull).toList();
+    Sampled first = sample.get(0);
+    delimiter = options.delimiter() != null ? options.delimiter() : detectDelimiter(texts, first.text() != null);
+    boolean header;
+    if (first.text() == null) {
+      if (options.header() == ImportOptions.Header.TRUE) {
+        throw ApiException.badRequest("header_too_long", "The header (line " + first.line() + ") is longer than "
+            + MAX_LINE + " characters; name the columns by their 1-based index with header=false, or shorten it.");
+      }
+      header = false;
+    } else {
+      List<String> fields = split(first.text(), delimiter);
+      header = switch (options.header()) {
         case TRUE -> true;
         case FALSE -> false;
         case DETECT -> looksLikeHeader(fields);
       };
-      resolveColumns(header ? fields : null, fields.size());
-      if (header) {
-        headerSeen = true;
-        return SKIP;
+    }
+    int widest = 0;
+    for (String text : texts) {
+      widest = Math.max(widest, split(text, delimiter).size());
+    }
+    resolveColumns(header ? split(first.text(), delimiter) : null, widest);
+    headerSeen = header;
+    List<Parsed> out = new ArrayList<>(sample.size());
+    for (int i = 0; i < sample.size(); i++) {
+      Sampled s = sample.get(i);
+      if (i == 0 && header) {
+        out.add(SKIP);
+      } else {
+        out.add(s.text() == null ? tooLong(s.line()) : row(s.line(), s.text()));
       }
     }
+    sample = List.of();
+    return out;
+  }
+
+  private Parsed row(int line, String text) {
+    List<String> fields = split(text, delimiter);
     String note;
     if (noteIsRest) {
       note = rest(text, delimiter);
@@ -171,9 +223,27 @@ final class ImportLines {
 
   /** Header or not: a first line whose number cell is no phone number but has letters names the columns. */
   private boolean looksLikeHeader(List<String> fields) {
-    int at = options.numberColumn() != null && !options.numberColumn().named() ? options.numberColumn().index() - 1 : 0;
-    String cell = at < fields.size() ? fields.get(at) : "";
+    int at = numberIndex(fields);
+    String cell = at >= 0 && at < fields.size() ? fields.get(at) : "";
     return cell.chars().anyMatch(Character::isLetter) && !isNumber(cell);
+  }
+
+  /**
+   * Where the number would be if {@code first} (a line split one way) were the first line: the chosen index, the
+   * chosen name's place in it (-1 when it lacks the name), a usual number header's place, else the first column.
+   */
+  private int numberIndex(List<String> first) {
+    ImportOptions.Column column = options.numberColumn();
+    if (column != null && !column.named()) {
+      return column.index() - 1;
+    }
+    for (int i = 0; i < first.size(); i++) {
+      String name = first.get(i).trim().toLowerCase(Locale.ROOT);
+      if (column != null ? name.equals(column.name().toLowerCase(Locale.ROOT)) : NUMBER_HEADERS.contains(name)) {
+        return i;
+      }
+    }
+    return column != null ? -1 : 0;
   }
 
   private void resolveColumns(List<String> header, int columns) {
@@ -209,6 +279,11 @@ final class ImportLines {
     noteIsRest |= !options.mapped() && numberAt == 0 && categoryAt == 1 && noteAt == 2;
   }
 
+  /**
+   * A chosen column's 0-based place. A name the header lacks, or an index beyond every one of the first lines (the
+   * header included), is structural: a 400 before anything is stored. A later row too short for it is that row's
+   * problem ({@link #row}).
+   */
   private static int resolve(String param, ImportOptions.Column column, Map<String, Integer> names,
       List<String> header, int columns) {
     if (column.named()) {
@@ -220,9 +295,10 @@ final class ImportLines {
       }
       return at;
     }
-    if (column.index() > columns) {
+    int widest = Math.max(columns, header == null ? 0 : header.size());
+    if (widest > 0 && column.index() > widest) {
       throw ApiException.badRequest("unknown_column", "'" + param + "' is column " + column.index()
-          + ", but the first line has " + columns + " column" + (columns == 1 ? "" : "s") + ".");
+          + ", but the first lines have at most " + widest + " column" + (widest == 1 ? "" : "s") + ".");
     }
     return column.index() - 1;
   }
@@ -247,26 +323,37 @@ final class ImportLines {
   }
 
   /**
-   * The delimiter of the first line: among those it uses outside quotes, one that leaves a phone number in the
-   * number's column when there is one (so a data line such as {@code 0441234567;Call centre, Zurich} is split at the
-   * semicolon, not at the comma in the description), else the one it uses most; a comma when it uses none.
+   * The delimiter of the first lines (up to {@link #SAMPLE}, comments and blank lines left out): the one under which
+   * most of them have a phone number in the number's column, so that a description holding commas
+   * ({@code 0441234567;Call centre, Zurich}) or a title or one-column header line first does not decide it; among
+   * equals, the one most lines use; a comma when none is used.
    */
-  private char detectDelimiter(String text) {
-    int at = options.numberColumn() != null && !options.numberColumn().named() ? options.numberColumn().index() - 1 : 0;
+  private char detectDelimiter(List<String> texts, boolean firstReadable) {
     char best = ',';
-    int bestCount = 0;
-    boolean bestNumber = false;
+    int bestNumbers = -1;
+    int bestUsed = 0;
     for (char d : DELIMITERS) {
-      int count = count(text, d);
-      if (count == 0) {
+      int used = 0;
+      for (String text : texts) {
+        if (count(text, d) > 0) {
+          used++;
+        }
+      }
+      if (used == 0) {
         continue;
       }
-      List<String> fields = split(text, d);
-      boolean number = at < fields.size() && isNumber(fields.get(at));
-      if (number && !bestNumber || number == bestNumber && count > bestCount) {
+      int at = texts.isEmpty() || !firstReadable ? 0 : numberIndex(split(texts.get(0), d));
+      int numbers = 0;
+      for (String text : texts) {
+        List<String> fields = split(text, d);
+        if (at >= 0 && at < fields.size() && isNumber(fields.get(at))) {
+          numbers++;
+        }
+      }
+      if (numbers > bestNumbers || numbers == bestNumbers && used > bestUsed) {
         best = d;
-        bestCount = count;
-        bestNumber = number;
+        bestNumbers = numbers;
+        bestUsed = used;
       }
     }
     return best;

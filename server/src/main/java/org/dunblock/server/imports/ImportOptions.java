@@ -15,7 +15,7 @@ import org.dunblock.server.reputation.Category;
 /**
  * How to read a list in the shape its publisher chose: which column (a header name or a 1-based index; a field name
  * for JSON lines) holds the number, the category, a note and a date; the delimiter and whether there is a header
- * (both detected from the first line when not given); a comment prefix; the category for rows without one and a map
+ * (both detected from the first lines when not given); a comment prefix; the category for rows without one and a map
  * from the list's own values to Dunblock's categories; and whether this is a dry run. The same names are query
  * parameters of {@code POST /v1/admin/import} and flags of the {@code import} CLI.
  *
@@ -130,15 +130,13 @@ record ImportOptions(
     return numberColumn != null || categoryColumn != null || noteColumn != null || occurredColumn != null;
   }
 
-  /** The parameters as given, for the audit entry (only those that differ from the defaults). */
+  /**
+   * The parameters as given, for the audit entry (only those that differ from the defaults; the delimiter and the
+   * header, given or detected, are added by the import). The category map is written out whole (its values
+   * lower-cased, as they are matched): it is bounded by its {@link #MAX_CATEGORY_MAP} entries and the request line.
+   */
   String describe() {
     List<String> parts = new ArrayList<>();
-    if (delimiter != null) {
-      parts.add("delimiter " + (delimiter == '\t' ? "tab" : delimiter.toString()));
-    }
-    if (header != Header.DETECT) {
-      parts.add("header " + header.name().toLowerCase(Locale.ROOT));
-    }
     if (comment != null) {
       parts.add("comment " + comment);
     }
@@ -150,7 +148,9 @@ record ImportOptions(
       parts.add("category " + defaultCategory);
     }
     if (!categoryMap.isEmpty()) {
-      parts.add("categoryMap " + categoryMap.size() + " values");
+      JsonObject map = new JsonObject();
+      categoryMap.forEach((value, category) -> map.put(value, category.name()));
+      parts.add("categoryMap " + map.encode());
     }
     if (dryRun) {
       parts.add("dry run");
@@ -231,7 +231,7 @@ record ImportOptions(
       }
       map.put(key.trim().toLowerCase(Locale.ROOT), category.get());
     }
-    return Map.copyOf(map);
+    return java.util.Collections.unmodifiableMap(map);
   }
 
   static String abbreviate(String s) {

@@ -62,7 +62,14 @@ final class ImportRun {
   private final ReadStream<Buffer> body;
   private final String region;
   private final String importId;
+  /**
+   * The vote's reporter: {@code source:<key id>:<name>}, so each operator key has its own vote per source name (two
+   * operators who both call their list "carrier" do not replace each other's votes). Kept in Redis only, like a
+   * reporter hash: no endpoint or export shows it.
+   */
   private final String pseudoReporter;
+  /** Lines (blank ones included) this import reads at most ({@code DUNBLOCK_IMPORT_MAX_LINES}); beyond, 413. */
+  private final int maxLines;
   /**
    * Every import from one operator key counts as one network, whatever sources it names: the key is one voice, so
    * its imports can add to crowd evidence but never satisfy the BLOCK quorum's independent networks by themselves
@@ -81,6 +88,14 @@ final class ImportRun {
   private long imported;
   private long updated;
   private long invalid;
+  /** Store writes that failed (the import stops at the first; its batch-mates may fail too). */
+  private long failedWrites;
+  /**
+   * The last content line up to which every line is accounted for (stored, invalid or skipped), and the invalid
+   * count then: what a stopped import reports, since lines after it may still sit unsent in the batch.
+   */
+  private int settledLine;
+  private long settledInvalid;
   /** Dry run: lines that would be stored, and the first of them as they would be. */
   private long valid;
   private final List<ImportLines.Entry> preview = new ArrayList<>();
@@ -88,13 +103,19 @@ final class ImportRun {
   private boolean paused;
   private boolean bodyEnded;
   private boolean finished;
+  /** Why the import stopped early; it answers once the lines already sent are answered. */
+  private Throwable stopping;
+  private boolean stopAnswered;
+  /** Whether any line went to the store: an import that stopped before that leaves no audit entry. */
+  private boolean sentAny;
 
   /**
    * @param body the request, or the request inflated ({@code Content-Encoding: gzip})
    */
   ImportRun(RoutingContext ctx, ReadStream<Buffer> body, ImportLines lines, ImportOptions options, ReportStore reports,
       AuditLog audit, NumberFilter filter, Clock clock, String actor, String source, double weight, String region,
-      Supplier<Future<Boolean>> keyStillValid) {
+      int maxLines, Supplier<Future<Boolean>> keyStillValid) {
+    this.maxLines = maxLines;
     this.ctx = ctx;
     this.keyStillValid = keyStillValid;
     this.body = body;
@@ -112,8 +133,12 @@ final class ImportRun {
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     this.importId = "imp_" + HexFormat.of().formatHex(id);
-    this.pseudoReporter = "source:" + source;
+    this.pseudoReporter = pseudoReporter(actor, source);
     this.keyNetwork = "import-key:" + actor;
+  }
+
+  static String pseudoReporter(String keyId, String source) {
+    return "source:" + keyId + ":" + source;
   }
 
   void start() {
@@ -129,23 +154,43 @@ final class ImportRun {
     if (finished) {
       return;
     }
+    if (line >= maxLines) {
+      abortKeeping(new ApiException(413, "too_many_lines", "An import is at most " + maxLines + " lines "
+          + "(DUNBLOCK_IMPORT_MAX_LINES); it stopped after line " + line + ". Split the list."));
+      return;
+    }
     line++;
     checkKeyNowAndThen();
-    ImportLines.Parsed parsed;
+    String text = record.toString(StandardCharsets.UTF_8);
+    if (!text.isBlank()) {
+      lastContentLine = line;
+    }
+    List<ImportLines.Parsed> parsed;
     try {
-      parsed = lines.parse(line, record.toString(StandardCharsets.UTF_8));
+      parsed = lines.parse(line, text);
     } catch (ApiException structural) {
-      // A column the header lacks: nothing is stored yet (the header is the first line), so the whole import is a 400.
+      // A column the header lacks: no row has been handed out yet, so nothing is stored and the import is a 400.
       abort(structural);
       return;
     }
+    for (ImportLines.Parsed p : parsed) {
+      take(p);
+    }
+    settleIfSent();
+  }
+
+  /** With nothing waiting in the batch, every line read so far is accounted for. */
+  private void settleIfSent() {
+    if (batch.isEmpty() && !finished) {
+      settledLine = lastContentLine;
+      settledInvalid = invalid;
+    }
+  }
+
+  private void take(ImportLines.Parsed parsed) {
     if (parsed instanceof ImportLines.Skip) {
-      if (!record.toString(StandardCharsets.UTF_8).isBlank()) {
-        lastContentLine = line;
-      }
       return;
     }
-    lastContentLine = line;
     if (parsed instanceof ImportLines.Invalid bad) {
       invalid++;
       if (errors.size() < MAX_ERRORS) {
@@ -181,7 +226,7 @@ final class ImportRun {
       checkingKey = false;
       if (valid.succeeded() && !valid.result()) {
         abort(new ApiException(401, "api_key_revoked", "The API key was revoked while the import ran; it stopped "
-            + "at line " + line + ". " + progress()));
+            + "at line " + line + "."));
       }
       // A store that does not answer is not a revocation: the batches' own writes fail the import if it stays down.
     });
@@ -191,6 +236,7 @@ final class ImportRun {
   private void flush() {
     List<ImportLines.Entry> sending = batch;
     batch = new ArrayList<>(BATCH);
+    sentAny = true;
     outstanding += sending.size();
     if (outstanding >= MAX_OUTSTANDING && !paused) {
       paused = true;
@@ -214,12 +260,18 @@ final class ImportRun {
           } else {
             updated++;
           }
-        } else if (failure == null) {
-          failure = reply.cause();
+        } else {
+          failedWrites++;
+          if (failure == null) {
+            failure = reply.cause();
+          }
         }
       }
       if (failure != null) {
         abort(failure);
+      }
+      if (stopping != null) {
+        answerStopped();
         return;
       }
       // Continue from a fresh event-loop turn: replies that were already in when the listener was added complete
@@ -248,6 +300,20 @@ final class ImportRun {
       return;
     }
     bodyEnded = true;
+    List<ImportLines.Parsed> held;
+    try {
+      held = lines.finish();
+    } catch (ApiException structural) {
+      abort(structural);
+      return;
+    }
+    for (ImportLines.Parsed p : held) {
+      take(p);
+    }
+    if (paused) {
+      // The held lines filled a batch and the parser was paused: the next resume ends it again.
+      return;
+    }
     if (!batch.isEmpty()) {
       flush();
     }
@@ -268,45 +334,101 @@ final class ImportRun {
 
   private void failed(Throwable error) {
     if (error instanceof IllegalStateException) {
-      abort(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
-          + " bytes without a newline; the import stopped there. " + progress()));
+      abortKeeping(ApiException.badRequest("line_too_long", "Line " + (line + 1) + " runs past " + MAX_BUFFERED
+          + " bytes without a newline; the import stopped there."));
+    } else if (error instanceof ApiException) {
+      // The body itself is refused from here on (a broken or over-inflating gzip): the lines before are fine.
+      abortKeeping(error);
     } else {
       abort(error);
     }
   }
 
-  /** Stops parsing and answers with the error; what was stored stays stored (ImportApi drops the rest). */
+  /**
+   * Stops at a bound of the body (too many lines, a broken gzip, a line too long): the lines read before it are
+   * whole and valid, so the batch they wait in is sent too, and the answer accounts for every one of them.
+   */
+  private void abortKeeping(Throwable error) {
+    if (stopping != null || finished) {
+      return;
+    }
+    if (!batch.isEmpty() && !options.dryRun()) {
+      flush();
+    }
+    settleIfSent();
+    abort(error);
+  }
+
+  /**
+   * Stops parsing; once the lines already sent to the store are answered, answers with the error and what was stored
+   * before it (which stays stored: importing the whole list again is safe). ImportApi drops the rest of the body.
+   */
   private void abort(Throwable error) {
-    if (finished) {
+    // Once finished (answered, or answering), a late failure or revocation changes nothing and is not audited twice.
+    if (stopping != null || finished) {
       return;
     }
     finished = true;
+    stopping = error;
     parser.pause();
     ctx.request().pause();
     LOG.warn("Import {} from source {} stopped after line {}: {}", importId, source, line, error.toString());
-    (options.dryRun() ? Future.<Void>succeededFuture() : audit("stopped: " + error.getMessage())).onComplete(ignored -> {
-      if (ctx.response().ended() || ctx.request().connection() == null) {
-        return;
-      }
-      ctx.fail(error);
-    });
+    answerStopped();
+  }
+
+  private void answerStopped() {
+    if (outstanding > 0 || stopAnswered) {
+      return;
+    }
+    stopAnswered = true;
+    Throwable error = stopping instanceof ApiException api
+        ? new ApiException(api.status(), api.code(), api.getMessage() + " " + progress(), api.retryAfterSeconds())
+        : stopping;
+    // Nothing sent to the store (a wrong column, a broken first chunk): nothing to audit, as for a wrong parameter.
+    (options.dryRun() || !sentAny ? Future.<Void>succeededFuture() : audit("stopped: " + error.getMessage()))
+        .onComplete(ignored -> {
+          if (ctx.response().ended() || ctx.request().connection() == null) {
+            return;
+          }
+          ctx.fail(error);
+        });
   }
 
   private String progress() {
-    return "Before it: " + imported + " imported, " + updated + " updated, " + invalid + " invalid.";
+    if (options.dryRun()) {
+      return "Dry run: nothing was stored.";
+    }
+    if (!sentAny) {
+      return "Nothing was stored.";
+    }
+    return "Stored before it stopped: " + imported + " imported, " + updated + " updated, " + settledInvalid
+        + " invalid (lines 1 to " + settledLine + ")" + (failedWrites == 0 ? "" : ", " + failedWrites
+        + " not stored (the store failed)") + "; importing the whole list again is safe.";
   }
 
   private Future<Void> audit(String outcome) {
+    boolean stopped = stopping != null;
     String details = "weight " + weightText() + ", format " + format.name().toLowerCase(Locale.ROOT)
-        + ", region " + region + ", lines " + lastContentLine + ", imported " + imported + ", updated " + updated
-        + ", invalid " + invalid + (options.describe().isEmpty() ? "" : ", " + options.describe())
+        + ", region " + region + ", lines " + (stopped ? settledLine : lastContentLine) + ", imported " + imported
+        + ", updated " + updated + ", invalid " + (stopped ? settledInvalid : invalid) + shape()
+        + (options.describe().isEmpty() ? "" : ", " + options.describe())
         + (outcome.isEmpty() ? "" : ", " + outcome);
     Map<String, String> entry = Map.of("at", Long.toString(clock.millis()), "actor", actor, "action", "import",
-        "target", pseudoReporter, "reason", importId, "details", details);
+        "target", "source:" + source, "reason", importId, "details", details);
     return audit.append(entry).recover(err -> {
       LOG.error("Import {} by {} ran but its audit entry failed", importId, actor, err);
       return Future.succeededFuture();
     });
+  }
+
+  /** The CSV shape used, given or detected. */
+  private String shape() {
+    if (format != ImportLines.Format.CSV) {
+      return "";
+    }
+    return ", delimiter " + (lines.delimiter() == '\t' ? "tab" : String.valueOf(lines.delimiter()))
+        + (options.delimiter() == null ? " (detected)" : "") + ", header " + lines.headerSeen()
+        + (options.header() == ImportOptions.Header.DETECT ? " (detected)" : "");
   }
 
   private String weightText() {

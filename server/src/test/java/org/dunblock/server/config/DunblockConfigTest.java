@@ -227,4 +227,15 @@ class DunblockConfigTest {
     assertEquals("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", assertThrows(ConfigException.class,
         () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE", "-1"))).variable());
   }
+
+  @Test
+  void theImportLineBoundIsASettingWithAHundredMillionByDefault() {
+    assertEquals(100_000_000, DunblockConfig.fromEnv(Map.of()).limits().importMaxLines());
+    DunblockConfig set = DunblockConfig.fromEnv(Map.of("DUNBLOCK_IMPORT_MAX_LINES", "5000"));
+    assertEquals(5000, set.limits().importMaxLines());
+    assertEquals(5000, set.mutate().build().limits().importMaxLines());
+    assertTrue(set.describe().contains("importMaxLines=5000"), set.describe());
+    assertEquals("DUNBLOCK_IMPORT_MAX_LINES", assertThrows(ConfigException.class,
+        () -> DunblockConfig.fromEnv(Map.of("DUNBLOCK_IMPORT_MAX_LINES", "0"))).variable());
+  }
 }

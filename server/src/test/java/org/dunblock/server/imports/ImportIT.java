@@ -18,8 +18,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.dunblock.server.keys.ApiKeySecrets;
+import org.dunblock.server.keys.KeyRegistry;
+import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.Scores;
@@ -41,9 +45,13 @@ class ImportIT {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   HttpResponse<String> post(String query, HttpRequest.BodyPublisher body) {
+    return post(ADMIN_KEY, query, body);
+  }
+
+  HttpResponse<String> post(String key, String query, HttpRequest.BodyPublisher body) {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + both.a().port() + "/v1/admin/import?"
             + query))
-        .header("Authorization", "Bearer " + ADMIN_KEY)
+        .header("Authorization", "Bearer " + key)
         .timeout(Duration.ofSeconds(120))
         .POST(body)
         .build();
@@ -58,7 +66,11 @@ class ImportIT {
   }
 
   JsonObject importOk(String query, String body) {
-    HttpResponse<String> response = post(query, HttpRequest.BodyPublishers.ofString(body));
+    return importOk(ADMIN_KEY, query, body);
+  }
+
+  JsonObject importOk(String key, String query, String body) {
+    HttpResponse<String> response = post(key, query, HttpRequest.BodyPublishers.ofString(body));
     assertEquals(200, response.statusCode(), response.body());
     return new JsonObject(response.body());
   }
@@ -202,6 +214,46 @@ class ImportIT {
     assertEquals(3, r.getLong("reporters"));
     assertEquals(3, r.getLong("networks"));
     assertEquals("BLOCK", r.getString("verdict"), r.encode());
+  }
+
+  @Test
+  void twoOperatorKeysNamingTheSameSourceAreTwoVotes() {
+    KeyRegistry.Minted other = new KeyRegistry(redis.commands(), Clock.systemUTC())
+        .create(Role.OPERATOR, "second list loader", "test");
+    assertEquals(1, importOk("source=x&weight=1&category=DEBT_COLLECTION", "13800138000\n").getInteger("imported"));
+    JsonObject second = importOk(other.secret(), "source=x&weight=1", "13800138000\n");
+    assertEquals(1, second.getInteger("imported"), "key B's vote is its own, not an update of key A's: " + second);
+    assertEquals(0, second.getInteger("updated"));
+
+    JsonObject evidence = evidence("13800138000");
+    assertEquals(2, evidence.getLong("victims"), evidence.encode());
+    assertEquals(2, evidence.getLong("networks"), evidence.encode());
+    assertEquals(new JsonObject().put("DEBT_COLLECTION", 2), evidence.getJsonObject("categories"), evidence.encode());
+
+    // Each key changes only its own vote, and a re-import by key A stays idempotent.
+    importOk(other.secret(), "source=x&weight=1&category=FRAUD", "13800138000\n");
+    JsonObject again = importOk("source=x&weight=1&category=DEBT_COLLECTION", "13800138000\n");
+    assertEquals(0, again.getInteger("imported"), again.encode());
+    assertEquals(1, again.getInteger("updated"), again.encode());
+    JsonObject after = evidence("13800138000");
+    assertEquals(2, after.getLong("victims"), after.encode());
+    assertEquals(new JsonObject().put("DEBT_COLLECTION", 1).put("FRAUD", 1), after.getJsonObject("categories"),
+        after.encode());
+
+    // The key a vote was imported with is nobody's business: not in a lookup, the evidence or the export.
+    String keyA = ApiKeySecrets.idOf(ApiKeySecrets.hash(ADMIN_KEY));
+    JsonObject lookup = both.apiA().lookup("13800138000");
+    assertEquals(2, lookup.getLong("reporters"), lookup.encode());
+    String export = Api.await(both.apiA().request(io.vertx.core.http.HttpMethod.GET, "/v1/export?format=jsonl")
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsString();
+    for (String shown : List.of(lookup.encode(), after.encode(), export)) {
+      assertTrue(!shown.contains(keyA) && !shown.contains(other.key().id()), shown);
+    }
+  }
+
+  JsonObject evidence(String number) {
+    return Api.await(both.apiB().request(io.vertx.core.http.HttpMethod.GET, "/v1/evidence/numbers/" + number)
+        .putHeader("Authorization", "Bearer " + ADMIN_KEY).send()).bodyAsJsonObject();
   }
 
   @Test
