@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 import static org.robolectric.Shadows.shadowOf;
 
 import android.app.Application;
+import android.app.Notification;
 import android.app.NotificationManager;
 import android.app.job.JobInfo;
 import android.app.job.JobParameters;
@@ -23,6 +24,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dunblock.client.Category;
@@ -51,23 +53,21 @@ public class DunblockScreeningServiceIT {
   /** A Chinese mobile number, as the phone shows it in the call's handle. */
   private static final String LISTED = "+8613800138001";
   private static final String UNLISTED = "+8613900139002";
+  private static final String WARNED = "+8613500135005";
 
   private static RunningDunblock server;
-  private static final List<AutoCloseable> silentServers = new CopyOnWriteArrayList<>();
   private Application app;
 
   @BeforeClass
   public static void startServer() throws Exception {
     server = RunningDunblock.start();
     server.block(LISTED);
+    assertEquals("WARN", server.reportByThreeNewReporters(WARNED));
   }
 
   @AfterClass
   public static void stopServer() throws Exception {
     Dunblock.close();
-    for (AutoCloseable s : silentServers) {
-      s.close();
-    }
     if (server != null) {
       server.close();
     }
@@ -127,6 +127,19 @@ public class DunblockScreeningServiceIT {
   }
 
   @Test
+  public void aNumberTheCrowdWarnsAboutRingsWithAWarning() {
+    CallResponse r = screen(WARNED);
+
+    assertFalse(r.getDisallowCall());
+    assertFalse(r.getSilenceCall());
+    // Posted right after the answer (the answer goes first: the call must not wait for the notification).
+    NotificationManager nm = app.getSystemService(NotificationManager.class);
+    Polling.waitUntil("the warning", 5_000, () -> shadowOf(nm).getNotification(Warnings.NOTIFICATION_ID) != null);
+    Notification warning = shadowOf(nm).getNotification(Warnings.NOTIFICATION_ID);
+    assertTrue(shadowOf(warning).getContentText().toString().startsWith(WARNED));
+  }
+
+  @Test
   public void aNationalFormatNumberIsScreenedLikeItsE164Form() {
     // The phone may show a national number; the SDK normalises it in the network's region (CN by default).
     CallResponse r = screen("13800138001");
@@ -156,38 +169,40 @@ public class DunblockScreeningServiceIT {
 
   @Test
   public void aServerThatNeverAnswersIsCutOffByTheDeadlineAndTheCallRings() throws IOException {
-    ServerSocket silent = silentServer();
-    Dunblock.useServer("http://127.0.0.1:" + silent.getLocalPort() + "/");
-    DunblockScreeningService service = Robolectric.setupService(DunblockScreeningService.class);
+    try (SilentServer silent = new SilentServer()) {
+      Dunblock.useServer("http://127.0.0.1:" + silent.port() + "/");
+      DunblockScreeningService service = Robolectric.setupService(DunblockScreeningService.class);
 
-    service.onScreenCall(details(LISTED, TelecomManager.PRESENTATION_ALLOWED));
-    // onScreenCall returned on the main thread without waiting: the server has not answered and cannot.
-    assertFalse("no answer yet", shadow(service).getLastRespondToCallInput().isPresent());
+      service.onScreenCall(details(LISTED, TelecomManager.PRESENTATION_ALLOWED));
+      // onScreenCall returned on the main thread without waiting: the server has not answered and cannot.
+      assertFalse("no answer yet", shadow(service).getLastRespondToCallInput().isPresent());
 
-    // The SDK's deadline (1.5 s) answers; Android would wait 5 s for a screening app.
-    CallResponse r = awaitResponse(service);
-    assertFalse("fail open", r.getDisallowCall());
-    assertFalse(r.getSilenceCall());
+      // The SDK's deadline (1.5 s) answers; Android would wait 5 s for a screening app.
+      CallResponse r = awaitResponse(service);
+      assertFalse("fail open", r.getDisallowCall());
+      assertFalse(r.getSilenceCall());
+    }
   }
 
   @Test
   public void aCallPickedFromTheCallLogIsReportedWithTheTimeOfTheCall() throws Exception {
     String number = "+8613700137003";
-    Instant callTime = Instant.now().minus(Duration.ofHours(2));
-    MatrixCursor callLog = new MatrixCursor(new String[] {CallLog.Calls._ID, CallLog.Calls.NUMBER,
-        CallLog.Calls.DATE, CallLog.Calls.TYPE});
-    callLog.addRow(new Object[] {7L, number, callTime.toEpochMilli(), CallLog.Calls.MISSED_TYPE});
-    assertTrue(callLog.moveToFirst());
-
-    ReportReceipt receipt = CallLogReporter.report(client(), callLog, Category.DEBT_COLLECTION).get();
+    // The user reports, today, a call of three days ago.
+    Instant callTime = Instant.now().minus(Duration.ofDays(3));
+    ReportReceipt receipt;
+    try (MatrixCursor callLog = new MatrixCursor(new String[] {CallLog.Calls._ID, CallLog.Calls.NUMBER,
+        CallLog.Calls.DATE, CallLog.Calls.TYPE})) {
+      callLog.addRow(new Object[] {7L, number, callTime.toEpochMilli(), CallLog.Calls.MISSED_TYPE});
+      assertTrue(callLog.moveToFirst());
+      receipt = CallLogReporter.report(client(), callLog, Category.DEBT_COLLECTION).get();
+    }
 
     assertFalse("delivered, not queued", receipt.queued());
     assertNotNull("the server's report id", receipt.reportId());
     JSONObject seen = server.lookup(number);
     assertEquals(1, seen.getLong("reports"));
-    Instant dated = Instant.parse(seen.getString("lastReported"));
-    assertTrue("dated at the call, " + dated + " vs " + callTime,
-        Duration.between(callTime, dated).abs().compareTo(Duration.ofMinutes(1)) < 0);
+    // The public lookup dates reports to the day: the day of the call, not of the report.
+    assertEquals(callTime.truncatedTo(ChronoUnit.DAYS), Instant.parse(seen.getString("lastReported")));
   }
 
   @Test
@@ -209,10 +224,11 @@ public class DunblockScreeningServiceIT {
     // Offline: the report waits in the SDK's durable outbox.
     Dunblock.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
     String number = "+8613600136004";
-    MatrixCursor callLog = new MatrixCursor(CallLogReporter.COLUMNS);
-    callLog.addRow(new Object[] {number, Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli()});
-    assertTrue(callLog.moveToFirst());
-    assertTrue(CallLogReporter.report(client(), callLog, Category.CONTACT_HARASSMENT).get().queued());
+    try (MatrixCursor callLog = new MatrixCursor(CallLogReporter.COLUMNS)) {
+      callLog.addRow(new Object[] {number, Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli()});
+      assertTrue(callLog.moveToFirst());
+      assertTrue(CallLogReporter.report(client(), callLog, Category.CONTACT_HARASSMENT).get().queued());
+    }
 
     // Back online, the job runs (the process may have been restarted in between: a new client, same data dir).
     Dunblock.useServer(server.url());
@@ -282,27 +298,35 @@ public class DunblockScreeningServiceIT {
         null, null, null);
   }
 
-  /** Accepts connections and never answers. */
-  private static ServerSocket silentServer() throws IOException {
-    ServerSocket s = new ServerSocket(0);
-    List<Socket> held = new CopyOnWriteArrayList<>();
-    Thread t = new Thread(() -> {
-      while (!s.isClosed()) {
-        try {
-          held.add(s.accept());
-        } catch (IOException e) {
-          return;
+  /** Accepts connections and never answers; closing it ends the SDK's calls that wait on it. */
+  private static final class SilentServer implements AutoCloseable {
+    private final ServerSocket socket = new ServerSocket(0);
+    private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+    SilentServer() throws IOException {
+      Thread t = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try {
+            held.add(socket.accept());
+          } catch (IOException e) {
+            return;
+          }
         }
-      }
-    }, "silent-server");
-    t.setDaemon(true);
-    t.start();
-    silentServers.add(() -> {
-      s.close();
+      }, "silent-server");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
       for (Socket c : held) {
         c.close();
       }
-    });
-    return s;
+    }
   }
 }

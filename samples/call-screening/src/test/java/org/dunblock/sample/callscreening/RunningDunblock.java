@@ -47,6 +47,8 @@ final class RunningDunblock implements AutoCloseable {
     b.environment().put("DUNBLOCK_HOST", "127.0.0.1");
     b.environment().put("DUNBLOCK_DATA_DIR", dir.toString());
     b.environment().put("DUNBLOCK_ADMIN_KEY", ADMIN_KEY);
+    // The test plays reporters on different networks by X-Forwarded-For from loopback.
+    b.environment().put("DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1");
     b.environment().put("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000");
     b.environment().put("DUNBLOCK_EVENT_LOOPS", "1");
     b.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
@@ -92,6 +94,33 @@ final class RunningDunblock implements AutoCloseable {
         throw new AssertionError("override refused: " + r.code() + " " + r.body().string());
       }
     }
+  }
+
+  /**
+   * Crowd reports from three new reporters on three networks: enough for WARN (score 0.31), far from BLOCK's
+   * quorum (docs/scoring.md). Returns the server's verdict.
+   */
+  String reportByThreeNewReporters(String e164) throws Exception {
+    for (int net = 1; net <= 3; net++) {
+      String token;
+      try (Response r = http.newCall(new Request.Builder().url(url() + "v1/reporters")
+          .header("X-Forwarded-For", "203.0." + net + ".7").post(RequestBody.create(new byte[0])).build())
+          .execute()) {
+        token = new JSONObject(r.body().string()).getString("token");
+      }
+      Request report = new Request.Builder().url(url() + "v1/reports")
+          .header("Authorization", "Bearer " + token)
+          .header("X-Forwarded-For", "203.0." + net + ".7")
+          .post(RequestBody.create(new JSONObject().put("number", e164).put("category", "DEBT_COLLECTION")
+              .toString(), JSON))
+          .build();
+      try (Response r = http.newCall(report).execute()) {
+        if (r.code() != 202) {
+          throw new AssertionError("report refused: " + r.code() + " " + r.body().string());
+        }
+      }
+    }
+    return lookup(e164).getString("verdict");
   }
 
   /** The server's public lookup of a number, as any app sees it. */
