@@ -14,15 +14,15 @@ import org.dunblock.client.DunblockClientOptions;
  * client and shares it between the screening service, the sync job and its activities (it is thread-safe).
  *
  * <p>Creating the client reads the local filter from disk (megabytes on a big list): never do it on the main
- * thread. Everything here is called from {@link #BACKGROUND}.
+ * thread.
  */
 public final class Dunblock {
   /** Where the sample app's server lives; a real app takes it from its build config. */
   public static final String DEFAULT_BASE_URL = "https://api.dunblock.example/";
 
   /**
-   * One background thread for the app's Dunblock work: creating the client, handing calls to the SDK, reading
-   * the call log. The SDK's network calls run on the SDK's own threads; this one only starts them.
+   * The background thread that hands calls to the SDK (and makes the client on first use). Nothing slow runs
+   * here: the SDK's network calls run on the SDK's own threads, and the sync job has its own thread.
    */
   static final ExecutorService BACKGROUND = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dunblock-app");

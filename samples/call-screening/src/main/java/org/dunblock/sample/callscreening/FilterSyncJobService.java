@@ -7,6 +7,8 @@ import android.app.job.JobService;
 import android.content.ComponentName;
 import android.content.Context;
 import android.util.Log;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.dunblock.client.DunblockClient;
 
@@ -20,6 +22,15 @@ public class FilterSyncJobService extends JobService {
   static final long PERIOD_MILLIS = TimeUnit.HOURS.toMillis(1);
   static final long FLEX_MILLIS = TimeUnit.MINUTES.toMillis(15);
   private static final String TAG = "DunblockSync";
+  /**
+   * The job's own thread: a filter download can take a while, and a call that rings meanwhile must not wait
+   * behind it on {@link Dunblock#BACKGROUND}.
+   */
+  private static final ExecutorService SYNC = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "dunblock-sync-job");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** Schedules the periodic sync (from the app's start or after boot); scheduling again replaces the job. */
   public static void schedule(Context context) {
@@ -34,7 +45,7 @@ public class FilterSyncJobService extends JobService {
   /** Main thread: start the work elsewhere and say it goes on ({@code true}). */
   @Override
   public boolean onStartJob(JobParameters params) {
-    Dunblock.BACKGROUND.execute(() -> {
+    SYNC.execute(() -> {
       boolean retry = false;
       try {
         DunblockClient client = Dunblock.client(this);
