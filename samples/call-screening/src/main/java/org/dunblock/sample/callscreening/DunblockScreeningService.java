@@ -39,7 +39,7 @@ public class DunblockScreeningService extends CallScreeningService {
     String number = numberOf(details);
     AtomicBoolean answered = new AtomicBoolean();
     try {
-      Dunblock.BACKGROUND.execute(() -> screen(details, number, answered));
+      ((SampleApplication) getApplication()).background.execute(() -> screen(details, number, answered));
     } catch (RejectedExecutionException e) {
       answer(details, null, answered);
     }
@@ -55,7 +55,7 @@ public class DunblockScreeningService extends CallScreeningService {
       // Normalises the number, probes the local filter (microseconds) and, on a hit, asks the server
       // privately (a hash prefix, not the number). The future completes by the deadline, never exceptionally
       // for network trouble.
-      Dunblock.client(this).screenAsync(number)
+      ((SampleApplication) getApplication()).dunblock().screenAsync(number)
           .whenComplete((result, error) -> answer(details, error == null ? result : null, answered));
     } catch (RuntimeException e) {
       // E.g. the data dir could not be opened: fail open.

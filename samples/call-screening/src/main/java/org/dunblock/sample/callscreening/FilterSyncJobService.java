@@ -24,7 +24,7 @@ public class FilterSyncJobService extends JobService {
   private static final String TAG = "DunblockSync";
   /**
    * The job's own thread: a filter download can take a while, and a call that rings meanwhile must not wait
-   * behind it on {@link Dunblock#BACKGROUND}.
+   * behind it on the app's {@code background} thread.
    */
   private static final ExecutorService SYNC = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dunblock-sync-job");
@@ -32,7 +32,7 @@ public class FilterSyncJobService extends JobService {
     return t;
   });
 
-  /** Schedules the periodic sync (from the app's start or after boot); scheduling again replaces the job. */
+  /** Schedules the periodic sync ({@link SampleApplication#onCreate}); scheduling again replaces the job. */
   public static void schedule(Context context) {
     JobInfo job = new JobInfo.Builder(JOB_ID, new ComponentName(context, FilterSyncJobService.class))
         .setRequiredNetworkType(JobInfo.NETWORK_TYPE_ANY)
@@ -48,7 +48,7 @@ public class FilterSyncJobService extends JobService {
     SYNC.execute(() -> {
       boolean retry = false;
       try {
-        DunblockClient client = Dunblock.client(this);
+        DunblockClient client = ((SampleApplication) getApplication()).dunblock();
         client.syncFilter();            // snapshot when needed, then the changes: small downloads
         client.deliverQueuedReports();  // oldest first; what still cannot go stays queued
       } catch (RuntimeException e) {

@@ -7,7 +7,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.robolectric.Shadows.shadowOf;
 
-import android.app.Application;
 import android.app.Notification;
 import android.app.NotificationManager;
 import android.app.job.JobInfo;
@@ -40,6 +39,7 @@ import org.junit.runner.RunWith;
 import org.robolectric.Robolectric;
 import org.robolectric.RobolectricTestRunner;
 import org.robolectric.RuntimeEnvironment;
+import org.robolectric.annotation.Config;
 import org.robolectric.shadow.api.Shadow;
 import org.robolectric.shadows.ShadowCallScreeningService;
 import org.robolectric.shadows.ShadowJobService;
@@ -49,6 +49,7 @@ import org.robolectric.shadows.ShadowJobService;
  * Dunblock server jar with its real redis-server: what a user's phone does with a call.
  */
 @RunWith(RobolectricTestRunner.class)
+@Config(application = SampleApplication.class)
 public class DunblockScreeningServiceIT {
   /** A Chinese mobile number, as the phone shows it in the call's handle. */
   private static final String LISTED = "+8613800138001";
@@ -56,7 +57,7 @@ public class DunblockScreeningServiceIT {
   private static final String WARNED = "+8613500135005";
 
   private static RunningDunblock server;
-  private Application app;
+  private SampleApplication app;
 
   @BeforeClass
   public static void startServer() throws Exception {
@@ -66,8 +67,7 @@ public class DunblockScreeningServiceIT {
   }
 
   @AfterClass
-  public static void stopServer() throws Exception {
-    Dunblock.close();
+  public static void stopServer() {
     if (server != null) {
       server.close();
     }
@@ -75,13 +75,13 @@ public class DunblockScreeningServiceIT {
 
   @Before
   public void useTheServer() {
-    app = RuntimeEnvironment.getApplication();
-    Dunblock.useServer(server.url());
+    app = (SampleApplication) RuntimeEnvironment.getApplication();
+    app.useServer(server.url());
   }
 
   @After
   public void closeClient() {
-    Dunblock.close();
+    app.closeDunblock();
   }
 
   @Test
@@ -159,7 +159,7 @@ public class DunblockScreeningServiceIT {
 
   @Test
   public void anUnreachableServerLetsTheCallRing() {
-    Dunblock.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
+    app.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
 
     CallResponse r = screen(LISTED);
 
@@ -170,7 +170,7 @@ public class DunblockScreeningServiceIT {
   @Test
   public void aServerThatNeverAnswersIsCutOffByTheDeadlineAndTheCallRings() throws IOException {
     try (SilentServer silent = new SilentServer()) {
-      Dunblock.useServer("http://127.0.0.1:" + silent.port() + "/");
+      app.useServer("http://127.0.0.1:" + silent.port() + "/");
       DunblockScreeningService service = Robolectric.setupService(DunblockScreeningService.class);
 
       service.onScreenCall(details(LISTED, TelecomManager.PRESENTATION_ALLOWED));
@@ -206,8 +206,8 @@ public class DunblockScreeningServiceIT {
   }
 
   @Test
-  public void theSyncJobIsScheduledPeriodicallyWithANetwork() {
-    FilterSyncJobService.schedule(app);
+  public void theAppSchedulesThePeriodicSyncWithANetworkConstraintAtStart() {
+    // SampleApplication.onCreate scheduled it.
 
     List<JobInfo> jobs = app.getSystemService(JobScheduler.class).getAllPendingJobs();
     assertEquals(1, jobs.size());
@@ -222,7 +222,7 @@ public class DunblockScreeningServiceIT {
   @Test
   public void theSyncJobDownloadsTheFilterAndDeliversReportsQueuedOffline() throws Exception {
     // Offline: the report waits in the SDK's durable outbox.
-    Dunblock.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
+    app.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
     String number = "+8613600136004";
     try (MatrixCursor callLog = new MatrixCursor(CallLogReporter.COLUMNS)) {
       callLog.addRow(new Object[] {number, Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli()});
@@ -231,7 +231,7 @@ public class DunblockScreeningServiceIT {
     }
 
     // Back online, the job runs (the process may have been restarted in between: a new client, same data dir).
-    Dunblock.useServer(server.url());
+    app.useServer(server.url());
     FilterSyncJobService job = Robolectric.setupService(FilterSyncJobService.class);
     assertTrue("works on in the background", job.onStartJob(jobParameters()));
     ShadowJobService shadow = shadowOf(job);
@@ -247,7 +247,7 @@ public class DunblockScreeningServiceIT {
 
   @Test
   public void theSyncJobAsksToBeRetriedWhenTheServerIsUnreachable() {
-    Dunblock.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
+    app.useServer("http://127.0.0.1:" + RunningDunblock.freePort() + "/");
     FilterSyncJobService job = Robolectric.setupService(FilterSyncJobService.class);
 
     job.onStartJob(jobParameters());
@@ -261,7 +261,7 @@ public class DunblockScreeningServiceIT {
 
   private DunblockClient client() throws Exception {
     // The client is made off the main thread, as the app does.
-    return Dunblock.BACKGROUND.submit(() -> Dunblock.client(app)).get();
+    return app.background.submit(app::dunblock).get();
   }
 
   private CallResponse screen(String number) {

@@ -1,5 +1,6 @@
 package org.dunblock.sample.callscreening;
 
+import android.app.Application;
 import android.content.Context;
 import android.os.Looper;
 import android.telephony.TelephonyManager;
@@ -10,36 +11,40 @@ import org.dunblock.client.DunblockClient;
 import org.dunblock.client.DunblockClientOptions;
 
 /**
- * The app's one {@link DunblockClient}. The SDK takes a file lock on its data dir, so an app makes exactly one
- * client and shares it between the screening service, the sync job and its activities (it is thread-safe).
+ * The app: owns its one {@link DunblockClient}. The SDK takes a file lock on its data dir, so an app makes
+ * exactly one client and shares it between the screening service, the sync job and its activities (it is
+ * thread-safe). Components reach it through {@code (SampleApplication) getApplication()}.
  *
- * <p>Creating the client reads the local filter from disk (megabytes on a big list): never do it on the main
- * thread.
+ * <p>Making the client reads the local filter from disk (megabytes on a big list): never on the main thread.
  */
-public final class Dunblock {
-  /** Where the sample app's server lives; a real app takes it from its build config. */
+public class SampleApplication extends Application {
+  /** Where the sample's server lives; a real app takes it from its build config. */
   public static final String DEFAULT_BASE_URL = "https://api.dunblock.example/";
 
   /**
    * The background thread that hands calls to the SDK (and makes the client on first use). Nothing slow runs
    * here: the SDK's network calls run on the SDK's own threads, and the sync job has its own thread.
    */
-  static final ExecutorService BACKGROUND = Executors.newSingleThreadExecutor(r -> {
+  final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dunblock-app");
     t.setDaemon(true);
     return t;
   });
 
-  private static String baseUrl = DEFAULT_BASE_URL;
-  private static DunblockClient client;
+  private String baseUrl = DEFAULT_BASE_URL;
+  private DunblockClient client;
 
-  private Dunblock() {
+  @Override
+  public void onCreate() {
+    super.onCreate();
+    // Keeps the filter current while the app is not open; scheduling again replaces the job.
+    FilterSyncJobService.schedule(this);
   }
 
-  /** The shared client, created on first use. Call it off the main thread. */
-  public static synchronized DunblockClient client(Context context) {
+  /** The shared client, made on first use. Call it off the main thread. */
+  public synchronized DunblockClient dunblock() {
     if (client == null) {
-      client = DunblockClient.create(options(context.getApplicationContext(), baseUrl));
+      client = DunblockClient.create(options(this, baseUrl));
     }
     return client;
   }
@@ -61,14 +66,14 @@ public final class Dunblock {
         .build();
   }
 
-  /** Points the app at another server; closes the current client (the next {@link #client} makes a new one). */
-  public static synchronized void useServer(String url) {
-    close();
+  /** Points the app at another server (a debug setting); the next {@link #dunblock()} makes a new client. */
+  public synchronized void useServer(String url) {
+    closeDunblock();
     baseUrl = url;
   }
 
-  /** Closes the shared client (releases its data-dir lock and threads). */
-  public static synchronized void close() {
+  /** Closes the client: its data-dir lock and threads are released (queued reports stay on disk). */
+  public synchronized void closeDunblock() {
     if (client != null) {
       client.close();
       client = null;
