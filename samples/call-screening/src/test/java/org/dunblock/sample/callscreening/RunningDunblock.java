@@ -152,5 +152,18 @@ final class RunningDunblock implements AutoCloseable {
     }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
+    if (!process.isAlive()) {
+      deleteTree(dataDir.toFile()); // the server's Redis data and log
+    }
+  }
+
+  private static void deleteTree(File f) {
+    File[] children = f.listFiles();
+    if (children != null) {
+      for (File c : children) {
+        deleteTree(c);
+      }
+    }
+    f.delete();
   }
 }
