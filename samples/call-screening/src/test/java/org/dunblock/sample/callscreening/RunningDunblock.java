@@ -13,23 +13,26 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.json.JSONObject;
+import redis.embedded.RedisServer;
 
 /**
  * The real Dunblock server, as operators run it: the fat jar the server module builds
- * ({@code server/target/dunblock-server.jar}, path in {@code -Ddunblock.serverJar}), in its own JVM, with its
- * embedded real redis-server in a temp data dir. No mock of the server or of Redis.
+ * ({@code server/target/dunblock-server.jar}, path in {@code -Ddunblock.serverJar}), in its own JVM, on a real
+ * redis-server of its own (started here, as the server's {@code ScaleOutIT} does). No mock of either.
  */
 final class RunningDunblock implements AutoCloseable {
   static final String ADMIN_KEY = "sample-admin-key-0123456789abcdef";
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
   private final Process process;
+  private final RedisServer redis;
   private final Path dataDir;
   final int port;
   final OkHttpClient http = new OkHttpClient();
 
-  private RunningDunblock(Process process, Path dataDir, int port) {
+  private RunningDunblock(Process process, RedisServer redis, Path dataDir, int port) {
     this.process = process;
+    this.redis = redis;
     this.dataDir = dataDir;
     this.port = port;
   }
@@ -39,20 +42,41 @@ final class RunningDunblock implements AutoCloseable {
     if (!new File(jar).isFile()) {
       throw new IllegalStateException(jar + " is missing: build the server module first (mvn -pl server package)");
     }
-    Path dir = Files.createTempDirectory("dunblock-sample-server");
+    // Under target/: the server's log stays there for a failed run to read.
+    Path target = Path.of(System.getProperty("dunblock.serverDataParent", "target"));
+    Files.createDirectories(target);
+    Path dir = Files.createTempDirectory(target, "dunblock-server");
+    int redisPort = freePort();
+    RedisServer redis = RedisServer.newRedisServer()
+        .port(redisPort)
+        .bind("127.0.0.1")
+        .setting("dir " + Files.createDirectories(dir.resolve("redis")).toAbsolutePath())
+        .setting("appendonly no")
+        .setting("save \"\"")
+        .onShutdownForceStop(true)
+        .build();
+    redis.start();
     int port = freePort();
     ProcessBuilder b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-jar", jar);
     b.environment().put("DUNBLOCK_PORT", Integer.toString(port));
     b.environment().put("DUNBLOCK_HOST", "127.0.0.1");
     b.environment().put("DUNBLOCK_DATA_DIR", dir.toString());
+    b.environment().put("DUNBLOCK_REDIS_URL", "redis://127.0.0.1:" + redisPort);
+    b.environment().put("DUNBLOCK_SECRET", "sample-test-secret-0123456789abcdef");
     b.environment().put("DUNBLOCK_ADMIN_KEY", ADMIN_KEY);
     // The test plays reporters on different networks by X-Forwarded-For from loopback.
     b.environment().put("DUNBLOCK_TRUSTED_PROXIES", "127.0.0.1");
     b.environment().put("DUNBLOCK_FILTER_EXPECTED_NUMBERS", "100000");
     b.environment().put("DUNBLOCK_EVENT_LOOPS", "1");
     b.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
-    RunningDunblock server = new RunningDunblock(b.start(), dir, port);
+    RunningDunblock server;
+    try {
+      server = new RunningDunblock(b.start(), redis, dir, port);
+    } catch (IOException e) {
+      redis.stop();
+      throw e;
+    }
     try {
       Polling.waitUntil("server ready on " + port, 60_000, server::ready);
     } catch (RuntimeException | Error e) {
@@ -150,20 +174,13 @@ final class RunningDunblock implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    try {
+      redis.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
-    if (!process.isAlive()) {
-      deleteTree(dataDir.toFile()); // the server's Redis data and log
-    }
   }
 
-  private static void deleteTree(File f) {
-    File[] children = f.listFiles();
-    if (children != null) {
-      for (File c : children) {
-        deleteTree(c);
-      }
-    }
-    f.delete();
-  }
 }
