@@ -1,5 +1,7 @@
 package org.dunblock.server.store;
 
+import org.dunblock.server.config.ConfigException;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -45,23 +47,38 @@ public final class RedisClusterClients {
    */
   public static List<RedisURI> seeds(String url) {
     String rest = url.substring(SCHEME.length());
-    int slash = rest.indexOf('/');
+    // The credentials end at the last '@'; a password may hold '/', so a path starts only after them.
+    int at = rest.lastIndexOf('@');
+    int slash = rest.indexOf('/', at + 1);
     if (slash >= 0) {
       rest = rest.substring(0, slash);
     }
-    int at = rest.lastIndexOf('@');
     String credentials = at >= 0 ? rest.substring(0, at + 1) : "";
     List<RedisURI> seeds = new ArrayList<>();
     for (String node : rest.substring(at + 1).split(",")) {
       if (!node.isBlank()) {
-        seeds.add(RedisURI.create("redis://" + credentials + node.trim()));
+        seeds.add(parse("redis://" + credentials + node.trim()));
       }
     }
     if (seeds.isEmpty()) {
-      throw new IllegalArgumentException("DUNBLOCK_REDIS_URL names no cluster node: expected " + SCHEME
+      throw new ConfigException("DUNBLOCK_REDIS_URL", "names no cluster node: expected " + SCHEME
           + "host:port[,host:port...]");
     }
     return seeds;
+  }
+
+  /**
+   * A {@code redis://} URL as Lettuce reads it, or a {@link ConfigException} that never repeats the URL: Lettuce's
+   * own error quotes it, password and all, and would print it at start.
+   */
+  public static RedisURI parse(String url) {
+    try {
+      return RedisURI.create(url);
+    } catch (RuntimeException e) {
+      throw new ConfigException("DUNBLOCK_REDIS_URL", "is not a valid Redis URL (expected "
+          + "redis://[[user]:password@]host[:port][/database] or " + SCHEME + "host:port[,host:port...]; the value "
+          + "is not shown, as it may hold a password)");
+    }
   }
 
   /** A cluster client for the URL's seed nodes (connects nothing yet). */

@@ -103,6 +103,9 @@ public final class ReputationStore implements AutoCloseable {
 
   /** Connects and loads the scripts. Blocking: call at start, never on an event loop. */
   public static ReputationStore connect(Vertx vertx, Duration timeout, String redisUrl) {
+    // Checked first, so a malformed URL (which may hold a password) is refused without echoing it.
+    List<RedisURI> seeds = RedisClusterClients.isCluster(redisUrl) ? RedisClusterClients.seeds(redisUrl)
+        : List.of(RedisClusterClients.parse(redisUrl));
     // Reconnect quickly after an outage (Lettuce's default backs off up to 30 s).
     ClientResources resources = DefaultClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
@@ -110,7 +113,7 @@ public final class ReputationStore implements AutoCloseable {
     if (RedisClusterClients.isCluster(redisUrl)) {
       return connectCluster(vertx, timeout, resources, redisUrl);
     }
-    RedisURI uri = RedisURI.create(redisUrl);
+    RedisURI uri = seeds.get(0);
     // Lettuce waits up to 60 s by default, also for the handshake of a new connection to a Redis that accepts
     // the socket but does not answer (paused, or a network dropping packets).
     uri.setTimeout(timeout);
@@ -237,7 +240,7 @@ public final class ReputationStore implements AutoCloseable {
         return uris;
       };
     } else {
-      RedisURI uri = RedisURI.create(redisUrl);
+      RedisURI uri = RedisClusterClients.parse(redisUrl);
       uri.setTimeout(timeout);
       uri.setClientName(InvalidationChannel.CLIENT_NAME);
       List<RedisURI> one = List.of(uri);

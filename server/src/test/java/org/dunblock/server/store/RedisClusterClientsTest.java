@@ -34,8 +34,31 @@ class RedisClusterClientsTest {
 
   @Test
   void aUrlWithoutNodesIsRefusedWithTheExpectedForm() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    org.dunblock.server.config.ConfigException e = assertThrows(org.dunblock.server.config.ConfigException.class,
         () -> RedisClusterClients.seeds("redis-cluster://"));
     assertTrue(e.getMessage().contains("redis-cluster://host:port"), e.getMessage());
+  }
+
+  @Test
+  void aPasswordWithASlashIsNotCutAtTheSlash() {
+    // Percent-encoded, as Lettuce reads a password; the path cut no longer splits the credentials either.
+    List<RedisURI> seeds = RedisClusterClients.seeds("redis-cluster://app:pa%2Fss@redis-1:6379,redis-2:6379");
+    assertEquals(List.of("redis-1:6379", "redis-2:6379"),
+        seeds.stream().map(u -> u.getHost() + ":" + u.getPort()).toList());
+    assertEquals("pa/ss", new String(seeds.get(0).getCredentialsProvider().resolveCredentials().block()
+        .getPassword()));
+  }
+
+  @Test
+  void aMalformedUrlIsRefusedWithoutRepeatingItsPassword() {
+    // Lettuce's own errors quote these URLs (a raw '/' in the password: "For input string: \"ret-pw@host:6379\"").
+    for (String url : List.of("redis://:s3c/ret-pw@host:6379", "redis://:s3cret pw@host:6379", "redis://:s3cret-pw@",
+        "redis-cluster://app:s3c/ret-pw@redis-1:6379", "redis-cluster://app:s3cret pw@redis-1:6379")) {
+      org.dunblock.server.config.ConfigException e = assertThrows(org.dunblock.server.config.ConfigException.class,
+          () -> ReputationStore.connect(null, java.time.Duration.ofSeconds(1), url), url);
+      assertTrue(e.getMessage().startsWith("DUNBLOCK_REDIS_URL"), e.getMessage());
+      assertFalse(e.getMessage().contains("s3c") || e.getMessage().contains("ret-pw"), e.getMessage());
+      assertEquals(null, e.getCause(), "no cause whose message would quote the URL");
+    }
   }
 }
