@@ -65,7 +65,8 @@ public final class ApiRoutes {
    * @param publicMetrics the registry {@code /metrics} serves, or null when metrics are not public
    */
   public ApiRoutes(Handlers handlers, ApiKeyAuth apiKeys, long maxBodyBytes, boolean accessLog,
-      PrometheusMeterRegistry publicMetrics) {
+      PrometheusMeterRegistry publicMetrics, CrossSiteGuard crossSite) {
+    this.crossSite = crossSite;
     this.h = handlers;
     this.apiKeys = apiKeys;
     this.maxBodyBytes = maxBodyBytes;
@@ -77,6 +78,8 @@ public final class ApiRoutes {
   public Handler<HttpServerRequest> handler(Vertx vertx) {
     return new LookupDispatch(h.lookups(), accessLog, router(vertx));
   }
+
+  private final CrossSiteGuard crossSite;
 
   public Router router(Vertx vertx) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
@@ -90,7 +93,7 @@ public final class ApiRoutes {
     if (accessLog) {
       router.route().handler(AccessLog::log);
     }
-    router.route().handler(CrossSiteGuard::check);
+    router.route().handler(crossSite::check);
 
     router.get(LookupDispatch.ROUTE).handler(h.lookups()::lookup);
     router.get(LookupApi.HASH_PREFIX_ROUTE).handler(h.lookups()::hashPrefix);

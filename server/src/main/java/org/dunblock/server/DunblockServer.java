@@ -45,6 +45,7 @@ import org.dunblock.server.filter.NumberFilter;
 import org.dunblock.server.feed.FilterFeed;
 import org.dunblock.server.http.ApiVerticle;
 import org.dunblock.server.http.ClientAddress;
+import org.dunblock.server.http.CrossSiteGuard;
 import org.dunblock.server.keys.ApiKey;
 import org.dunblock.server.keys.ApiKeyAuth;
 import org.dunblock.server.keys.KeyRegistry;
@@ -234,7 +235,8 @@ public final class DunblockServer implements AutoCloseable {
         new WebPages(),
         new VerifiedCallerApi(normalizer, verifiedCallers, protection, clock));
     return new Wiring(new ApiRoutes(handlers, apiKeys, config.http().maxBodyBytes(),
-        config.http().accessLog(), config.http().metricsPublic() ? registry : null), protection);
+        config.http().accessLog(), config.http().metricsPublic() ? registry : null,
+        new CrossSiteGuard(config.http().publicHosts())), protection);
   }
 
   /**

@@ -171,6 +171,17 @@ public record DunblockConfig(
     }
   }
 
+  /** DUNBLOCK_PUBLIC_HOSTS: comma-separated host names, in lower case. */
+  static java.util.Set<String> hosts(String list) {
+    java.util.Set<String> hosts = new java.util.TreeSet<>();
+    for (String h : list.split(",")) {
+      if (!h.isBlank()) {
+        hosts.add(h.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    return hosts;
+  }
+
   /** Parses the configuration from environment variables; unknown DUNBLOCK_ variables are rejected. */
   public static DunblockConfig fromEnv(Map<String, String> env) {
     Env e = new Env(env);
@@ -198,6 +209,7 @@ public record DunblockConfig(
         .idempotencyTtl(Duration.ofHours(e.longValue("DUNBLOCK_IDEMPOTENCY_TTL_HOURS", DEFAULT_IDEMPOTENCY_TTL.toHours())))
         .retention(Duration.ofDays(e.longValue("DUNBLOCK_RETENTION_DAYS", DEFAULT_RETENTION.toDays())))
         .metricsPublic(e.bool("DUNBLOCK_METRICS_PUBLIC", true))
+        .publicHosts(hosts(e.optional("DUNBLOCK_PUBLIC_HOSTS").orElse("")))
         .scoring(ScoringPolicy.fromEnv(e))
         .patterns(PatternPolicy.fromEnv(e))
         .exportSigningKey(e.optional("DUNBLOCK_EXPORT_SIGNING_KEY").orElse(null))
@@ -238,6 +250,7 @@ public record DunblockConfig(
         .host(http.host()).port(http.port()).eventLoops(http.eventLoops()).maxBodyBytes(http.maxBodyBytes())
         .idleTimeout(http.idleTimeout()).requestTimeout(http.requestTimeout()).tlsCert(http.tlsCert().orElse(null))
         .tlsKey(http.tlsKey().orElse(null)).accessLog(http.accessLog()).metricsPublic(http.metricsPublic())
+        .publicHosts(http.publicHosts())
         .redisUrl(redis.url().orElse(null)).dataDir(redis.dataDir()).embeddedRedisPort(redis.embeddedPort())
         .embeddedRedisFsync(redis.embeddedFsync()).redisTimeout(redis.timeout())
         .filterExpectedNumbers(filter.expectedNumbers()).filterFpp(filter.fpp())
@@ -316,6 +329,7 @@ public record DunblockConfig(
     private Duration idempotencyTtl = DEFAULT_IDEMPOTENCY_TTL;
     private Duration retention = DEFAULT_RETENTION;
     private boolean metricsPublic = true;
+    private java.util.Set<String> publicHosts = java.util.Set.of();
     private ScoringPolicy scoring = ScoringPolicy.defaults();
     private PatternPolicy patterns = PatternPolicy.defaults();
     private String exportSigningKey;
@@ -357,6 +371,7 @@ public record DunblockConfig(
     public Builder idempotencyTtl(Duration v) { idempotencyTtl = v; return this; }
     public Builder retention(Duration v) { retention = v; return this; }
     public Builder metricsPublic(boolean v) { metricsPublic = v; return this; }
+    public Builder publicHosts(java.util.Set<String> v) { publicHosts = v; return this; }
     public Builder scoring(ScoringPolicy v) { scoring = v; return this; }
     public Builder patterns(PatternPolicy v) { patterns = v; return this; }
     public Builder exportSigningKey(String v) { exportSigningKey = v; return this; }
@@ -380,7 +395,7 @@ public record DunblockConfig(
     public DunblockConfig build() {
       return new DunblockConfig(
           new HttpOptions(host, port, eventLoops, maxBodyBytes, idleTimeout, requestTimeout,
-              Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), accessLog, metricsPublic),
+              Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), accessLog, metricsPublic, publicHosts),
           new RedisOptions(Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()), dataDir, embeddedRedisPort,
               embeddedRedisFsync, redisTimeout),
           new FilterOptions(filterExpectedNumbers, filterFpp, filterRebuildInterval, filterStreamCatchUpMax),

@@ -28,7 +28,8 @@ public record HttpOptions(
     Optional<Path> tlsCert,
     Optional<Path> tlsKey,
     boolean accessLog,
-    boolean metricsPublic) {
+    boolean metricsPublic,
+    java.util.Set<String> publicHosts) {
 
   public HttpOptions {
     if (port < 0 || port > 65535) {
@@ -45,6 +46,13 @@ public record HttpOptions(
     if (tlsCert.isPresent() != tlsKey.isPresent()) {
       throw new ConfigException(tlsCert.isPresent() ? "DUNBLOCK_TLS_KEY" : "DUNBLOCK_TLS_CERT",
           "is required with " + (tlsCert.isPresent() ? "DUNBLOCK_TLS_CERT" : "DUNBLOCK_TLS_KEY"));
+    }
+    publicHosts = java.util.Set.copyOf(publicHosts);
+    for (String h : publicHosts) {
+      if (h.isEmpty() || !h.matches("[a-z0-9.-]+|\\[[0-9a-f:.]+\\]")) {
+        throw new ConfigException("DUNBLOCK_PUBLIC_HOSTS", "'" + h + "' is not a host name (comma-separated names "
+            + "as clients reach the server, without scheme or port, e.g. dunblock.example,api.dunblock.example)");
+      }
     }
     requireReadable("DUNBLOCK_TLS_CERT", tlsCert);
     requireReadable("DUNBLOCK_TLS_KEY", tlsKey);

@@ -14,25 +14,58 @@ import java.util.Locale;
  * headers, so another site's scripts cannot read the answers anyway.
  */
 public final class CrossSiteGuard {
-  private CrossSiteGuard() {
+  private final java.util.Set<String> publicHosts;
+
+  /**
+   * @param publicHosts the host names clients reach this server by ({@code DUNBLOCK_PUBLIC_HOSTS}). A state-changing
+   *     request naming another host in its Host header is refused: that is what DNS rebinding looks like, a page on
+   *     the attacker's domain, re-pointed at this server, whose Origin then equals its Host. IP literals and
+   *     {@code localhost} are always accepted (a rebinding page cannot have an IP-literal origin of ours).
+   */
+  public CrossSiteGuard(java.util.Set<String> publicHosts) {
+    this.publicHosts = java.util.Set.copyOf(publicHosts);
   }
 
-  public static void check(RoutingContext ctx) {
+  public void check(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpMethod method = request.method();
     if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)) {
       ctx.next();
       return;
     }
+    if (!knownHost(request.getHeader("Host"))) {
+      ctx.fail(new ApiException(421, "unknown_host", "This server does not answer state-changing requests for that "
+          + "host name; its operator lists the names it is reached by in DUNBLOCK_PUBLIC_HOSTS."));
+      return;
+    }
     String site = request.getHeader("Sec-Fetch-Site");
     String origin = request.getHeader("Origin");
-    if ("cross-site".equalsIgnoreCase(site == null ? null : site.trim())
+    String fetchSite = site == null ? null : site.trim();
+    // same-site is not same-origin: a page on a sibling subdomain (say, user content) is another site's page here.
+    if ("cross-site".equalsIgnoreCase(fetchSite) || "same-site".equalsIgnoreCase(fetchSite)
         || origin != null && !sameOrigin(origin, request.getHeader("Host"))) {
       ctx.fail(new ApiException(403, "cross_site_request",
           "State-changing requests from another site's pages are refused."));
       return;
     }
     ctx.next();
+  }
+
+  /** Whether the Host header (without its port) is an IP literal, localhost or one of the public hosts. */
+  boolean knownHost(String host) {
+    if (host == null || host.isBlank()) {
+      return true; // HTTP/1.0 clients; a browser always sends Host
+    }
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      return h.indexOf(']') > 0; // an IPv6 literal
+    }
+    int colon = h.indexOf(':');
+    String name = colon >= 0 ? h.substring(0, colon) : h;
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return name.equals("localhost") || name.matches("[0-9.]+") || publicHosts.contains(name);
   }
 
   /**

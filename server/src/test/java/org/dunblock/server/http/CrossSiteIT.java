@@ -58,6 +58,39 @@ class CrossSiteIT {
   }
 
   @Test
+  void aDnsRebindingPageCannotMintTokensOrReport(Vertx vertx) {
+    // A page on evil.example, its name re-pointed at this server: Origin and Host both say evil.example.
+    String[] rebound = {"Host", "evil.example", "Origin", "http://evil.example", "Sec-Fetch-Site", "same-origin"};
+    assertError(send(HttpMethod.POST, "/v1/reporters", null, rebound), 421, "unknown_host");
+    String token = api.newToken();
+    String report = new JsonObject().put("number", "13800138123").put("category", "FRAUD").encode();
+    String[] withToken = {"Host", "evil.example", "Origin", "http://evil.example", "Authorization", "Bearer " + token,
+        "Content-Type", "application/json"};
+    assertError(send(HttpMethod.POST, "/v1/reports", report, withToken), 421, "unknown_host");
+    assertEquals(0, api.lookup("13800138123").getLong("reports"), "nothing was reported");
+    // A sibling subdomain's page is same-site, not same-origin.
+    assertError(send(HttpMethod.POST, "/v1/reporters", null, "Sec-Fetch-Site", "same-site"), 403,
+        "cross_site_request");
+
+    // The names the operator lists are served; IP literals and localhost always are.
+    DunblockServer named = TestServers.start(TestServers.config(redis)
+        .publicHosts(java.util.Set.of("dunblock.example")));
+    Api namedApi = new Api(vertx, named.port());
+    try {
+      HttpRequest<Buffer> request = namedApi.request(HttpMethod.POST, "/v1/reporters")
+          .putHeader("Host", "dunblock.example").putHeader("Origin", "https://dunblock.example");
+      assertEquals(201, Api.await(request.send()).statusCode());
+      assertEquals(201, Api.await(namedApi.request(HttpMethod.POST, "/v1/reporters")
+          .putHeader("Host", "localhost:" + named.port()).send()).statusCode());
+      assertEquals(421, Api.await(namedApi.request(HttpMethod.POST, "/v1/reporters")
+          .putHeader("Host", "dunblock.example.evil.example").send()).statusCode());
+    } finally {
+      namedApi.close();
+      named.close();
+    }
+  }
+
+  @Test
   void aTextPlainBodyMintsNoToken() {
     assertError(send(HttpMethod.POST, "/v1/reporters", "x", "Content-Type", "text/plain"),
         415, "unsupported_media_type");
