@@ -118,12 +118,9 @@ public final class LookupLimiter {
     InetAddress client = clientAddress.of(request);
     long now = clock.millis();
     long window = now / WINDOW_MS;
-    Usage own = tracked(usage, clientKey(client), window, maxClients);
-    if (own == null) {
-      overflowed.increment();
-      charge(overflowBucket(client, window), ceiling, numbers, now);
-      return;
-    }
+    // An IPv6 /48's ceiling first, and before its /64 gets an entry: a site past its ceiling that rotates through
+    // fresh /64s must neither fill the tracked-clients table (pushing honest clients into shared buckets) nor, once
+    // it is full, escape its ceiling through an overflow bucket.
     Usage site = null;
     if (!(client instanceof Inet4Address)) {
       site = tracked(usage, siteKey(client), window, maxClients);
@@ -131,8 +128,23 @@ public final class LookupLimiter {
         overflowed.increment();
         site = overflowBucket(client, window);
       }
+      if (site.used() >= ceiling) {
+        refuse(now);
+      }
     }
-    if (own.used() >= limit || (site != null && site.used() >= ceiling)) {
+    Usage own = tracked(usage, clientKey(client), window, maxClients);
+    if (own == null) {
+      overflowed.increment();
+      Usage bucket = overflowBucket(client, window);
+      if (bucket != site) {
+        charge(bucket, ceiling, numbers, now);
+      }
+      if (site != null) {
+        site.unflushed.addAndGet(numbers);
+      }
+      return;
+    }
+    if (own.used() >= limit) {
       refuse(now);
     }
     own.unflushed.addAndGet(numbers);

@@ -75,4 +75,31 @@ class LookupLimitBoundsIT {
     assertTrue(metrics.lines().anyMatch(l -> l.startsWith("dunblock_lookup_limiter_overflow_total")
         && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 16 * LIMIT + 1), "overflow counted");
   }
+
+  @Test
+  void a48RotatingThroughFresh64sAfterItsCeilingFillsNoTableAndLeavesOthersServed() {
+    // 16 allowances spent by 16 /64s of one /48 (10 lookups each), then 400 more requests, each from a fresh /64.
+    int lookups = 0;
+    for (int subnet = 0; subnet < 16; subnet++) {
+      for (int i = 0; i < LIMIT; i++) {
+        assertEquals(200, lookup("2001:db8:99:" + Integer.toHexString(subnet) + "::1", lookups++).statusCode());
+      }
+    }
+    for (int subnet = 16; subnet < 416; subnet++) {
+      assertEquals(429, lookup("2001:db8:99:" + Integer.toHexString(subnet) + "::1", lookups++).statusCode());
+    }
+    // Refused requests are no clients of the table: 16 /64s and their /48, not 417 entries (past 40, honest
+    // clients would be pushed into shared overflow buckets).
+    assertEquals(17.0, gauge("dunblock_lookup_limiter_clients"));
+    assertEquals(0.0, gauge("dunblock_lookup_limiter_overflow_total"));
+    for (int i = 0; i < LIMIT; i++) {
+      assertEquals(200, lookup("203.0.113.77", lookups++).statusCode(), "an honest client elsewhere");
+    }
+    assertEquals(429, lookup("203.0.113.77", lookups++).statusCode(), "and limited exactly as before");
+  }
+
+  private double gauge(String name) {
+    return app.api().get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElseThrow(() -> new AssertionError(name));
+  }
 }
