@@ -116,9 +116,6 @@ local DAY = 86400000
 local function dayOf(ms)
   return ms - ms % DAY
 end
-local function massTime(ms)
-  return dayOf(ms)
-end
 local f = weightAt(ref)
 neg = neg * f
 leg = leg * f
@@ -161,7 +158,7 @@ end
 -- rebuilds them once, on the first report after the upgrade.)
 local function massKey(weight, occ)
   local w = weight > 0 and weight or 1e-300
-  return string.format('%026.6f', 1e9 + math.log(w) / math.log(2) + massTime(occ) / halfLife)
+  return string.format('%026.6f', 1e9 + math.log(w) / math.log(2) + dayOf(occ) / halfLife)
 end
 
 local function quorumKey(q)
@@ -188,7 +185,7 @@ local function voice(pol, pnet)
   local mv = redis.call('HGET', KEYS[2], string.match(m[1], '([^|]*)$'))
   local qv = redis.call('HGET', KEYS[2], string.match(q[1], '([^|]*)$'))
   -- (Every member has its vote; a missing one would only mean a member left behind, which weighs nothing.)
-  local mass = mv and weightAt(massTime(parseVote(mv).occ)) * parseVote(mv).weight or 0
+  local mass = mv and weightAt(dayOf(parseVote(mv).occ)) * parseVote(mv).weight or 0
   return mass, qv and parseVote(qv).quorum or 0, true
 end
 
@@ -208,7 +205,7 @@ local function migrate()
       redis.call('ZADD', KEYS[3], 0, mm, 0, qm)
       local group = polOf(vote.cat) .. '|' .. vote.net
       local b = best[group] or {0, 0}
-      best[group] = {math.max(b[1], weightAt(massTime(vote.occ)) * vote.weight), math.max(b[2], vote.quorum)}
+      best[group] = {math.max(b[1], weightAt(dayOf(vote.occ)) * vote.weight), math.max(b[2], vote.quorum)}
     end
   end
   for group, b in pairs(best) do

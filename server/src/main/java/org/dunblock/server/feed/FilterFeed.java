@@ -82,12 +82,6 @@ public final class FilterFeed {
   /**
    * @param maxAge a snapshot older than this is rebuilt on the next request (which is still answered with the
    *     old one, so no request waits for a rebuild once one snapshot exists)
-   */
-  public FilterFeed(Vertx vertx, ReputationStore store, Clock clock, Duration retention, Duration maxAge) {
-    this(vertx, store, clock, retention, maxAge, number -> false);
-  }
-
-  /**
    * @param neverListed numbers whose lookup answers ALLOW unless an operator overrides them (emergency numbers):
    *     snapshots leave them out unless overridden to something else, as their crowd reports' change entries do
    */

@@ -21,11 +21,6 @@ public final class OverrideStore {
   private final long retentionMs;
   private final java.util.function.Predicate<String> allowedWithoutOverride;
 
-  /** Loads the script (blocking; construct at start). */
-  public OverrideStore(ReputationStore store, Duration retention, ReporterTrust trust) {
-    this(store, retention, trust, number -> false);
-  }
-
   /**
    * @param allowedWithoutOverride numbers that answer ALLOW without an override whatever the crowd says (emergency
    *     numbers): clearing their override tells app filter feeds to drop them

@@ -28,12 +28,6 @@ public final class ReportStore {
   private final long retentionMs;
   private final java.util.function.Predicate<String> neverForApps;
 
-  /** Loads the script (blocking; construct at start). */
-  public ReportStore(ReputationStore store, ScoringPolicy scoring, PatternPolicy patterns, Duration idempotencyTtl,
-      Duration retention) {
-    this(store, scoring, patterns, idempotencyTtl, retention, number -> false);
-  }
-
   /**
    * @param neverForApps numbers whose lookup answers ALLOW whatever the crowd reports (emergency numbers, DESIGN.md
    *     rule 9): their reports still reach every instance's filter, but app filter feeds are told to leave them out

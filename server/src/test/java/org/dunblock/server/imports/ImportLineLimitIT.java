@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
@@ -32,21 +29,9 @@ class ImportLineLimitIT {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   HttpResponse<String> post(String query, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v1/admin/import?" + query))
-        .header("Authorization", "Bearer " + ADMIN_KEY)
-        .header("Content-Type", "text/csv")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return ImportUploads.post(http, app.baseUrl(), ADMIN_KEY, query, HttpRequest.BodyPublishers.ofString(body), null);
   }
+
 
   /** {@code lines} lines, every 100th of them not a number. */
   static String list(int lines) {

@@ -11,14 +11,12 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -46,22 +44,8 @@ class ListDetailsIT {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   HttpResponse<String> post(String query, byte[] body, String encoding) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v1/admin/import?" + query))
-        .header("Authorization", "Bearer " + ADMIN_KEY)
-        .header("Content-Type", "text/csv")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (encoding != null) {
-      request.header("Content-Encoding", encoding);
-    }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return ImportUploads.post(http, app.baseUrl(), ADMIN_KEY, query, HttpRequest.BodyPublishers.ofByteArray(body),
+        encoding);
   }
 
   HttpResponse<String> post(String query, String body) {

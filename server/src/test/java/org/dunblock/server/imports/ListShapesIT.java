@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.dunblock.server.testing.Api;
@@ -71,22 +69,8 @@ class ListShapesIT {
   }
 
   HttpResponse<String> post(String query, byte[] body, String encoding) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/v1/admin/import?" + query))
-        .header("Authorization", "Bearer " + ADMIN_KEY)
-        .header("Content-Type", "text/csv")
-        .timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (encoding != null) {
-      request.header("Content-Encoding", encoding);
-    }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return ImportUploads.post(http, app.baseUrl(), ADMIN_KEY, query, HttpRequest.BodyPublishers.ofByteArray(body),
+        encoding);
   }
 
   JsonObject importOk(String query, byte[] body) {
