@@ -22,16 +22,20 @@
 #      bare        GET /v1/numbers/<random> against the bare server: the HTTP ceiling
 #      configured  the same against the bare server configured as Dunblock: what the framework features cost
 #      unreported  GET /v1/numbers/<random number nobody reported>: the filter answers
-#      reported    GET /v1/numbers/<random preloaded number>: one Redis read
+#      cold        GET /v1/numbers/<any preloaded number, uniformly>: mostly Redis reads (a hot set far past the
+#                  near cache's entries)
+#      reported    GET /v1/numbers/<one of the first BENCH_HOT preloaded numbers, uniformly>: the near cache holds them
+#      zipf        the same BENCH_HOT numbers drawn with a Zipf distribution (s = 1.1, lookup-zipf.lua): the shape of
+#                  an address-book explosion, a few collector numbers asked about thousands of times
 #      batch       POST /v1/numbers/lookup, 20 numbers (19 unreported, 1 reported)
 #      report      POST /v1/reports by random tokens from random networks
 # 5. redis-benchmark GET on the same Redis: the Redis ceiling (installs Debian's redis-tools when missing and
 #    run as root with apt-get; otherwise that row says so and the ratios to it are left out).
 # 6. Prints a table (throughput, ratio to the ceiling, latency at half load, CPU per request of the server and
-#    Redis, the generators' own CPU, load average) and writes it as JSON.
+#    Redis, the generators' own CPU, the near cache's hit rate at saturation, load average) and writes it as JSON.
 #
-# Knobs: BENCH_ROWS (1..10,000,000), BENCH_DURATION seconds per measurement (default 10), BENCH_WARMUP (default 5),
-# BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all five), BENCH_PIN=0 (see 4),
+# Knobs: BENCH_ROWS (1..10,000,000), BENCH_HOT (default 50,000, at most BENCH_ROWS), BENCH_DURATION seconds per measurement (default 10), BENCH_WARMUP (default 5),
+# BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all eight), BENCH_PIN=0 (see 4),
 # BENCH_KEEP=1 keeps the scratch directory (logs, wrk output). Needs java 17+, curl, wrk.
 set -euo pipefail
 
@@ -61,9 +65,10 @@ else
   DURATION=$(dunblock_clamp "${BENCH_DURATION:-10}" 1 60)
   WARMUP=$(dunblock_clamp "${BENCH_WARMUP:-5}" 0 30)
 fi
+HOT=$(dunblock_clamp "${BENCH_HOT:-50000}" 1 "$ROWS")
 CONNECTIONS=$(dunblock_clamp "${BENCH_CONNECTIONS:-32}" 1 512)
 EVENT_LOOPS=$(dunblock_clamp "${BENCH_EVENT_LOOPS:-$(nproc)}" 1 64)
-SCENARIOS=${BENCH_SCENARIOS:-bare configured unreported reported batch report}
+SCENARIOS=${BENCH_SCENARIOS:-bare configured unreported cold reported zipf batch report}
 CORES=$(nproc)
 PIN=0
 if [[ "${BENCH_PIN:-1}" != 0 ]] && ((CORES >= 2)) && command -v taskset >/dev/null 2>&1; then
@@ -173,7 +178,7 @@ pin() { # cpus pid...
 
 # Runs wrk for $3 seconds with script $2 against $1; prints its RESULT line plus its own CPU seconds.
 run_wrk() {
-  BENCH_REPORTED="$ROWS" BENCH_TOKENS="$WORK/tokens.txt" \
+  BENCH_REPORTED="$ROWS" BENCH_HOT="$HOT" BENCH_TOKENS="$WORK/tokens.txt" \
     $GEN_PREFIX bash -c 'wrk "$@" >"$0"; times' "$WORK/wrk.out" -t1 -c"$CONNECTIONS" -d"$3"s --timeout 5s --latency \
       -s "$WRK_DIR/$2" "$1" >"$WORK/wrk.times" 2>&1 &
   CHILD_PID=$!
@@ -193,6 +198,14 @@ lookups() { # path label: filter | store | degraded
     | awk -v p="$1" '$1 == "dunblock_lookups_total{path=\"" p "\"}" { printf "%d", $2 }'
 }
 
+# The near cache's record reads so far: "hits total" (hit, miss and bypass together; 0 0 when it is off).
+cache_reads() {
+  curl -fsS --max-time 5 "$BASE/metrics" | awk '
+    index($1, "dunblock_reputation_cache_lookups_total{") == 1 {
+      total += $2; if (index($1, "result=\"hit\"")) hits += $2 }
+    END { printf "%d %d", hits, total }'
+}
+
 declare -A R
 JSON_ROWS=()
 for scenario in $SCENARIOS; do
@@ -200,21 +213,31 @@ for scenario in $SCENARIOS; do
     bare) url="http://127.0.0.1:$BARE_PORT"; script=lookup-unreported.lua; pid=$BARE_PID; rpid=""; ceiling=1 ;;
     configured) url="http://127.0.0.1:$CONF_PORT"; script=lookup-unreported.lua; pid=$CONF_PID; rpid=""; ceiling=1 ;;
     unreported) url=$BASE; script=lookup-unreported.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
+    cold) url=$BASE; script=lookup-reported.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
     reported) url=$BASE; script=lookup-reported.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
+    zipf) url=$BASE; script=lookup-zipf.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
     batch) url=$BASE; script=batch.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
     report) url=$BASE; script=report.lua; pid=$SERVER_PID; rpid=$REDIS_PID; ceiling=0 ;;
     *) echo "bench: unknown scenario $scenario" >&2; exit 2 ;;
   esac
+  # The hot set lookup-reported.lua draws from: all the preloaded numbers for cold, BENCH_HOT for the others.
+  scenario_hot=$HOT
+  [[ $scenario == cold ]] && scenario_hot=$ROWS
   echo "[$scenario] warm-up ${WARMUP} s, saturation ${DURATION} s (wrk, $CONNECTIONS connections) ..."
   ((WARMUP > 0)) && run_wrk "$url" "$script" "$WARMUP" >/dev/null
   s0=$(dunblock_cpu_ticks "$pid"); r0=$(dunblock_cpu_ticks "$rpid")
   f0=0; st0=0
-  ((ceiling)) || { f0=$(lookups filter); st0=$(lookups store); }
+  c0="0 0"
+  ((ceiling)) || { f0=$(lookups filter); st0=$(lookups store); c0=$(cache_reads); }
   load=$(cut -d' ' -f1 /proc/loadavg)
   sat=$(run_wrk "$url" "$script" "$DURATION")
   s1=$(dunblock_cpu_ticks "$pid"); r1=$(dunblock_cpu_ticks "$rpid")
   f1=0; st1=0
-  ((ceiling)) || { f1=$(lookups filter); st1=$(lookups store); }
+  c1="0 0"
+  ((ceiling)) || { f1=$(lookups filter); st1=$(lookups store); c1=$(cache_reads); }
+  # Hit rate of the near cache over the saturation run: hits / record reads (empty when nothing was read).
+  hit_pct=$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[2] - x[2];
+    if (n > 0) printf "%.1f", 100 * (y[1] - x[1]) / n }')
   rps=$(field "$sat" rps)
   requests=$(field "$sat" requests)
   errors=$(($(field "$sat" socket_errors) + $(field "$sat" http_errors)))
@@ -239,7 +262,7 @@ for scenario in $SCENARIOS; do
   echo "[$scenario] $rps req/s; latency at $half req/s (OpenLoad, ${DURATION} s) ..."
   lat=$(timeout $((DURATION + WARMUP + 60)) $GEN_PREFIX java -Xms256m -Xmx256m -cp "$BENCH_JAR" \
     org.dunblock.bench.OpenLoad url="$url" scenario="$( ((ceiling)) && echo unreported || echo "$scenario")" rate="$half" seconds="$DURATION" \
-    warmup="$WARMUP" connections=$((CONNECTIONS * 2)) reported="$ROWS" tokens="$WORK/tokens.txt" \
+    warmup="$WARMUP" connections=$((CONNECTIONS * 2)) reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" \
     2>"$WORK/openload-$scenario.log" | grep '^RESULT ' || true)
   if ((PIN)); then
     pin "$ALL_CPUS" "$pid" "$rpid"
@@ -247,7 +270,7 @@ for scenario in $SCENARIOS; do
   fi
   [[ -n "$lat" ]] || { echo "bench: OpenLoad printed no result:" >&2; cat "$WORK/openload-$scenario.log" >&2; exit 1; }
   lat_errors=$(field "$lat" errors)
-  R[$scenario]="rps=$rps pinned_rps=$pinned_rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) load=$load"
+  R[$scenario]="rps=$rps pinned_rps=$pinned_rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) hit_pct=$hit_pct load=$load"
 done
 
 REDIS_RPS=""
@@ -269,13 +292,14 @@ get() { # scenario key
   field "${R[$1]:-}" "$2"
 }
 BARE_RPS=$(get bare rps)
-declare -A TARGET=([unreported]=0.9 [reported]=0.6 [report]=0.3)
+declare -A TARGET=([unreported]=0.85 [reported]=0.45 [zipf]=0.65)
 
 CPU_MODEL=$(sed -n -E 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo
 echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
 echo "  $(java -version 2>&1 | head -n 1); load average $LOAD_START at start, $LOAD_END at end."
-echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers). Restart to /ready (JVM, Redis"
+echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers; reported and zipf draw from the"
+echo "  first $HOT, cold from all). Restart to /ready (JVM, Redis"
 echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
 echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up, server and wrk on all $CORES cores."
 if ((PIN)); then
@@ -285,37 +309,37 @@ else
   echo "Latency: OpenLoad (open model, constant rate) at half the saturation, on the same cores as the server."
 fi
 echo
-printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
-  pinned "at req/s" "p50 ms" "p99 ms" "p99.9 ms" "server us" "Redis us" "wrk %" "gen %" load
+printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s %6s | %6s %6s | %5s\n' scenario "req/s" "vs bare" target \
+  pinned "at req/s" "p50 ms" "p99 ms" "p99.9 ms" "server us" "Redis us" "hit %" "wrk %" "gen %" load
 for scenario in $SCENARIOS; do
-  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s | %6s %6s | %5s\n' "$scenario" "$(get "$scenario" rps)" \
+  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s | %9s %8s %6s | %6s %6s | %5s\n' "$scenario" "$(get "$scenario" rps)" \
     "$(ratio "$(get "$scenario" rps)" "$BARE_RPS")" "${TARGET[$scenario]:+>=${TARGET[$scenario]}}" \
     "$(get "$scenario" pinned_rps)" "$(get "$scenario" half)" "$(get "$scenario" p50)" "$(get "$scenario" p99)" \
     "$(get "$scenario" p999)" \
-    "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
-    "$(get "$scenario" gen_pct)" "$(get "$scenario" load)"
+    "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" hit_pct)" \
+    "$(get "$scenario" wrk_pct)" "$(get "$scenario" gen_pct)" "$(get "$scenario" load)"
 done
 if [[ -n "$REDIS_RPS" ]]; then
   printf '%-11s %9s   (redis-benchmark GET, %d clients; %s req/s 16-deep pipelined)\n' redis-get "$REDIS_RPS" \
     "$CONNECTIONS" "$REDIS_PIPELINED_RPS"
-  for scenario in reported batch report; do
+  for scenario in cold reported zipf batch report; do
     [[ -n "${R[$scenario]:-}" ]] && printf '  %s at %s of the Redis GET ceiling\n' "$scenario" \
       "$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")x"
   done
 fi
-echo "server us / Redis us: CPU time of the server / redis-server per request at saturation; wrk % / gen %: the"
-echo "generators' own CPU (100 = one core). Errors (wrk+OpenLoad, of which not sent as OpenLoad's backlog was full):"
+echo "server us / Redis us: CPU time of the server / redis-server per request at saturation; hit %: the near cache's"
+echo "hits per record read at saturation; wrk % / gen %: the generators' own CPU (100 = one core). Errors (wrk+OpenLoad, of which not sent as OpenLoad's backlog was full):"
 echo "  $(for s in $SCENARIOS; do printf '%s %s+%s(%s) ' "$s" "$(get "$s" errors)" "$(get "$s" lat_errors)" "$(get "$s" not_sent)"; done)"
-for scenario in unreported reported; do
-  [[ -n "${R[$scenario]:-}" ]] && echo "  $scenario answered by: filter $(get "$scenario" filter), Redis $(get "$scenario" store)"
+for scenario in unreported cold reported zipf; do
+  [[ -n "${R[$scenario]:-}" ]] && echo "  $scenario answered by: filter $(get "$scenario" filter), records (cache or Redis) $(get "$scenario" store)"
 done
 
 mkdir -p "$(dirname "$OUT")"
 {
   printf '{\n  "machine": {"cores": %d, "cpu": "%s", "loadAverageStart": "%s", "loadAverageEnd": "%s"},\n' \
     "$(nproc)" "$CPU_MODEL" "$LOAD_START" "$LOAD_END"
-  printf '  "settings": {"rows": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "pinnedLatency": %s, "smoke": %s},\n' \
-    "$ROWS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$( ((PIN)) && echo true || echo false)" \
+  printf '  "settings": {"rows": %d, "hot": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "pinnedLatency": %s, "smoke": %s},\n' \
+    "$ROWS" "$HOT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$( ((PIN)) && echo true || echo false)" \
     "$([[ $SMOKE == 1 ]] && echo true || echo false)"
   printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
     "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
@@ -326,12 +350,13 @@ mkdir -p "$(dirname "$OUT")"
   for scenario in $SCENARIOS; do
     r=$(ratio "$(get "$scenario" rps)" "$BARE_RPS")
     rr=$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")
-    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "pinnedRequestsPerSecond": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRedis": %s, "loadAverage": %s}' \
+    printf '%s\n    "%s": {"requestsPerSecond": %s, "errors": %s, "ratioToBare": %s, "target": %s, "ratioToRedisGet": %s, "pinnedRequestsPerSecond": %s, "latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s, "latencyErrors": %s, "latencyNotSent": %s, "serverCpuMicrosPerRequest": %s, "redisCpuMicrosPerRequest": %s, "wrkCpuPercent": %s, "openLoadCpuPercent": %s, "answeredByFilter": %s, "answeredByRecords": %s, "cacheHitPercent": %s, "loadAverage": %s}' \
       "$sep" "$scenario" "$(get "$scenario" rps)" "$(get "$scenario" errors)" "${r:-null}" \
       "${TARGET[$scenario]:-null}" "${rr:-null}" "$(get "$scenario" pinned_rps | grep . || echo null)" "$(get "$scenario" half)" "$(get "$scenario" p50)" \
       "$(get "$scenario" p99)" "$(get "$scenario" p999)" "$(get "$scenario" lat_errors)" \
       "$(get "$scenario" not_sent)" "$(get "$scenario" server_us)" "$(get "$scenario" redis_us)" "$(get "$scenario" wrk_pct)" \
-      "$(get "$scenario" gen_pct)" "$(get "$scenario" filter)" "$(get "$scenario" store)" "$(get "$scenario" load)"
+      "$(get "$scenario" gen_pct)" "$(get "$scenario" filter)" "$(get "$scenario" store)" \
+      "$(get "$scenario" hit_pct | grep . || echo null)" "$(get "$scenario" load)"
     sep=","
   done
   printf '\n  }\n}\n'

@@ -28,7 +28,10 @@ import org.dunblock.server.reputation.Reputation;
  * compression negotiation, header limits). The gap between the two ceilings is what those framework features cost
  * per request before any Dunblock code runs; the gap from this one to Dunblock is Dunblock's own.
  *
- *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.BareServer 2 0 [configured]  # event loops, port
+ * {@code metrics} and {@code options} take one half of that each (Dunblock's Vert.x with plain HTTP options, plain
+ * Vert.x with Dunblock's HTTP options), to tell which half costs what.
+ *
+ *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.BareServer 2 0 [configured|metrics|options]
  */
 public final class BareServer {
   private BareServer() {
@@ -37,15 +40,17 @@ public final class BareServer {
   public static void main(String[] args) throws Exception {
     int eventLoops = Integer.parseInt(args[0]);
     int port = Integer.parseInt(args[1]);
-    boolean configured = args.length > 2 && "configured".equals(args[2]);
-    Vertx vertx = configured
+    String mode = args.length > 2 ? args[2] : "bare";
+    boolean configured = "configured".equals(mode);
+    Vertx vertx = configured || "metrics".equals(mode)
         ? DunblockServer.vertx(config(eventLoops).http(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    HttpServerOptions options = configured ? ApiVerticle.options(config(eventLoops).http()) : new HttpServerOptions();
+    HttpServerOptions options = configured || "options".equals(mode) ? ApiVerticle.options(config(eventLoops).http())
+        : new HttpServerOptions();
     int actual = start(vertx, eventLoops, port, options).await(30, TimeUnit.SECONDS);
     // bench.sh reads the port from this line.
     System.out.println("Bare Vert.x listening on 127.0.0.1:" + actual + " with " + eventLoops + " event loops"
-        + (configured ? ", configured as Dunblock" : ""));
+        + (configured ? ", configured as Dunblock" : "bare".equals(mode) ? "" : ", Dunblock's " + mode + " only"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
   }
 

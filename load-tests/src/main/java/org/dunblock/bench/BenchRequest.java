@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
  * shapes, same number ranges), so the saturation run (wrk) and the latency run ({@link OpenLoad}) send alike.
  *
  * <p>Numbers: unreported ones are random valid CN mobiles under prefixes the preload never uses; reported ones are
- * the preload's {@code +86 130 0xxx xxxx} range (every one of them is in the filter and in Redis).
+ * the preload's {@code +86 130 0xxx xxxx} range (every one of them is in the filter and in Redis). {@code cold}
+ * draws uniformly from all of the preloaded numbers, {@code reported} uniformly from the first {@code hot} of them,
+ * {@code zipf} from the same {@code hot} with a Zipf distribution ({@link #ZIPF_S}): the hot set a near cache can
+ * hold, and the shape of an address-book explosion.
  */
 public record BenchRequest(HttpMethod method, String path, String body, String token, String forwardedFor) {
   /** Mobile prefixes libphonenumber accepts for CN; 130 (the preload's) and 186 are left out. */
@@ -21,6 +24,8 @@ public record BenchRequest(HttpMethod method, String path, String body, String t
       "189"};
   static final int BATCH_SIZE = 20;
   static final long PRELOAD_FIRST = 13_000_000_000L;
+  /** The Zipf exponent of the {@code zipf} scenario (and of lookup-zipf.lua). */
+  public static final double ZIPF_S = 1.1;
 
   /** One scenario's request source. */
   public interface Source {
@@ -28,9 +33,23 @@ public record BenchRequest(HttpMethod method, String path, String body, String t
   }
 
   public static Source source(String scenario, int reported, Path tokensFile) throws IOException {
+    return source(scenario, reported, reported, tokensFile);
+  }
+
+  /**
+   * @param reported how many numbers the preload wrote
+   * @param hot how many of them {@code reported} and {@code zipf} draw from (at most {@code reported})
+   */
+  public static Source source(String scenario, int reported, int hot, Path tokensFile) throws IOException {
+    int hotSet = Math.max(1, Math.min(hot, reported));
     return switch (scenario) {
       case "unreported" -> r -> get("/v1/numbers/%2B86" + unreported(r));
-      case "reported" -> r -> get("/v1/numbers/%2B86" + (PRELOAD_FIRST + r.nextInt(reported)));
+      case "cold" -> r -> get("/v1/numbers/%2B86" + (PRELOAD_FIRST + r.nextInt(reported)));
+      case "reported" -> r -> get("/v1/numbers/%2B86" + (PRELOAD_FIRST + r.nextInt(hotSet)));
+      case "zipf" -> {
+        Zipf zipf = new Zipf(hotSet, ZIPF_S);
+        yield r -> get("/v1/numbers/%2B86" + (PRELOAD_FIRST + zipf.next(r)));
+      }
       case "batch" -> r -> {
         // 19 unreported, 1 reported: the 95/5 mix of real traffic, rounded.
         StringBuilder body = new StringBuilder("{\"numbers\":[");
@@ -47,7 +66,7 @@ public record BenchRequest(HttpMethod method, String path, String body, String t
             tokens.get(r.nextInt(tokens.size())), network(r));
       }
       default -> throw new IllegalArgumentException("unknown scenario " + scenario
-          + " (unreported, reported, batch, report)");
+          + " (unreported, cold, reported, zipf, batch, report)");
     };
   }
 

@@ -35,7 +35,8 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.OpenLoad url=http://127.0.0.1:8080 \
- *       scenario=unreported rate=5000 seconds=10 [connections=64] [reported=1000000] [tokens=FILE] [warmup=2]
+ *       scenario=unreported rate=5000 seconds=10 [connections=64] [reported=1000000] [hot=50000]
+ *       [tokens=FILE] [warmup=2]
  * </pre>
  * Prints one line: {@code RESULT rate=.. sent=.. ok=.. errors=.. not_sent=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=..
  * cpu_pct=..} (sent counts the scheduled requests; not_sent those dropped as the generator's backlog was full).
@@ -65,7 +66,7 @@ public final class OpenLoad {
       throw new IllegalArgumentException("rate 1..200000, seconds 1..120, warmup 0..60, connections 1..1024");
     }
     BenchRequest.Source source = BenchRequest.source(a.getOrDefault("scenario", "unreported"),
-        Integer.parseInt(a.getOrDefault("reported", "1000000")),
+        Integer.parseInt(a.getOrDefault("reported", "1000000")), Integer.parseInt(a.getOrDefault("hot", "50000")),
         a.containsKey("tokens") ? Path.of(a.get("tokens")) : null);
 
     Result result = measure(url, source, rate, seconds, warmup, connections);

@@ -12,7 +12,7 @@ class CacheOptionsTest {
   @Test
   void nearCacheDefaultsAndVariables() {
     CacheOptions defaults = DunblockConfig.fromEnv(Map.of()).cache();
-    assertEquals(0, defaults.maxEntries());
+    assertEquals(100_000, defaults.maxEntries());
     assertEquals(32L * 1024 * 1024, defaults.maxBytes());
     assertEquals(Duration.ofMillis(500), defaults.maxStaleness());
     CacheOptions set = DunblockConfig.fromEnv(Map.of("DUNBLOCK_REPUTATION_CACHE_ENTRIES", "0",

@@ -77,7 +77,7 @@ class ReputationCacheIT {
 
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY)
-      .cache(new CacheOptions(CacheOptions.SUGGESTED_MAX_ENTRIES, 32L * 1024 * 1024, CacheOptions.DEFAULT_MAX_STALENESS)));
+      .cache(new CacheOptions(CacheOptions.DEFAULT_MAX_ENTRIES, 32L * 1024 * 1024, CacheOptions.DEFAULT_MAX_STALENESS)));
 
     @Test
     void secondLookupIsAnsweredWithoutRedis() {

@@ -55,7 +55,7 @@ class OverrideIT {
       both.apiA().report(both.apiA().establishedToken(), "203.0." + i + ".1", new JsonObject().put("number", number)
           .put("category", "DEBT_COLLECTION"));
     }
-    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
+    both.apiB().verdictWithin(number, "BLOCK");
   }
 
   @Test
@@ -67,8 +67,7 @@ class OverrideIT {
     assertEquals(null, set.bodyAsJsonObject().getValue("previous"), "no override before");
 
     for (Api api : new Api[] {both.apiA(), both.apiB()}) {
-      JsonObject r = api.lookup(number);
-      assertEquals("ALLOW", r.getString("verdict"));
+      JsonObject r = api.verdictWithin(number, "ALLOW");
       assertEquals("OPERATOR_OVERRIDE", r.getJsonArray("reasons").getString(0));
       assertEquals(5, r.getLong("reports"), "crowd evidence is still shown");
     }
@@ -85,7 +84,7 @@ class OverrideIT {
     assertTrue(entry.getString("at").startsWith("20"));
 
     assertEquals(200, delete(number, "bank changed its hotline").statusCode());
-    assertEquals("BLOCK", both.apiB().lookup(number).getString("verdict"));
+    both.apiB().verdictWithin(number, "BLOCK");
     assertEquals("override.clear", audit().getJsonObject(0).getString("action"));
     assertEquals(404, delete(number, "again").statusCode());
   }

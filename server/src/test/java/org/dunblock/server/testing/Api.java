@@ -8,9 +8,11 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /** Real HTTP against a server under test, with the few calls every test needs. Call from the test thread. */
 public final class Api {
@@ -107,12 +109,40 @@ public final class Api {
     }
   }
 
+  /** DESIGN.md rule 1: how long a write through one instance may take to reach every instance's answers. */
+  public static final Duration RULE_ONE = Duration.ofSeconds(1);
+
   public JsonObject lookup(String number) {
     HttpResponse<Buffer> response = get("/v1/numbers/" + number);
     if (response.statusCode() != 200) {
       throw new AssertionError("lookup failed: " + response.statusCode() + " " + response.bodyAsString());
     }
     return response.bodyAsJsonObject();
+  }
+
+  /**
+   * The answer for {@code number} once it is what {@code expected} accepts, asked again for up to {@link #RULE_ONE}:
+   * a write through one instance reaches every instance's answers within a second (DESIGN.md rule 1; the filter
+   * follows the change streams, the near cache Redis's invalidations), so a test reading one instance right after
+   * writing through another may see the answer of a moment before. Fails with the last answer otherwise.
+   */
+  public JsonObject lookupWithin(String number, String what, Predicate<JsonObject> expected) {
+    long deadline = System.nanoTime() + RULE_ONE.toNanos();
+    JsonObject answer = lookup(number);
+    while (!expected.test(answer)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + RULE_ONE.toMillis() + " ms (rule 1): " + what + "; last answer "
+            + answer.encode());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      answer = lookup(number);
+    }
+    return answer;
+  }
+
+  /** {@link #lookupWithin} for a verdict. */
+  public JsonObject verdictWithin(String number, String verdict) {
+    return lookupWithin(number, number + " answers " + verdict, a -> verdict.equals(a.getString("verdict")));
   }
 
   /**
