@@ -176,9 +176,10 @@ pin() { # cpus pid...
   done
 }
 
-# Runs wrk for $3 seconds with script $2 against $1; prints its RESULT line plus its own CPU seconds.
+# Runs wrk for $3 seconds with script $2 against $1; prints its RESULT line plus its own CPU seconds. The hot set
+# the lookup scripts draw from is $scenario_hot.
 run_wrk() {
-  BENCH_REPORTED="$ROWS" BENCH_HOT="$HOT" BENCH_TOKENS="$WORK/tokens.txt" \
+  BENCH_REPORTED="$ROWS" BENCH_HOT="$scenario_hot" BENCH_TOKENS="$WORK/tokens.txt" \
     $GEN_PREFIX bash -c 'wrk "$@" >"$0"; times' "$WORK/wrk.out" -t1 -c"$CONNECTIONS" -d"$3"s --timeout 5s --latency \
       -s "$WRK_DIR/$2" "$1" >"$WORK/wrk.times" 2>&1 &
   CHILD_PID=$!

@@ -55,7 +55,8 @@ public record Reputation(
   /**
    * The answer's JSON bytes, as {@code toJson().toBuffer()} writes them. The unreported answer, most lookups, is
    * the same bytes around the number every time: it is written from a template (no JsonObject, no encoder), which
-   * cuts the lookup's own CPU on the filter path.
+   * cuts the lookup's own CPU on the filter path. Other answers are written directly too ({@link AnswerBytes}) unless
+   * one of their strings would need a JSON escape.
    */
   public Buffer toBuffer() {
     if (isUnreported() && plainNumber(number)) {
@@ -67,7 +68,8 @@ public record Reputation(
       System.arraycopy(UNREPORTED_TAIL, 0, bytes, UNREPORTED_HEAD.length + number.length(), UNREPORTED_TAIL.length);
       return Buffer.buffer(bytes);
     }
-    return toJson().toBuffer();
+    Buffer direct = AnswerBytes.encode(this);
+    return direct != null ? direct : toJson().toBuffer();
   }
 
   /** Whether the template may hold the number without JSON escaping: an optional + and 1 to 20 ASCII digits. */
