@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -36,7 +35,7 @@ public final class RecordCache implements InvalidationChannel.Listener {
   private static final class Pending {
   }
 
-  private record Cached(Map<String, String> fields) {
+  private record Cached(CompactRecord fields) {
   }
 
   private final Cache<String, Object> entries;
@@ -117,7 +116,7 @@ public final class RecordCache implements InvalidationChannel.Listener {
     Pending token = new Pending();
     entries.put(key, token);
     return redis.apply(key).onSuccess(fields -> {
-      Cached value = new Cached(Collections.unmodifiableMap(fields));
+      Cached value = new Cached(CompactRecord.of(fields));
       if (entries.asMap().replace(key, token, value)) {
         bytes.addAndGet(weight(key, value));
       }
@@ -147,13 +146,14 @@ public final class RecordCache implements InvalidationChannel.Listener {
     evictions.increment();
   }
 
-  /** Rough heap of an entry: compact strings, the map's slots and the entry objects. */
+  /**
+   * Rough heap of an entry: the cache's entry objects and the key (about 160 bytes with a number's key), then the
+   * record in its compact form (its field names are shared with the records of its shape).
+   */
   static long weight(String key, Object value) {
-    long size = 160 + key.length();
+    long size = 120 + key.length();
     if (value instanceof Cached cached) {
-      for (Map.Entry<String, String> field : cached.fields().entrySet()) {
-        size += 120 + field.getKey().length() + field.getValue().length();
-      }
+      size += 16 + cached.fields().heapBytes();
     }
     return size;
   }

@@ -13,7 +13,7 @@ class CacheOptionsTest {
   void nearCacheDefaultsAndVariables() {
     CacheOptions defaults = DunblockConfig.fromEnv(Map.of()).cache();
     assertEquals(100_000, defaults.maxEntries());
-    assertEquals(32L * 1024 * 1024, defaults.maxBytes());
+    assertEquals(64L * 1024 * 1024, defaults.maxBytes());
     assertEquals(Duration.ofMillis(500), defaults.maxStaleness());
     CacheOptions set = DunblockConfig.fromEnv(Map.of("DUNBLOCK_REPUTATION_CACHE_ENTRIES", "0",
         "DUNBLOCK_REPUTATION_CACHE_MB", "8", "DUNBLOCK_REPUTATION_CACHE_STALENESS_MS", "250")).cache();
