@@ -1,6 +1,6 @@
 package org.dunblock.server.ops;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -27,9 +27,9 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  */
 public final class RouteMetricsFactory implements VertxMetricsFactory {
   private final MicrometerMetricsFactory micrometer;
-  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry registry;
 
-  public RouteMetricsFactory(MeterRegistry registry) {
+  public RouteMetricsFactory(PrometheusMeterRegistry registry) {
     this.micrometer = new MicrometerMetricsFactory(registry);
     this.registry = registry;
   }
@@ -53,7 +53,7 @@ public final class RouteMetricsFactory implements VertxMetricsFactory {
   public VertxMetrics metrics(VertxOptions options) {
     // Vert.x's metrics configure the registry's meter filters first; our HTTP meters are registered after them.
     VertxMetrics delegate = micrometer.metrics(options);
-    return new WithRouteMetrics(delegate, new HttpRouteMetrics(registry));
+    return new WithRouteMetrics(delegate, new HttpRouteMetrics(registry.getPrometheusRegistry()));
   }
 
   /** Delegates every kind of metrics to Vert.x's Micrometer ones but the HTTP server's. */
