@@ -9,8 +9,10 @@
 #
 # Variants (BareServer): bare (plain Vert.x), metrics (Dunblock's Vert.x: its Micrometer metrics, our per-route HTTP
 # meters), options (Dunblock's HTTP server options: idle timeout, compression negotiation, header limits),
-# configured (both). BARE_AB_SECONDS (default 5) is each burst, BARE_AB_WARMUP (default 15) each warm-up,
-# BARE_AB_EVENT_LOOPS (default nproc). Linux only (procfs); needs java and wrk.
+# configured (both); idle and compression: the HTTP options with only the idle timeout / only compression
+# negotiation. A variant may name another build's benchmarks jar, VARIANT@JAR (e.g. metrics@/tmp/old.jar),
+# to compare a change of the framework settings old against new. BARE_AB_SECONDS (default 5) is each burst,
+# BARE_AB_WARMUP (default 15) each warm-up, BARE_AB_EVENT_LOOPS (default nproc). Linux only (procfs); needs java and wrk.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/load-tests/lib.sh"
@@ -37,12 +39,16 @@ cleanup() {
 trap cleanup EXIT
 dunblock_clean_env
 
-for v in "${VARIANTS[@]}"; do
-  case "$v" in bare | metrics | options | configured) ;; *) echo "bare-ab: unknown variant $v" >&2; exit 2 ;; esac
-  java -Xms512m -Xmx512m -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 "$v" >"$SCRATCH/$v.log" 2>&1 \
+for i in "${!VARIANTS[@]}"; do
+  v=${VARIANTS[$i]%%@*}
+  jar=$BENCH_JAR
+  [[ "${VARIANTS[$i]}" == *@* ]] && jar=${VARIANTS[$i]#*@}
+  case "$v" in bare | metrics | options | idle | compression | configured) ;; *) echo "bare-ab: unknown variant $v" >&2; exit 2 ;; esac
+  [[ -f "$jar" ]] || { echo "bare-ab: $jar not found" >&2; exit 2; }
+  java -Xms512m -Xmx512m -cp "$jar" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 "$v" >"$SCRATCH/$i.log" 2>&1 \
     </dev/null &
   PIDS+=("$!")
-  port=$(dunblock_wait_for_log "$SCRATCH/$v.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$!")
+  port=$(dunblock_wait_for_log "$SCRATCH/$i.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$!")
   URLS+=("http://127.0.0.1:$port")
 done
 

@@ -29,7 +29,8 @@ import org.dunblock.server.reputation.Reputation;
  * per request before any Dunblock code runs; the gap from this one to Dunblock is Dunblock's own.
  *
  * {@code metrics} and {@code options} take one half of that each (Dunblock's Vert.x with plain HTTP options, plain
- * Vert.x with Dunblock's HTTP options), to tell which half costs what.
+ * Vert.x with Dunblock's HTTP options), to tell which half costs what; {@code idle} and {@code compression} are
+ * Dunblock's HTTP options without compression negotiation and without the idle timeout respectively.
  *
  *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.BareServer 2 0 [configured|metrics|options]
  */
@@ -45,8 +46,12 @@ public final class BareServer {
     Vertx vertx = configured || "metrics".equals(mode)
         ? DunblockServer.vertx(config(eventLoops).http(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    HttpServerOptions options = configured || "options".equals(mode) ? ApiVerticle.options(config(eventLoops).http())
-        : new HttpServerOptions();
+    HttpServerOptions options = switch (mode) {
+      case "configured", "options" -> ApiVerticle.options(config(eventLoops).http());
+      case "idle" -> ApiVerticle.options(config(eventLoops).http()).setCompressionSupported(false);
+      case "compression" -> ApiVerticle.options(config(eventLoops).http()).setIdleTimeout(0);
+      default -> new HttpServerOptions();
+    };
     int actual = start(vertx, eventLoops, port, options).await(30, TimeUnit.SECONDS);
     // bench.sh reads the port from this line.
     System.out.println("Bare Vert.x listening on 127.0.0.1:" + actual + " with " + eventLoops + " event loops"
