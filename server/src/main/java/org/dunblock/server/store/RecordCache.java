@@ -59,7 +59,7 @@ public final class RecordCache implements InvalidationChannel.Listener {
   private final AtomicLong bytes = new AtomicLong();
   /**
    * The doorkeeper: fingerprints (a key's hash, 0 for none) of keys missed and not kept. Read and written by every
-   * event loop without synchronisation; a lost or torn update only changes whether one record is kept.
+   * event loop without synchronisation; a lost update only changes whether one record is kept.
    */
   private final int[] seen;
   private final int seenShift;
