@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
 
 /**
  * Request rate and latency per route template, method and status, under the series names Vert.x's Micrometer
@@ -73,12 +74,13 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
 
   /** One request in flight: when it began and the route(s) vertx-web matched. */
   static final class Request {
-    final long start = System.nanoTime();
+    final long start;
     final int method;
     String route = "";
 
-    Request(int method) {
+    Request(int method, long start) {
       this.method = method;
+      this.start = start;
     }
   }
 
@@ -153,7 +155,15 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
     }
   }
 
+  /** The clock of latencies and of the {@code _max} window, in nanoseconds; {@code System::nanoTime} but in tests. */
+  private final LongSupplier nanoClock;
+
   HttpRouteMetrics(PrometheusRegistry registry) {
+    this(registry, System::nanoTime);
+  }
+
+  HttpRouteMetrics(PrometheusRegistry registry, LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     registry.register(this);
   }
 
@@ -202,7 +212,7 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
     Loop loop = loops.get();
     loop.active[method]++;
     loop.begun[method]++;
-    return new Request(method);
+    return new Request(method, nanoClock.getAsLong());
   }
 
   @Override
@@ -220,7 +230,7 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
 
   @Override
   public void responseEnd(Request request, HttpResponse response, long bytesWritten) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     Loop loop = loops.get();
     loop.active[request.method]--;
     loop.series(request.route, request.method, response.statusCode()).record(now - request.start, now);
@@ -229,7 +239,7 @@ final class HttpRouteMetrics implements HttpServerMetrics<HttpRouteMetrics.Reque
   /** Every thread's counters added up, as Prometheus snapshots (called by each scrape). */
   @Override
   public MetricSnapshots collect() {
-    long window = System.nanoTime() >> MAX_WINDOW_SHIFT;
+    long window = nanoClock.getAsLong() >> MAX_WINDOW_SHIFT;
     // route, method, status -> totals over threads; sorted for a stable output.
     Map<String, Totals> totals = new TreeMap<>();
     long[] active = new long[OTHER + 1];
