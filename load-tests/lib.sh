@@ -100,7 +100,7 @@ dunblock_start_server() {
   env DUNBLOCK_HOST=127.0.0.1 DUNBLOCK_PORT=0 DUNBLOCK_DATA_DIR="$WORK/data" DUNBLOCK_TRUSTED_PROXIES=127.0.0.1 \
     DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY=1000000 DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY=1000000000 DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY=1000000000 \
     DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE=0 "$@" \
-    java -Xms1g -Xmx1g -jar "$JAR" >"$log" 2>&1 </dev/null &
+    java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVER_PID=$!
   PORT=$(dunblock_wait_for_log "$log" 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$SERVER_PID")
   REDIS_PORT=$(sed -n -E 's/.*Embedded Redis started on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" | head -n 1)

@@ -17,7 +17,15 @@ public final class ClientAddress {
     this.trusted = trustedProxies.stream().map(IpRange::parse).toList();
   }
 
+  /**
+   * The client's address; an IPv4 host tunnelled through 6to4 or Teredo as that IPv4 address
+   * ({@link IpRange#tunnelledHost}), so the limits per client and per network count it once.
+   */
   public InetAddress of(HttpServerRequest request) {
+    return IpRange.tunnelledHost(sender(request));
+  }
+
+  private InetAddress sender(HttpServerRequest request) {
     InetAddress peer = parse(request.remoteAddress().hostAddress());
     if (peer == null) {
       // Unix sockets or odd peers: treat as loopback so the network bucket is stable.

@@ -82,13 +82,31 @@ public final class IpRange {
     return address;
   }
 
-  /** The network a client belongs to for the distinct-network quorum: IPv4 /24, IPv6 /48. */
-  public static String networkOf(InetAddress address) {
+  /**
+   * The IPv4 host an IPv6 address tunnels, or the address itself: 6to4 (2002:aabb:ccdd::/48 is aa.bb.cc.dd) and
+   * Teredo (2001:0::/32, the client's IPv4 in the last 32 bits). Taken at face value such a host would be many
+   * clients and networks: it has a whole 6to4 /48, and the Teredo server field, in the /48 and /64, is the
+   * client's to choose.
+   */
+  public static InetAddress tunnelledHost(InetAddress address) {
     InetAddress a = unmap(address);
-    if (a instanceof java.net.Inet6Address v6 && InetAddresses.is6to4Address(v6)) {
-      // 2002:aabb:ccdd::/48 is the IPv4 host aa.bb.cc.dd tunnelled: count it as that IPv4 /24, not as its own /48s.
-      a = InetAddresses.get6to4IPv4Address(v6);
+    if (a instanceof java.net.Inet6Address v6) {
+      if (InetAddresses.is6to4Address(v6)) {
+        return InetAddresses.get6to4IPv4Address(v6);
+      }
+      if (InetAddresses.isTeredoAddress(v6)) {
+        return InetAddresses.getTeredoInfo(v6).getClient();
+      }
     }
+    return a;
+  }
+
+  /**
+   * The network a client belongs to for the distinct-network quorum: IPv4 /24, IPv6 /48; a tunnelled IPv4 host
+   * ({@link #tunnelledHost}) counts as that host's /24.
+   */
+  public static String networkOf(InetAddress address) {
+    InetAddress a = tunnelledHost(address);
     byte[] b = a.getAddress();
     if (a instanceof Inet4Address) {
       return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + ".0/24";

@@ -21,6 +21,18 @@ class ClientAddressTest {
   }
 
   @Test
+  void aTeredoClientIsItsIpv4NetworkWhicheverServerItNames() {
+    // 2001:0:<Teredo server>:<flags>:<port>:<client IPv4, inverted>. The server field is the client's to choose,
+    // and its first 16 bits fall in the /48: counted as /48s, one IPv4 host would be thousands of networks.
+    // 34ff:8ef8 is 203.0.113.7 inverted, 34ff:8efe is 203.0.113.1.
+    assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("2001:0:4136:e378:8000:63bf:34ff:8ef8")));
+    assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("2001:0:c000:201:8000:63bf:34ff:8ef8")));
+    assertEquals("203.0.113.0/24", IpRange.networkOf(InetAddresses.forString("2001:0:9d38:953c:0:f227:34ff:8efe")));
+    // Not Teredo (2001:db8::/32 is documentation space, 2001:0::/32 only is Teredo): its own /48.
+    assertEquals("2001:0db8:0000::/48", IpRange.networkOf(InetAddresses.forString("2001:db8:0:201:8000:63bf:34ff:8ef8")));
+  }
+
+  @Test
   void rangesMatchByPrefix() {
     IpRange range = IpRange.parse("10.1.0.0/16");
     assertTrue(range.contains(InetAddresses.forString("10.1.200.3")));

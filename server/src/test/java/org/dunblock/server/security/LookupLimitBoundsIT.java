@@ -53,6 +53,22 @@ class LookupLimitBoundsIT {
   }
 
   @Test
+  void oneIpv4HostTunnelledThroughTeredoHasOneAllowanceWhicheverServerItNames() {
+    // 2001:0:<server>:<flags>:<port>:<client IPv4 inverted>; 34ff:8ef8 is 203.0.113.7. The server field is the
+    // client's to choose: a fresh one per request would be a fresh /64 and /48 each time if taken at face value.
+    int lookups = 0;
+    for (int i = 0; i < LIMIT; i++) {
+      String client = "2001:0:" + Integer.toHexString(0x1000 + i) + ":" + Integer.toHexString(i) + ":0:f227:34ff:8ef8";
+      HttpResponse<Buffer> r = lookup(client, lookups++);
+      assertEquals(200, r.statusCode(), client + ": " + r.bodyAsString());
+    }
+    HttpResponse<Buffer> past = lookup("2001:0:7fff:1:0:f227:34ff:8ef8", lookups++);
+    assertEquals(429, past.statusCode(), "the same IPv4 host behind another Teredo server: " + past.bodyAsString());
+    assertEquals(429, lookup("203.0.113.7", lookups++).statusCode(), "and the host itself over IPv4");
+    assertEquals(200, lookup("203.0.113.8", lookups++).statusCode(), "another host has its own allowance");
+  }
+
+  @Test
   void pastTheTrackedClientsBoundNewClientsShareAnOverflowBucketPerSlash16() {
     int lookups = 0;
     for (int i = 0; i < TRACKED; i++) {
