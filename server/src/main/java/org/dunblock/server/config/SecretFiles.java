@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Files that hold secrets (the server secret, the export signing key, the embedded Redis password): owner-only
- * (mode 600) from the moment they exist. A file is written in full under a temporary name created 600, then moved
- * into place atomically, so no other user ever sees it readable, and nobody ever sees it half written. Blocking.
+ * (mode 600) from the moment they exist. A file is written in full under a temporary name created 600, then linked
+ * into place atomically, so no other user ever sees it readable, nobody ever sees it half written, and of processes
+ * creating it at once one wins and every one uses the winner's secret. Blocking.
  */
 public final class SecretFiles {
   private static final Logger LOG = LoggerFactory.getLogger(SecretFiles.class);
@@ -53,10 +54,21 @@ public final class SecretFiles {
         : Files.createTempFile(dir, "." + file.getFileName(), ".tmp", new FileAttribute<?>[0]);
     try {
       Files.writeString(temp, content, StandardCharsets.UTF_8);
-      if (Files.exists(file)) {
-        throw new FileAlreadyExistsException(file.toString());
+      try {
+        // A hard link appears atomically and never replaces an existing file (link(2) fails with EEXIST): of
+        // processes creating the file at once exactly one wins, and the others read its secret. A rename would
+        // replace the winner's file after the winner had read it.
+        Files.createLink(file, temp);
+      } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+        if (e instanceof FileAlreadyExistsException exists) {
+          throw exists;
+        }
+        // No hard links here (some network or FAT file systems): check, then move; two creators at once may race.
+        if (Files.exists(file)) {
+          throw new FileAlreadyExistsException(file.toString());
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temp);
     }
