@@ -55,32 +55,59 @@ class SlowClientIT {
       sent = burst;
     }
 
-    /** Sends one more byte (never the last: the request stays unfinished) and reads what came back. */
+    /**
+     * Reads what came back, then sends one more byte (never the last: the request stays unfinished) unless the server
+     * has already answered. A write to a connection the server has answered and closed can fail, and the answer is
+     * still read after it: the client must not lose the server's last words to its own write.
+     */
     void tick() {
       if (closedAfterMs >= 0) {
         return;
       }
       try {
-        OutputStream out = socket.getOutputStream();
+        if (!read() || answer.size() > 0) {
+          return;
+        }
         if (sent < request.length - 1) {
+          OutputStream out = socket.getOutputStream();
           out.write(request[sent++]);
           out.flush();
         }
-        InputStream in = socket.getInputStream();
-        byte[] buffer = new byte[4096];
-        try {
-          int n = in.read(buffer);
-          if (n < 0) {
-            closed();
-          } else {
-            answer.write(buffer, 0, n);
-          }
-        } catch (SocketTimeoutException quiet) {
-          // nothing from the server yet
-        }
       } catch (IOException e) {
-        closed();
+        drain();
       }
+    }
+
+    /** Reads what the server has sent so far; false once it has closed the connection. */
+    private boolean read() throws IOException {
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[4096];
+      try {
+        int n = in.read(buffer);
+        if (n < 0) {
+          closed();
+          return false;
+        }
+        answer.write(buffer, 0, n);
+      } catch (SocketTimeoutException quiet) {
+        // nothing from the server yet
+      }
+      return true;
+    }
+
+    /** After a failed write: keeps what the server sent before it hung up (waiting at most a second), then closes. */
+    private void drain() {
+      byte[] buffer = new byte[4096];
+      try {
+        socket.setSoTimeout(1_000);
+        InputStream in = socket.getInputStream();
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          answer.write(buffer, 0, n);
+        }
+      } catch (IOException gone) {
+        // reset or silent: what was read is all there is
+      }
+      closed();
     }
 
     private void closed() {
