@@ -124,11 +124,14 @@ CLK_TCK=$(getconf CLK_TCK)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "Starting the bare Vert.x server ($EVENT_LOOPS event loops) ..."
 # Every server (bare, configured, Dunblock in lib.sh) touches its heap at start (AlwaysPreTouch): without it the first
-# young collections fault in survivor and old pages, 20-35 ms pauses against 7-13 ms touched (bare server, G1).
-java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
+# young collections fault in survivor and old pages, 20-35 ms pauses against 7-13 ms touched (bare server, G1). All
+# three get the server image's JVM flags too (SERVER_JVM_FLAGS, lib.sh).
+# shellcheck disable=SC2086 # the flags are meant to split into words
+java -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2} -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 >"$WORK/bare.log" 2>&1 </dev/null &
 BARE_PID=$!
 BARE_PORT=$(dunblock_wait_for_log "$WORK/bare.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$BARE_PID")
-java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 configured >"$WORK/configured.log" \
+# shellcheck disable=SC2086
+java -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2} -cp "$BENCH_JAR" org.dunblock.bench.BareServer "$EVENT_LOOPS" 0 configured >"$WORK/configured.log" \
   2>&1 </dev/null &
 CONF_PID=$!
 CONF_PORT=$(dunblock_wait_for_log "$WORK/configured.log" 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$CONF_PID")

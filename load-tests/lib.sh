@@ -93,14 +93,16 @@ dunblock_wait_for_log() {
 # Starts server/target/dunblock-server.jar for load: loopback only, a free port, the embedded Redis under
 # $WORK/data, loopback trusted as a proxy (so X-Forwarded-For varies the client's network) and the per-day token
 # and report limits and the per-client lookup limit lifted. $1: log file; further arguments: extra VAR=value settings. Sets SERVER_PID, PORT,
-# REDIS_PORT and BASE, and returns once /ready answers 200.
+# REDIS_PORT and BASE, and returns once /ready answers 200. The JVM gets a 1 GB heap touched at start and
+# SERVER_JVM_FLAGS (default: the server image's -XX:MaxTenuringThreshold=2, see docs/operations.md#running-the-jar).
 dunblock_start_server() {
   local log=$1 i
   shift
+  # shellcheck disable=SC2086 # the flags are meant to split into words
   env DUNBLOCK_HOST=127.0.0.1 DUNBLOCK_PORT=0 DUNBLOCK_DATA_DIR="$WORK/data" DUNBLOCK_TRUSTED_PROXIES=127.0.0.1 \
     DUNBLOCK_TOKENS_PER_NETWORK_PER_DAY=1000000 DUNBLOCK_REPORTS_PER_REPORTER_PER_DAY=1000000000 DUNBLOCK_REPORTS_PER_NETWORK_PER_DAY=1000000000 \
     DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE=0 "$@" \
-    java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -jar "$JAR" >"$log" 2>&1 </dev/null &
+    java -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2} -jar "$JAR" >"$log" 2>&1 </dev/null &
   SERVER_PID=$!
   PORT=$(dunblock_wait_for_log "$log" 's/.*Dunblock listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$SERVER_PID")
   REDIS_PORT=$(sed -n -E 's/.*Embedded Redis started on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" | head -n 1)

@@ -1,14 +1,10 @@
 package org.dunblock.server.store;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
-import com.google.common.cache.RemovalCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.dunblock.server.config.CacheOptions;
 
@@ -26,9 +22,10 @@ import org.dunblock.server.config.CacheOptions;
  * old value. This instance's own scripts also invalidate the keys they name as they complete ({@link #invalidated}),
  * so a lookup after one of its own writes never sees the cached value, not even for the bound.
  *
- * <p>Bounded in entries and in approximate bytes by one weight: each entry weighs its estimated size, but at least
- * {@code maxBytes / maxEntries}, so neither bound can be passed (Guava evicts per segment, somewhat before the total
- * is reached).
+ * <p>Bounded in entries and in approximate bytes (each entry weighs its estimated size), neither of which is ever
+ * passed, evicting by CLOCK ({@link ClockCache}): a hit stores one flag and allocates nothing, so serving tens of
+ * thousands of cached records a second dirties no cards for the young collections to scan. Records are kept as
+ * {@link CompactRecord}s, four objects each, as the collections copy a freshly filled cache until it is promoted.
  *
  * <p>A record is kept on its second miss, not its first: a doorkeeper (one fingerprint per slot, four slots per
  * entry, overwritten by later misses) remembers the keys missed recently, and only a key found there is kept. A
@@ -38,16 +35,11 @@ import org.dunblock.server.config.CacheOptions;
  * on one shared core in bench.sh's cold scenario).
  */
 public final class RecordCache implements InvalidationChannel.Listener {
-  /** A read in flight; only the read that put it may replace it. */
-  private static final class Pending {
-  }
+  /** The least an entry weighs (see {@link #weight}): with the byte bound, it bounds the ring's length. */
+  private static final int LEAST_WEIGHT = 136;
 
-  private record Cached(CompactRecord fields) {
-  }
-
-  private final Cache<String, Object> entries;
+  private final ClockCache<String, CompactRecord> entries;
   private final Function<String, Future<Map<String, String>>> redis;
-  private final long floorWeight;
   private volatile InvalidationChannel channel;
   private final Counter hits;
   private final Counter misses;
@@ -56,7 +48,6 @@ public final class RecordCache implements InvalidationChannel.Listener {
   private final Counter resets;
   private final Counter evictions;
   private final Counter deferred;
-  private final AtomicLong bytes = new AtomicLong();
   /**
    * The doorkeeper: fingerprints (a key's hash, 0 for none) of keys missed and not kept. Read and written by every
    * event loop without synchronisation; a lost update only changes whether one record is kept.
@@ -70,24 +61,12 @@ public final class RecordCache implements InvalidationChannel.Listener {
   public RecordCache(CacheOptions options, Function<String, Future<Map<String, String>>> redis,
       MeterRegistry registry) {
     this.redis = redis;
-    this.floorWeight = Math.max(1, options.maxBytes() / Math.max(1, options.maxEntries()));
     // Four slots per entry (4 bytes each): a hot set as large as the cache is remembered between its lookups.
     int slots = Integer.highestOneBit((int) Math.min(1 << 24, Math.max(1024, 4L * options.maxEntries())) * 2 - 1);
     this.seen = new int[slots];
     this.seenShift = 32 - Integer.numberOfTrailingZeros(slots);
-    this.entries = CacheBuilder.newBuilder()
-        .maximumWeight(options.maxBytes())
-        .<String, Object>weigher((key, value) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floorWeight,
-            weight(key, value))))
-        .removalListener(removal -> {
-          if (removal.getValue() instanceof Cached) {
-            bytes.addAndGet(-weight(removal.getKey(), removal.getValue()));
-          }
-          if (removal.getCause() == RemovalCause.SIZE) {
-            evicted();
-          }
-        })
-        .build();
+    int ring = (int) Math.max(1, Math.min(Math.max(1, options.maxEntries()), options.maxBytes() / LEAST_WEIGHT));
+    this.entries = new ClockCache<>(ring, options.maxBytes(), this::evicted);
     String name = "dunblock.reputation.cache";
     this.hits = Counter.builder(name + ".lookups").tag("result", "hit")
         .description("Record reads of listed numbers by the near cache's outcome").register(registry);
@@ -104,9 +83,9 @@ public final class RecordCache implements InvalidationChannel.Listener {
         .register(registry);
     this.evictions = Counter.builder(name + ".evictions")
         .description("Entries evicted to keep the near cache within its bounds").register(registry);
-    Gauge.builder(name + ".entries", entries, Cache::size).description("Entries in the near cache")
+    Gauge.builder(name + ".entries", entries, ClockCache::size).description("Entries in the near cache")
         .register(registry);
-    Gauge.builder(name + ".bytes", bytes, AtomicLong::get)
+    Gauge.builder(name + ".bytes", entries, ClockCache::weight)
         .description("Estimated heap of the near cache's records").register(registry);
     Gauge.builder(name + ".fresh", this, c -> c.channel != null && c.channel.fresh(System.nanoTime()) ? 1 : 0)
         .description("1 while the invalidation channel proves the near cache current, else 0 (lookups read Redis)")
@@ -125,10 +104,10 @@ public final class RecordCache implements InvalidationChannel.Listener {
       bypassed.increment();
       return redis.apply(key);
     }
-    Object entry = entries.getIfPresent(key);
-    if (entry instanceof Cached cached) {
+    CompactRecord cached = entries.get(key);
+    if (cached != null) {
       hits.increment();
-      return Future.succeededFuture(cached.fields());
+      return Future.succeededFuture(cached);
     }
     misses.increment();
     if (!keep) {
@@ -138,12 +117,13 @@ public final class RecordCache implements InvalidationChannel.Listener {
       deferred.increment();
       return redis.apply(key);
     }
-    Pending token = new Pending();
-    entries.put(key, token);
-    return redis.apply(key).onSuccess(fields -> {
-      Cached value = new Cached(CompactRecord.of(fields));
-      if (entries.asMap().replace(key, token, value)) {
-        bytes.addAndGet(weight(key, value));
+    ClockCache.Fill fill = entries.begin(key);
+    return redis.apply(key).onComplete(read -> {
+      if (read.succeeded()) {
+        CompactRecord value = CompactRecord.of(read.result());
+        entries.complete(key, fill, value, weight(key, value));
+      } else {
+        entries.abandon(key, fill);
       }
     });
   }
@@ -151,20 +131,20 @@ public final class RecordCache implements InvalidationChannel.Listener {
   @Override
   public void invalidated(String key) {
     invalidations.increment();
-    entries.invalidate(key);
+    entries.remove(key);
   }
 
   /** Drops the keys a write of this instance named (its scripts' KEYS), as the write completes. */
   public void invalidated(String[] keys) {
     for (String key : keys) {
-      entries.invalidate(key);
+      entries.remove(key);
     }
   }
 
   @Override
   public void reset() {
     resets.increment();
-    entries.invalidateAll();
+    entries.clear();
   }
 
   /**
@@ -187,14 +167,10 @@ public final class RecordCache implements InvalidationChannel.Listener {
   }
 
   /**
-   * Rough heap of an entry: the cache's entry objects and the key (about 160 bytes with a number's key), then the
-   * record in its compact form (its field names are shared with the records of its shape).
+   * Rough heap of an entry: the map's node, the cache's entry and the key (about 150 bytes with a number's key), then
+   * the record in its compact form (its field names are shared with the records of its shape).
    */
-  static long weight(String key, Object value) {
-    long size = 120 + key.length();
-    if (value instanceof Cached cached) {
-      size += 16 + cached.fields().heapBytes();
-    }
-    return size;
+  static long weight(String key, CompactRecord value) {
+    return LEAST_WEIGHT + key.length() + value.heapBytes();
   }
 }

@@ -42,6 +42,25 @@ class CompactRecordTest {
   }
 
   @Test
+  void emptyAndNonLatinValuesReadBackExactly() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("first", "");
+    fields.put("name", "催收 \uD83D\uDCDE");
+    fields.put("middle", "");
+    fields.put("last", "x");
+    fields.put("end", "");
+    CompactRecord compact = CompactRecord.of(fields);
+    assertEquals(fields, compact);
+    assertEquals("", compact.get("first"));
+    assertEquals("催收 \uD83D\uDCDE", compact.get("name"));
+    assertEquals("", compact.get("end"));
+    Map<String, String> ascii = new LinkedHashMap<>(fields);
+    ascii.put("name", "abcd e");
+    assertTrue(CompactRecord.of(fields).heapBytes() > CompactRecord.of(ascii).heapBytes(),
+        "two bytes a character outside Latin-1");
+  }
+
+  @Test
   void recordsOfOneShapeShareTheirNamesAndWeighLess() {
     CompactRecord a = CompactRecord.of(record("5", null));
     CompactRecord b = CompactRecord.of(record("7", null));
