@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +25,10 @@ import java.util.function.BiConsumer;
 final class CompactRecord extends AbstractMap<String, String> {
   /** Shapes kept at most; past this the table starts over (platform names are fields, so shapes have no end). */
   private static final int MAX_SHAPES = 4096;
+  /** Characters of field names the table holds at most (platform names are up to 100 characters each). */
+  private static final long MAX_SHAPE_CHARS = 256 * 1024;
   private static final Map<List<String>, String[]> SHAPES = new ConcurrentHashMap<>();
+  private static final AtomicLong SHAPE_CHARS = new AtomicLong();
 
   private final String[] names;
   /** The values end to end; value i is {@code packed[ends[i - 1], ends[i])}. */
@@ -52,18 +56,23 @@ final class CompactRecord extends AbstractMap<String, String> {
     }
     List<String> shape = Arrays.asList(names);
     String[] shared = SHAPES.get(shape);
-    if (shared == null) {
-      if (SHAPES.size() >= MAX_SHAPES) {
-        // Platform names are fields, so reports can make shapes without end: start over rather than stop sharing
-        // (records made before keep their arrays).
-        SHAPES.clear();
-      }
-      for (int k = 0; k < names.length; k++) {
-        names[k] = names[k].intern();
-      }
-      shared = SHAPES.computeIfAbsent(List.copyOf(shape), s -> names);
+    if (shared != null) {
+      return new CompactRecord(shared, values.toString(), ends, true);
     }
-    return new CompactRecord(shared != null ? shared : names, values.toString(), ends, shared != null);
+    int chars = 0;
+    for (int k = 0; k < names.length; k++) {
+      names[k] = names[k].intern();
+      chars += names[k].length();
+    }
+    if (SHAPES.size() >= MAX_SHAPES || SHAPE_CHARS.addAndGet(chars) > MAX_SHAPE_CHARS) {
+      // Platform names are fields, so reports can make shapes without end: start over rather than stop sharing
+      // (records made before keep their arrays).
+      SHAPES.clear();
+      SHAPE_CHARS.set(chars);
+    }
+    shared = SHAPES.computeIfAbsent(List.copyOf(shape), s -> names);
+    // The record whose shape this is pays for its names; the records that share them later do not.
+    return new CompactRecord(shared, values.toString(), ends, shared != names);
   }
 
   /**
@@ -71,10 +80,11 @@ final class CompactRecord extends AbstractMap<String, String> {
    * the ends, and its names unless shared.
    */
   long heapBytes() {
-    long size = 24 + 24 + 16 + (long) packed.length() * (latin1(packed) ? 1 : 2) + 16 + 4L * ends.length;
+    long size = 40 + 24 + 16 + (long) packed.length() * (latin1(packed) ? 1 : 2) + 16 + 4L * ends.length;
     if (!sharedNames) {
+      size += 16 + 4L * names.length;
       for (String name : names) {
-        size += 4 + 44 + name.length();
+        size += 40 + name.length();
       }
     }
     return size;

@@ -23,8 +23,9 @@ import org.dunblock.server.config.CacheOptions;
  * so a lookup after one of its own writes never sees the cached value, not even for the bound.
  *
  * <p>Bounded in entries and in approximate bytes (each entry weighs its estimated size), neither of which is ever
- * passed, evicting by CLOCK ({@link ClockCache}): a hit stores one flag and allocates nothing, so serving tens of
- * thousands of cached records a second dirties no cards for the young collections to scan. Records are kept as
+ * passed, evicting by CLOCK ({@link ClockCache}): a hit stores at most one flag in the cache and no reference, so
+ * serving tens of thousands of cached records a second dirties no cards for the young collections to scan (the
+ * values it reads are new substrings, young garbage). Records are kept as
  * {@link CompactRecord}s, four objects each, as the collections copy a freshly filled cache until it is promoted.
  *
  * <p>A record is kept on its second miss, not its first: a doorkeeper (one fingerprint per slot, four slots per
@@ -37,6 +38,7 @@ import org.dunblock.server.config.CacheOptions;
 public final class RecordCache implements InvalidationChannel.Listener {
   /** The least an entry weighs (see {@link #weight}): with the byte bound, it bounds the ring's length. */
   private static final int LEAST_WEIGHT = 136;
+  private static final int MAX_RING = 1 << 24;
 
   private final ClockCache<String, CompactRecord> entries;
   private final Function<String, Future<Map<String, String>>> redis;
@@ -65,7 +67,9 @@ public final class RecordCache implements InvalidationChannel.Listener {
     int slots = Integer.highestOneBit((int) Math.min(1 << 24, Math.max(1024, 4L * options.maxEntries())) * 2 - 1);
     this.seen = new int[slots];
     this.seenShift = 32 - Integer.numberOfTrailingZeros(slots);
-    int ring = (int) Math.max(1, Math.min(Math.max(1, options.maxEntries()), options.maxBytes() / LEAST_WEIGHT));
+    // The ring is allocated whole (8 to 12 bytes a slot): no longer than the byte bound can fill, nor than 16 M.
+    int ring = (int) Math.max(1, Math.min(Math.min(Math.max(1, options.maxEntries()), MAX_RING),
+        options.maxBytes() / LEAST_WEIGHT));
     this.entries = new ClockCache<>(ring, options.maxBytes(), this::evicted);
     String name = "dunblock.reputation.cache";
     this.hits = Counter.builder(name + ".lookups").tag("result", "hit")
@@ -118,9 +122,16 @@ public final class RecordCache implements InvalidationChannel.Listener {
       return redis.apply(key);
     }
     ClockCache.Fill fill = entries.begin(key);
-    return redis.apply(key).onComplete(read -> {
-      if (read.succeeded()) {
-        CompactRecord value = CompactRecord.of(read.result());
+    Future<Map<String, String>> read;
+    try {
+      read = redis.apply(key);
+    } catch (RuntimeException e) {
+      entries.abandon(key, fill);
+      throw e;
+    }
+    return read.onComplete(answer -> {
+      if (answer.succeeded()) {
+        CompactRecord value = CompactRecord.of(answer.result());
         entries.complete(key, fill, value, weight(key, value));
       } else {
         entries.abandon(key, fill);

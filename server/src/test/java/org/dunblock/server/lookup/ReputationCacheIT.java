@@ -131,6 +131,7 @@ class ReputationCacheIT {
       waitUntil("B answers with the second report", STALENESS_BOUND,
           () -> both.apiB().lookup(number).getLong("reports") == 2);
       // The writer's own cache never shows the old record after its write, not even within the bound.
+      assertEquals(2, cachedLookup(both.apiA(), number).getLong("reports"), "A holds the record too");
       both.apiA().report(both.apiA().establishedToken(), "192.0.2.1", report(number, "FRAUD"));
       assertEquals(3, both.apiA().lookup(number).getLong("reports"));
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 
 class ClockCacheTest {
@@ -162,17 +164,18 @@ class ClockCacheTest {
   @Test
   void hotKeysReadBetweenFillsSurviveAScanOfOneOffKeys() {
     ClockCache<String, String> cache = cache(100, 1_000_000);
+    int hotFills = 0;
     for (int i = 0; i < 1_000; i++) {
       for (int hot = 0; hot < 10; hot++) {
         if (cache.get("hot" + hot) == null) {
           fill(cache, "hot" + hot, 1);
+          hotFills++;
         }
       }
       fill(cache, "once" + i, 1);
     }
-    for (int hot = 0; hot < 10; hot++) {
-      assertEquals("value of hot" + hot, cache.get("hot" + hot));
-    }
+    // Each hot key was filled once and never evicted (first in, first out would refill them every 90 fills).
+    assertEquals(10, hotFills);
     assertEquals(100, cache.size());
   }
 
@@ -189,10 +192,16 @@ class ClockCacheTest {
   }
 
   @Test
-  void concurrentFillsReadsAndRemovalsKeepTheBoundsAndTheTotals() throws Exception {
-    ClockCache<String, String> cache = cache(50, 5_000);
+  void concurrentFillsReadsRemovalsAndClearsKeepTheBoundsTheTotalsAndNoRemovedValue() throws Exception {
+    ClockCache<String, Long> cache = new ClockCache<>(50, 5_000, evictions::incrementAndGet);
     int threads = 4;
     int keys = 200;
+    // Each fill's value is a version taken as it begins; each removal (and clear) records the version it came
+    // after. The test's own lock orders only those two steps, so that a fill that began before a removal has a
+    // smaller version than the removal's; fills' completions and reads race freely with everything.
+    AtomicLong versions = new AtomicLong();
+    AtomicLongArray removedAt = new AtomicLongArray(keys);
+    Object order = new Object();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
@@ -202,18 +211,39 @@ class ClockCacheTest {
         SplittableRandom random = new SplittableRandom(seed);
         start.await();
         for (int i = 0; i < 200_000; i++) {
-          String key = "k" + random.nextInt(keys);
-          int action = random.nextInt(100);
-          if (action < 70) {
-            cache.get(key);
-          } else if (action < 95) {
-            ClockCache.Fill fill = cache.begin(key);
+          int k = random.nextInt(keys);
+          String key = "k" + k;
+          int action = random.nextInt(1_000);
+          if (action < 700) {
+            long removed = removedAt.get(k);
+            Long value = cache.get(key);
+            if (value != null && value < removed) {
+              throw new AssertionError(key + " served version " + value + " after its removal at " + removed);
+            }
+          } else if (action < 950) {
+            ClockCache.Fill fill;
+            long version;
+            synchronized (order) {
+              fill = cache.begin(key);
+              version = versions.incrementAndGet();
+            }
             cache.get("k" + random.nextInt(keys));
-            cache.complete(key, fill, "value of " + key, 1 + (key.hashCode() & 0x7f));
-          } else if (action < 99) {
-            cache.remove(key);
-          } else {
+            cache.complete(key, fill, version, 1 + (k & 0x7f));
+          } else if (action < 990) {
+            synchronized (order) {
+              cache.remove(key);
+              removedAt.set(k, versions.incrementAndGet());
+            }
+          } else if (action < 999) {
             cache.abandon(key, cache.begin(key));
+          } else {
+            synchronized (order) {
+              cache.clear();
+              long now = versions.incrementAndGet();
+              for (int j = 0; j < keys; j++) {
+                removedAt.set(j, now);
+              }
+            }
           }
           if (cache.size() > 50 || cache.weight() > 5_000) {
             throw new AssertionError(cache.size() + " entries, weight " + cache.weight());
@@ -229,23 +259,28 @@ class ClockCacheTest {
     pool.shutdown();
     long weight = 0;
     int size = 0;
-    for (int i = 0; i < keys; i++) {
-      String value = cache.get("k" + i);
-      if (value != null) {
-        assertEquals("value of k" + i, value);
+    for (int k = 0; k < keys; k++) {
+      if (cache.get("k" + k) != null) {
         size++;
-        weight += 1 + (("k" + i).hashCode() & 0x7f);
+        weight += 1 + (k & 0x7f);
       }
     }
     assertEquals(size, cache.size(), "size counts exactly the kept entries");
     assertEquals(weight, cache.weight(), "weight sums exactly the kept entries");
-    // Every slot is reusable: after a clear the whole bound fills again.
-    cache.clear();
-    for (int i = 0; i < 50; i++) {
-      assertTrue(fill(cache, "again" + i, 1));
+    // No slot leaked or given out twice: with every key removed, the whole bound fills again without evicting.
+    for (int k = 0; k < keys; k++) {
+      cache.remove("k" + k);
     }
-    assertEquals(50, cache.size());
-    assertEquals(50, present(cache, 50, "again"));
+    assertEquals(0, cache.size());
+    assertEquals(0, cache.weight());
+    int evictedBefore = evictions.get();
+    for (int i = 0; i < 50; i++) {
+      assertTrue(cache.complete("again" + i, cache.begin("again" + i), (long) i, 1));
+    }
+    assertEquals(evictedBefore, evictions.get(), "50 fills into 50 free slots evict nothing");
+    for (int i = 0; i < 50; i++) {
+      assertEquals(Long.valueOf(i), cache.get("again" + i));
+    }
   }
 
   static int present(ClockCache<String, String> cache, String... keys) {
