@@ -49,16 +49,20 @@ dunblock_mint_tokens "$WORK/tokens.txt" 16
 taskset -a -p -c 0 "$SERVER_PID" >/dev/null
 taskset -a -p -c 0 "$(dunblock_redis_pid)" >/dev/null
 
-openload() { # seconds
-  taskset -c 1 java -cp "$BENCH_JAR" org.dunblock.bench.OpenLoad url="$BASE" scenario=reported rate="$RATE" \
-    seconds="$1" warmup=1 connections=128 reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" | grep '^RESULT '
+# The generator as bench.sh starts it (its heap touched up front: pinned to one CPU its JVM runs the serial
+# collector, whose first collections on fresh pages would count as the server's latency), with its own GC log.
+openload() { # seconds run
+  taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Xlog:gc:file="$WORK/openload-$2.log" -cp "$BENCH_JAR" \
+    org.dunblock.bench.OpenLoad url="$BASE" scenario=reported rate="$RATE" seconds="$1" warmup=1 connections=128 \
+    reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" | grep '^RESULT '
+  echo "  generator's longest pause: $(grep -oE '[0-9.]+ms$' "$WORK/openload-$2.log" | sort -n | tail -n 1)"
 }
 echo "Server JVM flags: ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2}"
 echo "Warming up for $WARMUP s at $RATE req/s (the near cache fills) ..."
-openload "$WARMUP" >/dev/null
+openload "$WARMUP" warmup >/dev/null
 mark=$(wc -l <"$WORK/gc.log")
 for ((i = 1; i <= RUNS; i++)); do
-  openload "$SECONDS_EACH"
+  openload "$SECONDS_EACH" "$i"
 done
 echo "Young pauses after the warm-up (uptime, heap before->after, pause):"
 tail -n +"$((mark + 1))" "$WORK/gc.log" | sed -n -E 's/^\[([0-9.]+s)\].*Pause Young.* ([0-9]+M->[0-9]+M)\([0-9]+M\) ([0-9.]+ms)$/  \1 \2 \3/p'
