@@ -60,7 +60,7 @@ openload() { # seconds run
 echo "Server JVM flags: ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2}"
 echo "Warming up for $WARMUP s at $RATE req/s (the near cache fills) ..."
 # Printed too: a warm-up that fell behind (not_sent > 0) leaves a server still compiling for the first run.
-echo "warm-up: $(openload "$WARMUP" warmup | head -n 1)"
+echo "warm-up: $(openload "$WARMUP" warmup | sed -n 1p)"
 mark=$(wc -l <"$WORK/gc.log")
 for ((i = 1; i <= RUNS; i++)); do
   openload "$SECONDS_EACH" "$i"
