@@ -55,7 +55,9 @@ openload() { # seconds run
   taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Xlog:gc:file="$WORK/openload-$2.log" -cp "$BENCH_JAR" \
     org.dunblock.bench.OpenLoad url="$BASE" scenario=reported rate="$RATE" seconds="$1" warmup=1 connections=128 \
     reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" | grep '^RESULT '
-  echo "  generator's longest pause: $(grep -oE '[0-9.]+ms$' "$WORK/openload-$2.log" | sort -n | tail -n 1)"
+  local longest
+  longest=$(grep -oE '[0-9.]+ms$' "$WORK/openload-$2.log" | sort -n | tail -n 1 || true)
+  echo "  generator's longest pause: ${longest:-none (no collection)}"
 }
 echo "Server JVM flags: ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2}"
 echo "Warming up for $WARMUP s at $RATE req/s (the near cache fills) ..."
