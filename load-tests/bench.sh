@@ -307,6 +307,7 @@ CPU_MODEL=$(sed -n -E 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1
 echo
 echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
 echo "  $(java -version 2>&1 | head -n 1); load average $LOAD_START at start, $LOAD_END at end."
+echo "  Every server's JVM: -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${SERVER_JVM_FLAGS--XX:MaxTenuringThreshold=2}"
 echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers; reported and zipf draw from the"
 echo "  first $HOT, cold from all). Restart to /ready (JVM, Redis"
 echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
