@@ -9,6 +9,8 @@
 #
 #   load-tests/gc-tail.sh server/target/dunblock-server.jar
 #
+# GC_TAIL_CLIENTS=N (default 0): the lookups come from N client addresses (X-Forwarded-For) and the per-client
+# lookup limit is on at 1,000,000 a minute, so its per-minute counts live in the heap as in production.
 # SERVER_JVM_FLAGS: the server's JVM options beyond heap and GC log (default lib.sh's, the server image's
 # -XX:MaxTenuringThreshold=2); SERVER_JVM_FLAGS= (empty) shows what a freshly filled cache costs with the JVM's own
 # default of 15. Needs 2+ cores (taskset), java, curl, the benchmarks jar
@@ -25,6 +27,9 @@ RATE=$(dunblock_clamp "${GC_TAIL_RATE:-12000}" 1 100000)
 WARMUP=$(dunblock_clamp "${GC_TAIL_WARMUP:-20}" 1 300)
 SECONDS_EACH=$(dunblock_clamp "${GC_TAIL_SECONDS:-10}" 1 120)
 RUNS=$(dunblock_clamp "${GC_TAIL_RUNS:-3}" 1 10)
+CLIENTS=$(dunblock_clamp "${GC_TAIL_CLIENTS:-0}" 0 1000000)
+LIMIT=0
+((CLIENTS > 0)) && LIMIT=1000000
 BENCH_JAR=$ROOT/load-tests/target/benchmarks.jar
 [[ -f "$BENCH_JAR" ]] || { echo "gc-tail: build $BENCH_JAR first (mvn -B -q package -DskipTests)" >&2; exit 2; }
 WORK=$(mktemp -d -t dunblock-gc-tail.XXXXXX)
@@ -37,7 +42,8 @@ trap cleanup EXIT
 dunblock_clean_env
 
 start() { # log
-  dunblock_start_server "$1" DUNBLOCK_EVENT_LOOPS=2 \
+  dunblock_start_server "$1" DUNBLOCK_EVENT_LOOPS=2 DUNBLOCK_LOOKUPS_PER_CLIENT_PER_MINUTE="$LIMIT" \
+    DUNBLOCK_LOOKUP_TRACKED_CLIENTS=$((CLIENTS > 200000 ? CLIENTS : 200000)) \
     JAVA_TOOL_OPTIONS="-Xlog:gc:file=$WORK/gc.log:uptime"
 }
 start "$WORK/server-first.log"
@@ -54,7 +60,7 @@ taskset -a -p -c 0 "$(dunblock_redis_pid)" >/dev/null
 openload() { # seconds run
   taskset -c 1 java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -Xlog:gc:file="$WORK/openload-$2.log" -cp "$BENCH_JAR" \
     org.dunblock.bench.OpenLoad url="$BASE" scenario=reported rate="$RATE" seconds="$1" warmup=1 connections=128 \
-    reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" | grep '^RESULT '
+    reported="$ROWS" hot="$HOT" tokens="$WORK/tokens.txt" clients="$CLIENTS" | grep '^RESULT '
   local longest
   longest=$(grep -oE '[0-9.]+ms$' "$WORK/openload-$2.log" | sort -n | tail -n 1 || true)
   echo "  generator's longest pause: ${longest:-none (no collection)}"
@@ -68,5 +74,7 @@ for ((i = 1; i <= RUNS; i++)); do
   openload "$SECONDS_EACH" "$i"
 done
 echo "Young pauses after the warm-up (uptime, heap before->after, pause):"
-tail -n +"$((mark + 1))" "$WORK/gc.log" | sed -n -E 's/^\[([0-9.]+s)\].*Pause Young.* ([0-9]+M->[0-9]+M)\([0-9]+M\) ([0-9.]+ms)$/  \1 \2 \3/p'
-curl -fsS --max-time 5 "$BASE/metrics" | grep -E '^dunblock_reputation_cache_(entries|bytes|evictions|lookups)'
+tail -n +"$((mark + 1))" "$WORK/gc.log" \
+  | sed -n -E 's/^\[([0-9.]+s)\].*Pause Young \(([^)]*)\).* ([0-9]+M->[0-9]+M)\([0-9]+M\) ([0-9.]+ms)$/  \1 \2 \3 \4/p'
+curl -fsS --max-time 5 "$BASE/metrics" \
+  | grep -E '^dunblock_(reputation_cache_(entries|bytes|evictions|lookups)|lookup_limiter_clients|rate_limited)'

@@ -36,7 +36,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  *   java -cp load-tests/target/benchmarks.jar org.dunblock.bench.OpenLoad url=http://127.0.0.1:8080 \
  *       scenario=unreported rate=5000 seconds=10 [connections=64] [reported=1000000] [hot=50000]
- *       [tokens=FILE] [warmup=2]
+ *       [tokens=FILE] [warmup=2] [clients=0]
  * </pre>
  * Prints one line: {@code RESULT rate=.. sent=.. ok=.. errors=.. not_sent=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=..
  * cpu_pct=..} (sent counts the scheduled requests; not_sent those dropped as the generator's backlog was full).
@@ -48,6 +48,26 @@ public final class OpenLoad {
   private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
   private OpenLoad() {
+  }
+
+  /**
+   * With {@code clients} > 0, each request without an address of its own comes from one of that many clients
+   * (X-Forwarded-For 10.x.y.z, drawn uniformly; the server must trust the generator as a proxy), so per-client
+   * state such as the lookup limit's counts is exercised; 0 leaves the requests as they are.
+   */
+  static BenchRequest.Source fromClients(BenchRequest.Source source, int clients) {
+    if (clients == 0) {
+      return source;
+    }
+    return random -> {
+      BenchRequest request = source.next(random);
+      if (request.forwardedFor() != null) {
+        return request;
+      }
+      int c = random.nextInt(clients);
+      return new BenchRequest(request.method(), request.path(), request.body(), request.token(),
+          "10." + ((c >>> 16) & 255) + "." + ((c >>> 8) & 255) + "." + (c & 255));
+    };
   }
 
   public static void main(String[] args) throws Exception {
@@ -65,9 +85,13 @@ public final class OpenLoad {
         || connections < 1 || connections > 1024) {
       throw new IllegalArgumentException("rate 1..200000, seconds 1..120, warmup 0..60, connections 1..1024");
     }
-    BenchRequest.Source source = BenchRequest.source(a.getOrDefault("scenario", "unreported"),
+    int clients = Integer.parseInt(a.getOrDefault("clients", "0"));
+    if (clients < 0 || clients > 1 << 24) {
+      throw new IllegalArgumentException("clients 0..16777216");
+    }
+    BenchRequest.Source source = fromClients(BenchRequest.source(a.getOrDefault("scenario", "unreported"),
         Integer.parseInt(a.getOrDefault("reported", "1000000")), Integer.parseInt(a.getOrDefault("hot", "50000")),
-        a.containsKey("tokens") ? Path.of(a.get("tokens")) : null);
+        a.containsKey("tokens") ? Path.of(a.get("tokens")) : null), clients);
 
     Result result = measure(url, source, rate, seconds, warmup, connections);
     Histogram latency = result.latency();
