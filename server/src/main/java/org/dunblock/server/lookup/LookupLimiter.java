@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.http.ClientAddress;
@@ -22,10 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Numbers looked up per client address (IPv4 address, IPv6 /64, and at most {@value #SHARED_CEILING_CLIENTS} times
- * that per IPv6 /48) per minute, shared by all instances through Redis
- * without putting a Redis command on the lookup path (rule 2): each instance counts locally and every
- * {@value #FLUSH_MS} ms sends one INCRBY and PEXPIRE per active client, learning from the reply what every instance
- * counted so far. The limit therefore holds across instances approximately: an instance may let through what a
+ * that per IPv6 /48) per minute, shared by all instances through Redis without putting a Redis command on the
+ * lookup path (rule 2): each instance counts locally and every {@value #FLUSH_MS} ms sends one INCRBY per active
+ * client (and its counter's PEXPIRE once a minute), learning from the reply what every instance counted so far. The limit therefore holds across instances approximately: an instance may let through what a
  * client sent it since its last flush before it learns that other instances spent the allowance.
  *
  * <pre>
@@ -66,6 +66,10 @@ public final class LookupLimiter {
     final AtomicLong inFlight = new AtomicLong();
     /** The shared count Redis last replied (every instance's flushed lookups). */
     volatile long global;
+    /** The counter's Redis key (a keyed hash of the client: one HMAC a client a minute, not one a flush). */
+    String redisKey;
+    /** Whether the counter's expiry was sent (and not refused): it is set once for the minute. */
+    final AtomicBoolean expiring = new AtomicBoolean();
 
     Usage(long window) {
       this.window = window;
@@ -214,10 +218,16 @@ public final class LookupLimiter {
       }
       long n = u.unflushed.getAndSet(0);
       if (n == 0) {
+        if (u.redisKey != null && !u.expiring.get()) {
+          expire(u); // its counter is in Redis but its expiry failed: try again
+        }
         return;
       }
       u.inFlight.addAndGet(n);
-      String key = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
+      if (u.redisKey == null) {
+        u.redisKey = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
+      }
+      String key = u.redisKey;
       store.call(redis -> redis.incrby(key, n)).onComplete(ar -> {
         if (ar.succeeded()) {
           // In-flight first: for an instant the count is low (one lookup too many) rather than double (a refusal).
@@ -230,7 +240,26 @@ public final class LookupLimiter {
           LOG.debug("Lookup counts not flushed: {}", ar.cause().toString());
         }
       });
-      store.call(redis -> redis.pexpire(key, 2 * WINDOW_MS));
+      if (!u.expiring.get()) {
+        expire(u);
+      }
+    });
+  }
+
+  /**
+   * Gives a minute's counter its expiry, once: two minutes after this instance first sent it a count, so past the
+   * end of its minute and of the last flush that can reach it. Failed, or run before the counter existed (the
+   * count's INCRBY failed), it is sent again at the next flush.
+   */
+  private void expire(Usage u) {
+    if (!u.expiring.compareAndSet(false, true)) {
+      return;
+    }
+    String key = u.redisKey;
+    store.call(redis -> redis.pexpire(key, 2 * WINDOW_MS)).onComplete(ar -> {
+      if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
+        u.expiring.set(false);
+      }
     });
   }
 }
