@@ -224,7 +224,8 @@ public final class LookupLimiter {
         return;
       }
       u.inFlight.addAndGet(n);
-      if (u.redisKey == null) {
+      boolean first = u.redisKey == null;
+      if (first) {
         u.redisKey = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
       }
       String key = u.redisKey;
@@ -233,6 +234,13 @@ public final class LookupLimiter {
           // In-flight first: for an instant the count is low (one lookup too many) rather than double (a refusal).
           u.inFlight.addAndGet(-n);
           u.global = Math.max(u.global, ar.result());
+          if (!first && ar.result() == n) {
+            // A later count made the key: a counter lost mid-minute (a failover, a restart that lost the last
+            // second) made again without an expiry, so it gets one whatever was sent before. (The first count's
+            // expiry follows it on the same connection.)
+            u.expiring.set(false);
+            expire(u);
+          }
         } else {
           // Redis is away: keep the count here and send it with the next flush.
           u.inFlight.addAndGet(-n);
@@ -247,9 +255,10 @@ public final class LookupLimiter {
   }
 
   /**
-   * Gives a minute's counter its expiry, once: two minutes after this instance first sent it a count, so past the
-   * end of its minute and of the last flush that can reach it. Failed, or run before the counter existed (the
-   * count's INCRBY failed), it is sent again at the next flush.
+   * Gives a minute's counter its expiry: two minutes after this instance first sent it a count, so past the end of
+   * its minute and of the last flush that can reach it. Sent with the first count, and again whenever an INCRBY's
+   * reply shows it made the key; failed, or run before the counter existed (the count's INCRBY failed), it is sent
+   * again at the next flush.
    */
   private void expire(Usage u) {
     if (!u.expiring.compareAndSet(false, true)) {
