@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Numbers looked up per client address (IPv4 address, IPv6 /64, and at most {@value #SHARED_CEILING_CLIENTS} times
  * that per IPv6 /48) per minute, shared by all instances through Redis without putting a Redis command on the
  * lookup path (rule 2): each instance counts locally and every {@value #FLUSH_MS} ms sends one INCRBY per active
- * client (and its counter's PEXPIRE once a minute), learning from the reply what every instance counted so far. The limit therefore holds across instances approximately: an instance may let through what a
- * client sent it since its last flush before it learns that other instances spent the allowance.
+ * client (and its counter's PEXPIRE once a minute), learning from the reply what every instance counted so far.
+ * The limit therefore holds across instances approximately: an instance may let through what a client sent it
+ * since its last flush before it learns that other instances spent the allowance.
  *
  * <pre>
  * dunblock:rl:lookups:&lt;keyed hash of the client&gt;:&lt;minute&gt;   string  numbers looked up; expires after 2 minutes
