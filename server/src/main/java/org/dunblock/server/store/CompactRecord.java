@@ -34,13 +34,14 @@ final class CompactRecord extends AbstractMap<String, String> {
   /** The values end to end; value i is {@code packed[ends[i - 1], ends[i])}. */
   private final String packed;
   private final int[] ends;
-  private final boolean sharedNames;
+  /** Whether this record pays for its names in {@link #heapBytes}: it made their shape. */
+  private final boolean ownsNames;
 
-  private CompactRecord(String[] names, String packed, int[] ends, boolean sharedNames) {
+  private CompactRecord(String[] names, String packed, int[] ends, boolean ownsNames) {
     this.names = names;
     this.packed = packed;
     this.ends = ends;
-    this.sharedNames = sharedNames;
+    this.ownsNames = ownsNames;
   }
 
   static CompactRecord of(Map<String, String> fields) {
@@ -57,7 +58,7 @@ final class CompactRecord extends AbstractMap<String, String> {
     List<String> shape = Arrays.asList(names);
     String[] shared = SHAPES.get(shape);
     if (shared != null) {
-      return new CompactRecord(shared, values.toString(), ends, true);
+      return new CompactRecord(shared, values.toString(), ends, false);
     }
     int chars = 0;
     for (int k = 0; k < names.length; k++) {
@@ -72,16 +73,16 @@ final class CompactRecord extends AbstractMap<String, String> {
     }
     shared = SHAPES.computeIfAbsent(List.copyOf(shape), s -> names);
     // The record whose shape this is pays for its names; the records that share them later do not.
-    return new CompactRecord(shared, values.toString(), ends, shared != names);
+    return new CompactRecord(shared, values.toString(), ends, shared == names);
   }
 
   /**
    * Rough heap of the record: the object, the packed string (two bytes a character when one is outside Latin-1),
-   * the ends, and its names unless shared.
+   * the ends, and its names if it made their shape.
    */
   long heapBytes() {
     long size = 40 + 24 + 16 + (long) packed.length() * (latin1(packed) ? 1 : 2) + 16 + 4L * ends.length;
-    if (!sharedNames) {
+    if (ownsNames) {
       size += 16 + 4L * names.length;
       for (String name : names) {
         size += 40 + name.length();

@@ -68,8 +68,8 @@ public final class RecordCache implements InvalidationChannel.Listener {
     this.seen = new int[slots];
     this.seenShift = 32 - Integer.numberOfTrailingZeros(slots);
     // The ring is allocated whole (8 to 12 bytes a slot): no longer than the byte bound can fill, nor than 16 M.
-    int ring = (int) Math.max(1, Math.min(Math.min(Math.max(1, options.maxEntries()), MAX_RING),
-        options.maxBytes() / LEAST_WEIGHT));
+    // (Made only when the cache is on: at least one entry and 1 MB.)
+    int ring = (int) Math.min(Math.min(options.maxEntries(), MAX_RING), options.maxBytes() / LEAST_WEIGHT);
     this.entries = new ClockCache<>(ring, options.maxBytes(), this::evicted);
     String name = "dunblock.reputation.cache";
     this.hits = Counter.builder(name + ".lookups").tag("result", "hit")
