@@ -8,15 +8,18 @@ import io.vertx.core.http.HttpServerRequest;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.http.ClientAddress;
 import org.dunblock.server.reporter.ReporterTokens;
 import org.dunblock.server.store.KeySchema;
+import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReputationStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,18 +27,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Numbers looked up per client address (IPv4 address, IPv6 /64, and at most {@value #SHARED_CEILING_CLIENTS} times
  * that per IPv6 /48) per minute, shared by all instances through Redis without putting a Redis command on the
- * lookup path (rule 2): each instance counts locally and every {@value #FLUSH_MS} ms sends one INCRBY per active
- * client (and its counter's PEXPIRE once a minute), learning from the reply what every instance counted so far.
- * The limit therefore holds across instances approximately: an instance may let through what a client sent it
- * since its last flush before it learns that other instances spent the allowance.
+ * lookup path (rule 2): each instance counts locally and every {@value #FLUSH_MS} ms sends its active clients'
+ * counts, a script call per bucket of clients (at most {@value KeySchema#LOOKUP_COUNTER_BUCKETS} a flush, however
+ * many clients), learning from the reply what every instance counted so far. The limit therefore holds across
+ * instances approximately: an instance may let through what a client sent it since its last flush before it
+ * learns that other instances spent the allowance.
  *
  * <pre>
- * dunblock:rl:lookups:&lt;keyed hash of the client&gt;:&lt;minute&gt;   string  numbers looked up; expires after 2 minutes
+ * dunblock:{lkN}:rl:lookups:&lt;minute&gt;   hash  keyed hash of the client -&gt; numbers looked up, for the clients of
+ *                                       bucket N (the hash's first hex digit); expires 2 minutes after it is made
  * </pre>
  */
 public final class LookupLimiter {
   static final long WINDOW_MS = 60_000;
   static final long FLUSH_MS = 500;
+  /**
+   * A minute's hash of counters lives this long after it is made: past the end of its minute and the last flush
+   * that can reach it.
+   */
+  static final long COUNTERS_TTL_MS = 2 * WINDOW_MS;
+  /** Clients counted by one script call at most, so that no call holds Redis for long (about a millisecond). */
+  static final int MAX_CLIENTS_PER_CALL = 1_000;
   /**
    * An IPv6 /48 (one site) gets this many client allowances in all, however many /64s it spreads over; and so does
    * each overflow bucket.
@@ -44,6 +56,7 @@ public final class LookupLimiter {
   /** Overflow buckets kept at most; past them, one last bucket per address family. */
   static final int MAX_OVERFLOW_BUCKETS = 65_536;
   private static final Logger LOG = LoggerFactory.getLogger(LookupLimiter.class);
+  private static final HexFormat HEX = HexFormat.of();
 
   private final ReputationStore store;
   private final ReporterTokens tokens;
@@ -57,27 +70,74 @@ public final class LookupLimiter {
   private final Map<String, Usage> overflow = new ConcurrentHashMap<>();
   private final Counter limited;
   private final Counter overflowed;
+  private final LuaScript counts;
 
-  /** One client's minute as this instance knows it. */
+  /**
+   * One client's minute as this instance knows it. A few hundred thousand of these live for a minute each, long
+   * enough to be copied by young collections: hence plain fields (the counts updated in place, the keyed hash as two
+   * longs) rather than atomic and string objects of their own.
+   */
   private static final class Usage {
+    private static final AtomicLongFieldUpdater<Usage> UNFLUSHED =
+        AtomicLongFieldUpdater.newUpdater(Usage.class, "unflushed");
+    private static final AtomicLongFieldUpdater<Usage> IN_FLIGHT =
+        AtomicLongFieldUpdater.newUpdater(Usage.class, "inFlight");
+
     final long window;
     /** Counted here, not yet sent to Redis. */
-    final AtomicLong unflushed = new AtomicLong();
+    private volatile long unflushed;
     /** Sent to Redis, reply pending. */
-    final AtomicLong inFlight = new AtomicLong();
+    private volatile long inFlight;
     /** The shared count Redis last replied (every instance's flushed lookups). */
     volatile long global;
-    /** The counter's Redis key (a keyed hash of the client: one HMAC a client a minute, not one a flush). */
-    String redisKey;
-    /** Whether the counter's expiry was sent (and not refused): it is set once for the minute. */
-    final AtomicBoolean expiring = new AtomicBoolean();
+    /**
+     * The client's field in its bucket's hash, a keyed hash (its 32 hex digits as two longs), worked out at the
+     * client's first flush: one HMAC a client a minute, not one a flush. Written and read by the flush only.
+     */
+    boolean hashed;
+    long fieldHigh;
+    long fieldLow;
 
     Usage(long window) {
       this.window = window;
     }
 
+    void count(long n) {
+      UNFLUSHED.addAndGet(this, n);
+    }
+
+    /** Takes what was counted here since the last flush into the in-flight count. */
+    long send() {
+      long n = UNFLUSHED.getAndSet(this, 0);
+      if (n != 0) {
+        IN_FLIGHT.addAndGet(this, n);
+      }
+      return n;
+    }
+
+    /** Redis answered {@code n} sent lookups with {@code total}. */
+    void counted(long n, long total) {
+      // In-flight first: for an instant the count is low (one lookup too many) rather than double (a refusal).
+      IN_FLIGHT.addAndGet(this, -n);
+      global = Math.max(global, total);
+    }
+
+    /** {@code n} sent lookups did not reach Redis: kept here for the next flush. */
+    void unsent(long n) {
+      IN_FLIGHT.addAndGet(this, -n);
+      UNFLUSHED.addAndGet(this, n);
+    }
+
     long used() {
-      return global + inFlight.get() + unflushed.get();
+      return global + inFlight + unflushed;
+    }
+
+    int bucket() {
+      return (int) (fieldHigh >>> 60) % KeySchema.LOOKUP_COUNTER_BUCKETS;
+    }
+
+    String field() {
+      return HEX.toHexDigits(fieldHigh) + HEX.toHexDigits(fieldLow);
     }
   }
 
@@ -95,6 +155,7 @@ public final class LookupLimiter {
     this.limit = perMinute;
     this.ceiling = (long) perMinute * SHARED_CEILING_CLIENTS;
     this.maxClients = maxClients;
+    this.counts = store.script("lookup-counts.lua");
     this.overflowed = Counter.builder("dunblock.lookup.limiter.overflow")
         .description("Lookup requests counted in a shared overflow bucket because the tracked-clients table was full")
         .register(registry);
@@ -145,16 +206,16 @@ public final class LookupLimiter {
         charge(bucket, ceiling, numbers, now);
       }
       if (site != null) {
-        site.unflushed.addAndGet(numbers);
+        site.count(numbers);
       }
       return;
     }
     if (own.used() >= limit) {
       refuse(now);
     }
-    own.unflushed.addAndGet(numbers);
+    own.count(numbers);
     if (site != null) {
-      site.unflushed.addAndGet(numbers);
+      site.count(numbers);
     }
   }
 
@@ -162,7 +223,7 @@ public final class LookupLimiter {
     if (bucket.used() >= allowance) {
       refuse(now);
     }
-    bucket.unflushed.addAndGet(numbers);
+    bucket.count(numbers);
   }
 
   private void refuse(long now) {
@@ -206,70 +267,89 @@ public final class LookupLimiter {
   }
 
   private void flush() {
-    flush(usage);
-    flush(overflow);
+    Map<Long, Batch> batches = new java.util.HashMap<>();
+    flush(usage, batches);
+    flush(overflow, batches);
+    batches.values().forEach(this::send);
   }
 
-  private void flush(Map<String, Usage> table) {
+  /** Takes every entry's unsent count into the batch of its bucket's hash; forgets entries of a minute passed. */
+  private void flush(Map<String, Usage> table, Map<Long, Batch> batches) {
     long window = clock.millis() / WINDOW_MS;
     table.forEach((client, u) -> {
       if (u.window != window) {
         // A minute that has passed: its last lookups still go to its counter below, then it is forgotten here.
         table.remove(client, u);
       }
-      long n = u.unflushed.getAndSet(0);
+      long n = u.send();
       if (n == 0) {
-        if (u.redisKey != null && !u.expiring.get()) {
-          expire(u); // its counter is in Redis but its expiry failed: try again
-        }
         return;
       }
-      u.inFlight.addAndGet(n);
-      boolean first = u.redisKey == null;
-      if (first) {
-        u.redisKey = KeySchema.lookupAllowance(tokens.keyed("lookup-client|" + client), u.window);
+      if (!u.hashed) {
+        String field = tokens.keyed("lookup-client|" + client);
+        u.fieldHigh = Long.parseUnsignedLong(field, 0, 16, 16);
+        u.fieldLow = Long.parseUnsignedLong(field, 16, 32, 16);
+        u.hashed = true;
       }
-      String key = u.redisKey;
-      store.call(redis -> redis.incrby(key, n)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          // In-flight first: for an instant the count is low (one lookup too many) rather than double (a refusal).
-          u.inFlight.addAndGet(-n);
-          u.global = Math.max(u.global, ar.result());
-          if (!first && ar.result() == n) {
-            // A later count made the key: a counter lost mid-minute (a failover, a restart that lost the last
-            // second) made again without an expiry, so it gets one whatever was sent before. (The first count's
-            // expiry follows it on the same connection.)
-            u.expiring.set(false);
-            expire(u);
-          }
-        } else {
-          // Redis is away: keep the count here and send it with the next flush.
-          u.inFlight.addAndGet(-n);
-          u.unflushed.addAndGet(n);
-          LOG.debug("Lookup counts not flushed: {}", ar.cause().toString());
+      long batchKey = u.window * KeySchema.LOOKUP_COUNTER_BUCKETS + u.bucket();
+      Batch batch = batches.get(batchKey);
+      if (batch == null || batch.size() == MAX_CLIENTS_PER_CALL) {
+        if (batch != null) {
+          send(batch);
         }
-      });
-      if (!u.expiring.get()) {
-        expire(u);
+        batch = new Batch(KeySchema.lookupCounters(u.bucket(), u.window));
+        batches.put(batchKey, batch);
+      }
+      batch.add(u, n);
+    });
+  }
+
+  /** One script call: the batch's counts added to its hash, each client's total read back. */
+  private void send(Batch batch) {
+    store.run(counts, new String[] {batch.counters}, batch.args()).onComplete(ar -> {
+      for (int i = 0; i < batch.size(); i++) {
+        if (ar.succeeded()) {
+          batch.clients.get(i).counted(batch.counts[i], (Long) ar.result().get(i));
+        } else {
+          batch.clients.get(i).unsent(batch.counts[i]); // Redis is away: sent again with the next flush
+        }
+      }
+      if (ar.failed()) {
+        LOG.debug("Lookup counts not flushed: {}", ar.cause().toString());
       }
     });
   }
 
-  /**
-   * Gives a minute's counter its expiry: two minutes after this instance first sent it a count, so past the end of
-   * its minute and of the last flush that can reach it. Sent with the first count, and again whenever an INCRBY's
-   * reply shows it made the key; failed, or run before the counter existed (the count's INCRBY failed), it is sent
-   * again at the next flush.
-   */
-  private void expire(Usage u) {
-    if (!u.expiring.compareAndSet(false, true)) {
-      return;
+  /** The clients of one bucket's hash in one flush, with what each adds. */
+  private static final class Batch {
+    final String counters;
+    final List<Usage> clients = new ArrayList<>();
+    long[] counts = new long[8];
+
+    Batch(String counters) {
+      this.counters = counters;
     }
-    String key = u.redisKey;
-    store.call(redis -> redis.pexpire(key, 2 * WINDOW_MS)).onComplete(ar -> {
-      if (ar.failed() || !Boolean.TRUE.equals(ar.result())) {
-        u.expiring.set(false);
+
+    int size() {
+      return clients.size();
+    }
+
+    void add(Usage u, long n) {
+      if (clients.size() == counts.length) {
+        counts = Arrays.copyOf(counts, counts.length * 2);
       }
-    });
+      counts[clients.size()] = n;
+      clients.add(u);
+    }
+
+    String[] args() {
+      String[] args = new String[1 + 2 * clients.size()];
+      args[0] = Long.toString(COUNTERS_TTL_MS);
+      for (int i = 0; i < clients.size(); i++) {
+        args[1 + 2 * i] = clients.get(i).field();
+        args[2 + 2 * i] = Long.toString(counts[i]);
+      }
+      return args;
+    }
   }
 }

@@ -40,7 +40,8 @@ import java.nio.charset.StandardCharsets;
  * dunblock:{meta}:filter-checkpoint    hash    the last filter snapshot and the stream offsets it holds
  * dunblock:{r:&lt;hash&gt;}:trust          hash    a reporter's trust (see ReporterTrust)
  * dunblock:rl:&lt;what&gt;:&lt;who&gt;           string  a fixed-window limit's uses (see RateLimiter)
- * dunblock:rl:lookups:&lt;hash&gt;:&lt;minute&gt;  string  a lookup client's allowance in one minute (see LookupLimiter)
+ * dunblock:{lkN}:rl:lookups:&lt;minute&gt;  hash  lookups in one minute of the clients in bucket N (0-15):
+ *                                      keyed hash of the client -&gt; lookups (see LookupLimiter)
  * dunblock:{appeals}:...               appeals and their indexes and limits (see AppealStore)
  * dunblock:{keys}:byhash / byid / audit  API keys by hash and by id, and their audit stream (see KeyRegistry)
  * dunblock:{audit}:log                 stream  audit of actions that belong to no shard (imports, appeal decisions)
@@ -260,9 +261,15 @@ public final class KeySchema {
     return PREFIX + "rl:" + what + ":" + who;
   }
 
-  /** A lookup client's (keyed hash) counter for one window (the minute's number). */
-  public static String lookupAllowance(String clientHash, long window) {
-    return PREFIX + "rl:lookups:" + clientHash + ":" + window;
+  /** Buckets of lookup clients' counters: each a hash a minute, in its own slot. */
+  public static final int LOOKUP_COUNTER_BUCKETS = 16;
+
+  /**
+   * The hash holding the lookup counters of one window (the minute's number) for the clients whose keyed hash falls
+   * in {@code bucket} (0 to {@link #LOOKUP_COUNTER_BUCKETS} - 1); each client's counter is the field of its hash.
+   */
+  public static String lookupCounters(int bucket, long window) {
+    return PREFIX + "{lk" + bucket + "}:rl:lookups:" + window;
   }
 
   private static final String APPEALS = PREFIX + "{appeals}:";
