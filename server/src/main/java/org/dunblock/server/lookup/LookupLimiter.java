@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,11 +28,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Numbers looked up per client address (IPv4 address, IPv6 /64, and at most {@value #SHARED_CEILING_CLIENTS} times
  * that per IPv6 /48) per minute, shared by all instances through Redis without putting a Redis command on the
- * lookup path (rule 2): each instance counts locally and every {@value #FLUSH_MS} ms sends its active clients'
- * counts, a script call per bucket of clients (at most {@value KeySchema#LOOKUP_COUNTER_BUCKETS} a flush, however
- * many clients), learning from the reply what every instance counted so far. The limit therefore holds across
- * instances approximately: an instance may let through what a client sent it since its last flush before it
- * learns that other instances spent the allowance.
+ * lookup path (rule 2). Each instance counts locally. A client's first lookups of the minute, up to
+ * {@value #MAX_LIGHT_LOOKUPS} (or a sixteenth of the limit when that is less), are counted in a sketch of fixed size
+ * ({@link LightCounts}) and go no further: most clients stay that light, and an entry and a Redis counter for each
+ * cost more than their lookups. Past them the client gets an entry holding them, and every {@value #FLUSH_MS} ms the
+ * instance sends its entries' new counts, a script call per bucket of clients (so a few calls a flush, however many
+ * clients), learning from the reply what every instance counted so far. The limit therefore holds across instances
+ * approximately: an instance may let through what a client sent it since its last flush before it learns that
+ * other instances spent the allowance, and each instance's light lookups of a client reach the others only once it
+ * is heavy there (up to {@value #MAX_LIGHT_LOOKUPS} more a minute per other instance).
  *
  * <pre>
  * dunblock:{lkN}:rl:lookups:&lt;minute&gt;   hash  keyed hash of the client -&gt; numbers looked up, for the clients of
@@ -48,6 +53,16 @@ public final class LookupLimiter {
   static final long COUNTERS_TTL_MS = 2 * WINDOW_MS;
   /** Clients counted by one script call at most, so that no call holds Redis for long (about a millisecond). */
   static final int MAX_CLIENTS_PER_CALL = 1_000;
+  /**
+   * Lookups a client makes in a minute, at most, before this instance counts it one by one and sends its count to
+   * Redis: most clients of a call-blocking app look up a number or two a minute, and an entry and a Redis field for
+   * each cost more than their lookups. A sixteenth of the limit when that is less.
+   */
+  static final int MAX_LIGHT_LOOKUPS = 8;
+  /** Columns of the light clients' sketch at most (four rows of ints: 32 MB). */
+  static final int MAX_LIGHT_COLUMNS = 1 << 21;
+  /** Stands for an entry the full table could not make. */
+  private static final Usage FULL = new Usage(-1);
   /**
    * An IPv6 /48 (one site) gets this many client allowances in all, however many /64s it spreads over; and so does
    * each overflow bucket.
@@ -71,6 +86,13 @@ public final class LookupLimiter {
   private final Counter limited;
   private final Counter overflowed;
   private final LuaScript counts;
+  /** Lookups a client (or IPv6 /48) makes in a minute before it gets an entry of its own: 0 when the limit is low. */
+  private final int lightLookups;
+  private final int lightColumns;
+  private final int seed = new SecureRandom().nextInt();
+  private volatile LightCounts light;
+  /** The next minute's sketch, made by the flush before the minute turns. */
+  private volatile LightCounts nextLight;
 
   /**
    * One client's minute as this instance knows it. A few hundred thousand of these live for a minute each, long
@@ -156,6 +178,9 @@ public final class LookupLimiter {
     this.ceiling = (long) perMinute * SHARED_CEILING_CLIENTS;
     this.maxClients = maxClients;
     this.counts = store.script("lookup-counts.lua");
+    this.lightLookups = Math.min(MAX_LIGHT_LOOKUPS, perMinute / 16);
+    this.lightColumns = LightCounts.columnsFor((int) Math.min(2L * maxClients, MAX_LIGHT_COLUMNS), MAX_LIGHT_COLUMNS);
+    this.light = lightLookups == 0 ? null : new LightCounts(clock.millis() / WINDOW_MS, lightColumns, seed);
     this.overflowed = Counter.builder("dunblock.lookup.limiter.overflow")
         .description("Lookup requests counted in a shared overflow bucket because the tracked-clients table was full")
         .register(registry);
@@ -187,19 +212,27 @@ public final class LookupLimiter {
     // An IPv6 /48's ceiling first, and before its /64 gets an entry: a site past its ceiling that rotates through
     // fresh /64s must neither fill the tracked-clients table (pushing honest clients into shared buckets) nor, once
     // it is full, escape its ceiling through an overflow bucket.
+    LightCounts light = lightLookups == 0 ? null : lightCounts(window);
     Usage site = null;
     if (!(client instanceof Inet4Address)) {
-      site = tracked(usage, siteKey(client), window, maxClients);
-      if (site == null) {
+      site = entry(siteKey(client), window, light, numbers);
+      if (site == FULL) {
         overflowed.increment();
         site = overflowBucket(client, window);
       }
-      if (site.used() >= ceiling) {
+      if (site != null && site.used() >= ceiling) {
         refuse(now);
       }
     }
-    Usage own = tracked(usage, clientKey(client), window, maxClients);
+    Usage own = entry(clientKey(client), window, light, numbers);
     if (own == null) {
+      // Light: counted in the sketch, and not sent to Redis unless it becomes heavy.
+      if (site != null) {
+        site.count(numbers);
+      }
+      return;
+    }
+    if (own == FULL) {
       overflowed.increment();
       Usage bucket = overflowBucket(client, window);
       if (bucket != site) {
@@ -216,6 +249,45 @@ public final class LookupLimiter {
     own.count(numbers);
     if (site != null) {
       site.count(numbers);
+    }
+  }
+
+  /**
+   * The minute's entry of a client (or IPv6 /48) that is past its light lookups, made now if need be and holding
+   * them; null when this request keeps it light (then counted in {@code light}); {@link #FULL} when it needs an
+   * entry and the table is full.
+   */
+  private Usage entry(String key, long window, LightCounts light, int numbers) {
+    Usage current = usage.get(key);
+    if (current != null && current.window == window) {
+      return current;
+    }
+    int before = lightLookups == 0 ? 0 : light.addIfLight(key, numbers, lightLookups);
+    if (before < 0) {
+      return null;
+    }
+    if (current == null && usage.size() >= maxClients) {
+      return FULL;
+    }
+    Usage fresh = new Usage(window);
+    fresh.count(before); // its light lookups, flushed with its first count (two requests at once may count them twice)
+    return usage.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
+  }
+
+  /** This minute's sketch of light clients, made ahead by the flush (a few MB of zeroes, not on a request). */
+  private LightCounts lightCounts(long window) {
+    LightCounts current = light;
+    if (current.window >= window) {
+      return current; // a request of a minute just passed counts in the new one: never less
+    }
+    synchronized (this) {
+      current = light;
+      if (current.window < window) {
+        LightCounts next = nextLight;
+        current = next != null && next.window == window ? next : new LightCounts(window, lightColumns, seed);
+        light = current;
+      }
+      return current;
     }
   }
 
@@ -267,6 +339,11 @@ public final class LookupLimiter {
   }
 
   private void flush() {
+    long window = clock.millis() / WINDOW_MS;
+    LightCounts next = nextLight;
+    if (lightLookups > 0 && (next == null || next.window <= window)) {
+      nextLight = new LightCounts(window + 1, lightColumns, seed);
+    }
     Map<Long, Batch> batches = new java.util.HashMap<>();
     flush(usage, batches);
     flush(overflow, batches);

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LookupLimitIT {
   static final int LIMIT = 100;
   static final int BURST = 10;
+  /** A client's lookups a minute that an instance counts without an entry or a Redis counter: LIMIT / 16. */
+  static final int LIGHT = 6;
 
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
@@ -41,6 +43,16 @@ class LookupLimitIT {
   static HttpResponse<Buffer> lookup(Api api, String clientIp, int i) {
     return Api.await(api.request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
         .putHeader("X-Forwarded-For", clientIp).send());
+  }
+
+  /** A batch lookup of {@code count} numbers by {@code clientIp}: past a client's light lookups at once. */
+  static Future<HttpResponse<Buffer>> batch(Api api, String clientIp, int count) {
+    JsonArray numbers = new JsonArray();
+    for (int i = 0; i < count; i++) {
+      numbers.add("+8613900" + String.format("%06d", i));
+    }
+    return api.request(HttpMethod.POST, "/v1/numbers/lookup").putHeader("X-Forwarded-For", clientIp)
+        .sendJsonObject(new JsonObject().put("numbers", numbers));
   }
 
   /**
@@ -132,9 +144,8 @@ class LookupLimitIT {
         return built;
       });
     }
-    // Each 200 counts as one lookup (an empty prefix): wait until they are flushed, then count from there.
-    waitUntil("the index checks are counted", Duration.ofSeconds(5), () -> counted() == asked[0]);
-    long base = asked[0];
+    // Each 200 counts as one lookup (an empty prefix): two lookups of one client, light, so never sent to Redis.
+    assertTrue(asked[0] <= LIGHT, "index checks " + asked[0]);
     Map<String, Long> before = redis.commandCalls();
     long start = System.nanoTime();
     HttpResponse<Buffer> batch = Api.await(both.apiA().request(HttpMethod.POST, "/v1/numbers/lookup")
@@ -145,7 +156,7 @@ class LookupLimitIT {
     for (int i = 0; i < 50; i++) {
       assertEquals(200, lookup(both.apiA(), "203.0.113.9", i).statusCode());
     }
-    waitUntil("the batch and the lookups are counted", Duration.ofSeconds(5), () -> counted() == base + 55);
+    waitUntil("the batch and the lookups are counted", Duration.ofSeconds(5), () -> counted() == 55);
     long flushes = (System.nanoTime() - start) / 1_000_000 / 500 + 2;
     Map<String, Long> commands = redis.commandsSince(before);
     // The counting script's own commands (HINCRBY, PTTL, PEXPIRE) show too; the test's own are HVALS.
@@ -156,20 +167,20 @@ class LookupLimitIT {
 
   @Test
   void manyClientsInOneFlushCostAFewCommandsNotOneEach() {
-    // A call-blocking app's users each look up a number now and then, so a flush holds thousands of clients with a
-    // lookup or two each: a command per client was as many commands as lookups, on the Redis the reports need.
+    // A flush can hold thousands of clients past their light lookups: a command per client was as many commands as
+    // lookups, on the Redis the reports need.
     int clients = 200;
     Map<String, Long> before = redis.commandCalls();
     long start = System.nanoTime();
     List<Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      sent.add(both.apiA().request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
-          .putHeader("X-Forwarded-For", "198.18." + (i / 100) + "." + (i % 100)).send());
+      sent.add(batch(both.apiA(), "198.18." + (i / 100) + "." + (i % 100), LIGHT + 1)); // past the light lookups
     }
     for (Future<HttpResponse<Buffer>> r : sent) {
       assertEquals(200, Api.await(r).statusCode());
     }
-    waitUntil("every client's lookup is counted", Duration.ofSeconds(5), () -> counted() == clients);
+    waitUntil("every client's lookups are counted", Duration.ofSeconds(5),
+        () -> counted() == clients * (LIGHT + 1));
     long flushes = (System.nanoTime() - start) / 1_000_000 / 500 + 2;
     Map<String, Long> commands = redis.commandsSince(before);
     long sentToRedis = 0;
@@ -181,13 +192,82 @@ class LookupLimitIT {
   }
 
   @Test
+  void lightClientsAreCountedInMemoryAndCostRedisNothingUntilTheyPassSix() {
+    // Most users of a call-blocking app look up a number or two a minute: 200 of them, one lookup each.
+    Map<String, Long> before = redis.commandCalls();
+    List<Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      sent.add(both.apiA().request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
+          .putHeader("X-Forwarded-For", "198.18.1." + i).send());
+    }
+    for (Future<HttpResponse<Buffer>> r : sent) {
+      assertEquals(200, Api.await(r).statusCode());
+    }
+    // A heavy client after them: once its count is in Redis, every flush that could have sent theirs has run.
+    assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.20", 20)).statusCode());
+    waitUntil("the heavy client's lookups are counted", Duration.ofSeconds(5), () -> counted() == 20);
+    Map<String, Long> commands = redis.commandsSince(before);
+    assertEquals(1, commands.get("hincrby"), "one client's count sent, the 200 light ones none: " + commands);
+
+    // One of them goes on: its next five stay light, the sixth past them makes it heavy, and all seven are counted.
+    for (int i = 0; i < LIGHT; i++) {
+      assertEquals(200, lookup(both.apiA(), "198.18.1.7", 500 + i).statusCode());
+    }
+    waitUntil("its seven lookups are counted", Duration.ofSeconds(5), () -> counted() == 20 + LIGHT + 1);
+  }
+
+  @Test
+  void a48RotatingThroughLight64sStillMeetsItsCeiling() {
+    // Each /64 makes one lookup, so each stays light and never gets an entry; the /48 does not, and its ceiling of
+    // 16 allowances holds.
+    int accepted = 0;
+    HttpResponse<Buffer> r;
+    while ((r = lookup(both.apiA(), "2001:db8:5a:" + Integer.toHexString(accepted) + "::1", accepted)).statusCode()
+        == 200 && accepted <= 16 * LIMIT) {
+      accepted++;
+    }
+    assertEquals(429, r.statusCode(), r.bodyAsString());
+    assertEquals(16 * LIMIT, accepted);
+    assertEquals(200, lookup(both.apiA(), "2001:db8:5b::1", 0).statusCode(), "another /48 has its own ceiling");
+  }
+
+  @Test
+  void aClientsLightLookupsOnAnotherInstanceLetItPastTheLimitBySixAtMost() {
+    String client = "198.51.100.90";
+    for (int i = 0; i < LIGHT; i++) {
+      assertEquals(200, lookup(both.apiB(), client, i).statusCode(), "light lookup " + i + " on B");
+    }
+    int acceptedByA = 0;
+    HttpResponse<Buffer> r;
+    while ((r = lookup(both.apiA(), client, 100 + acceptedByA)).statusCode() == 200 && acceptedByA <= LIMIT) {
+      acceptedByA++;
+    }
+    assertEquals(429, r.statusCode());
+    assertEquals(LIMIT, acceptedByA, "A alone counts exactly, and B's light lookups never reached it");
+    waitUntil("A's count is in Redis", Duration.ofSeconds(5), () -> counted() == LIMIT);
+    // B's next lookup makes the client heavy there: its six and this one go to Redis, and B learns the total.
+    assertEquals(200, lookup(both.apiB(), client, 300).statusCode());
+    waitUntil("B's seven are counted", Duration.ofSeconds(5), () -> counted() == LIMIT + LIGHT + 1);
+    int more = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while ((r = lookup(both.apiB(), client, 400 + more)).statusCode() == 200 && System.nanoTime() < deadline) {
+      more++;
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    assertEquals(429, r.statusCode(), "B never learned that the allowance was spent");
+    assertTrue(more <= BURST, "B accepted " + more + " more after learning the total");
+  }
+
+  @Test
   void aClientsCounterIsGivenItsExpiryOnceAMinuteNotAtEveryFlush() {
     // A client looking up a number every flush or so: each flush sends its count, but the counter's expiry is set
     // once for the minute (at a few hundred thousand clients a minute, an expiry per flush doubled the commands).
     Map<String, Long> before = redis.commandCalls();
-    for (int i = 0; i < 4; i++) {
+    assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.11", LIGHT + 1)).statusCode());
+    waitUntil("the batch is counted", Duration.ofSeconds(5), () -> counted() == LIGHT + 1);
+    for (int i = 0; i < 3; i++) {
       assertEquals(200, lookup(both.apiA(), "203.0.113.11", i).statusCode());
-      long expected = i + 1;
+      long expected = LIGHT + 2 + i;
       waitUntil("lookup " + expected + " is counted", Duration.ofSeconds(5), () -> counted() == expected);
     }
     Map<String, Long> commands = redis.commandsSince(before);
@@ -201,8 +281,8 @@ class LookupLimitIT {
 
   @Test
   void aCounterLostMidMinuteIsMadeAgainWithAnExpiry() {
-    assertEquals(200, lookup(both.apiA(), "203.0.113.12", 1).statusCode());
-    waitUntil("the lookup is counted", Duration.ofSeconds(5), () -> counted() == 1);
+    assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.12", LIGHT + 1)).statusCode());
+    waitUntil("the batch is counted", Duration.ofSeconds(5), () -> counted() == LIGHT + 1);
     // What a failover to a replica that had not yet the key, or a restart that lost the last second, leaves.
     for (String key : counterHashes()) {
       redis.commands().del(key);
