@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * ints a column), and its few large arrays are never copied by young collections as a table of small objects would
  * be.
  *
- * <p>The hash is seeded per instance and unknown to clients, so nobody can choose addresses that share counters.
- * Safe for concurrent use; an estimate and the add that follows are not one atomic step, so two requests of one
- * client at the same instant may both be counted as light (see {@link LookupLimiter}).
+ * <p>The hash is keyed with a secret 128-bit key per instance (SipHash), so nobody can choose addresses that share
+ * counters.
+ * Safe for concurrent use (see {@link #addIfLight}).
  */
 final class LightCounts {
   private static final int ROWS = 4;
@@ -21,17 +21,20 @@ final class LightCounts {
   final long window;
   private final int columns;
   private final AtomicIntegerArray counts;
-  private final HashFunction hash;
+  /** Two keyed hashes (SipHash-2-4 under one secret 128-bit key, its halves swapped for the second). */
+  private final HashFunction first;
+  private final HashFunction second;
 
   /** {@code columns} a power of two. */
-  LightCounts(long window, int columns, int seed) {
+  LightCounts(long window, int columns, long key0, long key1) {
     if (Integer.bitCount(columns) != 1) {
       throw new IllegalArgumentException("columns must be a power of two: " + columns);
     }
     this.window = window;
     this.columns = columns;
     this.counts = new AtomicIntegerArray(ROWS * columns);
-    this.hash = Hashing.murmur3_128(seed);
+    this.first = Hashing.sipHash24(key0, key1);
+    this.second = Hashing.sipHash24(key1, key0);
   }
 
   /** The power of two of columns at or above {@code columns}, within 1,024 and {@code maxColumns}. */
@@ -41,20 +44,23 @@ final class LightCounts {
   }
 
   /**
-   * Adds {@code n} to {@code key}'s count if that keeps its estimate within {@code light}, and returns -1; otherwise
-   * adds nothing and returns the estimate so far, at most {@code light}. That is never less than this client's own
-   * count: a client stays light only while its estimate, which counts all its lookups, stays within {@code light}.
+   * Adds {@code n} to {@code key}'s count and returns -1 if its estimate stays within {@code light}; otherwise returns
+   * the estimate before this add, at most {@code light}, for the entry the client now gets. Without concurrent
+   * requests of the client, the told count is never below its own light lookups: a client stays light only while its
+   * estimate, which counts all its lookups, stays within {@code light}. The add comes first so that requests of one
+   * client at once on several event loops see each other's adds: a told count may then hold a lookup twice, and
+   * misses one only when two adds meet in opposite orders in different rows.
    */
   int addIfLight(String key, int n, int light) {
     int[] cells = cellsOf(key);
-    int estimate = estimate(cells);
-    if ((long) estimate + n > light) {
-      return Math.min(estimate, light);
-    }
+    long before = Long.MAX_VALUE;
     for (int cell : cells) {
-      counts.getAndAdd(cell, n);
+      before = Math.min(before, counts.getAndAdd(cell, n));
     }
-    return -1;
+    if (before + n <= light) {
+      return -1;
+    }
+    return (int) Math.min(before, light);
   }
 
   /** The estimate for {@code key}. */
@@ -70,16 +76,10 @@ final class LightCounts {
     return estimate;
   }
 
-  /** The key's counter in each row: two halves of one 128-bit hash, combined (the second made odd). */
+  /** The key's counter in each row: two keyed hashes, combined (the second made odd). */
   private int[] cellsOf(String key) {
-    byte[] bytes = hash.hashUnencodedChars(key).asBytes();
-    long h1 = 0;
-    long h2 = 0;
-    for (int i = 0; i < 8; i++) {
-      h1 = (h1 << 8) | (bytes[i] & 0xff);
-      h2 = (h2 << 8) | (bytes[8 + i] & 0xff);
-    }
-    h2 |= 1;
+    long h1 = first.hashUnencodedChars(key).asLong();
+    long h2 = second.hashUnencodedChars(key).asLong() | 1;
     int[] cells = new int[ROWS];
     for (int row = 0; row < ROWS; row++) {
       cells[row] = row * columns + (int) ((h1 + row * h2) & (columns - 1));

@@ -14,7 +14,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.http.ClientAddress;
@@ -89,10 +91,17 @@ public final class LookupLimiter {
   /** Lookups a client (or IPv6 /48) makes in a minute before it gets an entry of its own: 0 when the limit is low. */
   private final int lightLookups;
   private final int lightColumns;
-  private final int seed = new SecureRandom().nextInt();
+  /** The light clients' sketch's secret hash key. */
+  private final long sketchKey0;
+  private final long sketchKey1;
   private volatile LightCounts light;
   /** The next minute's sketch, made by the flush before the minute turns. */
   private volatile LightCounts nextLight;
+  /**
+   * Entries of a minute passed whose last count failed to reach Redis: sent again by the next flushes, for as long
+   * as their minute's counters can matter (a minute after it). At most a table's worth a minute.
+   */
+  private final Queue<Usage> leftovers = new ConcurrentLinkedQueue<>();
 
   /**
    * One client's minute as this instance knows it. A few hundred thousand of these live for a minute each, long
@@ -179,8 +188,11 @@ public final class LookupLimiter {
     this.maxClients = maxClients;
     this.counts = store.script("lookup-counts.lua");
     this.lightLookups = Math.min(MAX_LIGHT_LOOKUPS, perMinute / 16);
+    SecureRandom random = new SecureRandom();
+    this.sketchKey0 = random.nextLong();
+    this.sketchKey1 = random.nextLong();
     this.lightColumns = LightCounts.columnsFor((int) Math.min(2L * maxClients, MAX_LIGHT_COLUMNS), MAX_LIGHT_COLUMNS);
-    this.light = lightLookups == 0 ? null : new LightCounts(clock.millis() / WINDOW_MS, lightColumns, seed);
+    this.light = lightLookups == 0 ? null : sketch(clock.millis() / WINDOW_MS);
     this.overflowed = Counter.builder("dunblock.lookup.limiter.overflow")
         .description("Lookup requests counted in a shared overflow bucket because the tracked-clients table was full")
         .register(registry);
@@ -262,15 +274,17 @@ public final class LookupLimiter {
     if (current != null && current.window == window) {
       return current;
     }
+    if (current == null && usage.size() >= maxClients) {
+      // The table is full (a flood of addresses): a new client, light or not, is charged to its shared overflow
+      // bucket, or the flood would go uncounted one light lookup per address.
+      return FULL;
+    }
     int before = lightLookups == 0 ? 0 : light.addIfLight(key, numbers, lightLookups);
     if (before < 0) {
       return null;
     }
-    if (current == null && usage.size() >= maxClients) {
-      return FULL;
-    }
     Usage fresh = new Usage(window);
-    fresh.count(before); // its light lookups, flushed with its first count (two requests at once may count them twice)
+    fresh.count(before); // its light lookups, sent with its first count (of two made at once, one is kept)
     return usage.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
   }
 
@@ -284,11 +298,15 @@ public final class LookupLimiter {
       current = light;
       if (current.window < window) {
         LightCounts next = nextLight;
-        current = next != null && next.window == window ? next : new LightCounts(window, lightColumns, seed);
+        current = next != null && next.window == window ? next : sketch(window);
         light = current;
       }
       return current;
     }
+  }
+
+  private LightCounts sketch(long window) {
+    return new LightCounts(window, lightColumns, sketchKey0, sketchKey1);
   }
 
   private void charge(Usage bucket, long allowance, int numbers, long now) {
@@ -340,11 +358,22 @@ public final class LookupLimiter {
 
   private void flush() {
     long window = clock.millis() / WINDOW_MS;
-    LightCounts next = nextLight;
-    if (lightLookups > 0 && (next == null || next.window <= window)) {
-      nextLight = new LightCounts(window + 1, lightColumns, seed);
+    if (lightLookups > 0) {
+      lightCounts(window); // the minute has turned: its sketch, made by an earlier flush, is taken here
+      LightCounts next = nextLight;
+      if (next == null || next.window <= window) {
+        nextLight = sketch(window + 1);
+      }
     }
     Map<Long, Batch> batches = new java.util.HashMap<>();
+    for (Usage u; (u = leftovers.poll()) != null; ) {
+      if (u.window >= window - 1) { // older counters are gone from Redis too
+        long n = u.send();
+        if (n != 0) {
+          add(batches, u, n);
+        }
+      }
+    }
     flush(usage, batches);
     flush(overflow, batches);
     batches.values().forEach(this::send);
@@ -368,17 +397,22 @@ public final class LookupLimiter {
         u.fieldLow = Long.parseUnsignedLong(field, 16, 32, 16);
         u.hashed = true;
       }
-      long batchKey = u.window * KeySchema.LOOKUP_COUNTER_BUCKETS + u.bucket();
-      Batch batch = batches.get(batchKey);
-      if (batch == null || batch.size() == MAX_CLIENTS_PER_CALL) {
-        if (batch != null) {
-          send(batch);
-        }
-        batch = new Batch(KeySchema.lookupCounters(u.bucket(), u.window));
-        batches.put(batchKey, batch);
-      }
-      batch.add(u, n);
+      add(batches, u, n);
     });
+  }
+
+  /** Adds an entry's count to the batch of its bucket's hash, sending the batch first if it is full. */
+  private void add(Map<Long, Batch> batches, Usage u, long n) {
+    long batchKey = u.window * KeySchema.LOOKUP_COUNTER_BUCKETS + u.bucket();
+    Batch batch = batches.get(batchKey);
+    if (batch == null || batch.size() == MAX_CLIENTS_PER_CALL) {
+      if (batch != null) {
+        send(batch);
+      }
+      batch = new Batch(KeySchema.lookupCounters(u.bucket(), u.window));
+      batches.put(batchKey, batch);
+    }
+    batch.add(u, n);
   }
 
   /** One script call: the batch's counts added to its hash, each client's total read back. */
@@ -388,7 +422,13 @@ public final class LookupLimiter {
         if (ar.succeeded()) {
           batch.clients.get(i).counted(batch.counts[i], (Long) ar.result().get(i));
         } else {
-          batch.clients.get(i).unsent(batch.counts[i]); // Redis is away: sent again with the next flush
+          // Redis is away: sent again with the next flush. An entry of a minute passed is no longer in the table
+          // the flush goes through, so it is queued for it.
+          Usage u = batch.clients.get(i);
+          u.unsent(batch.counts[i]);
+          if (u.window != clock.millis() / WINDOW_MS) {
+            leftovers.add(u);
+          }
         }
       }
       if (ar.failed()) {

@@ -20,28 +20,27 @@ class LightCountsTest {
 
   @Test
   void aClientStaysLightUntilItsCountWouldPassTheBoundAndIsThenToldAllItMade() {
-    LightCounts counts = new LightCounts(1, 1 << 16, 42);
+    LightCounts counts = new LightCounts(1, 1 << 16, 42, 0);
     for (int i = 1; i <= LIGHT; i++) {
       assertEquals(-1, counts.addIfLight("198.51.100.7", 1, LIGHT), "lookup " + i + " is light");
     }
-    assertEquals(LIGHT, counts.addIfLight("198.51.100.7", 1, LIGHT), "the ninth is not, and the eight are told");
-    assertEquals(LIGHT, counts.estimate("198.51.100.7"), "a refused add counts nothing");
+    assertEquals(LIGHT, counts.addIfLight("198.51.100.7", 1, LIGHT), "the ninth is not, and is told the eight");
     assertEquals(-1, counts.addIfLight("198.51.100.8", 6, LIGHT));
-    assertEquals(6, counts.addIfLight("198.51.100.8", 3, LIGHT), "a batch that would pass the bound is not added");
+    assertEquals(6, counts.addIfLight("198.51.100.8", 3, LIGHT), "a batch that passes the bound is not light");
   }
 
   @Test
-  void aBatchLargerThanTheBoundIsNeverLight() {
-    LightCounts counts = new LightCounts(1, 1 << 16, 42);
+  void aBatchLargerThanTheBoundIsNeverLightNorIsTheClientAfterIt() {
+    LightCounts counts = new LightCounts(1, 1 << 16, 42, 0);
     assertEquals(0, counts.addIfLight("203.0.113.1", LIGHT + 1, LIGHT));
-    assertEquals(-1, counts.addIfLight("203.0.113.1", LIGHT, LIGHT));
-    assertEquals(LIGHT, counts.addIfLight("203.0.113.1", 1, LIGHT));
+    assertEquals(LIGHT, counts.addIfLight("203.0.113.1", 1, LIGHT), "told at most the bound");
+    assertEquals(-1, counts.addIfLight("203.0.113.2", 1, LIGHT), "another client is light");
   }
 
   @Test
   void underHeavyCollisionsNoClientIsEverToldLessThanItMade() {
     // 20,000 clients on 1,024 columns: most counters are shared, so estimates run high; never low.
-    LightCounts counts = new LightCounts(1, 1024, 7);
+    LightCounts counts = new LightCounts(1, 1024, 7, 0);
     SplittableRandom random = new SplittableRandom(3);
     Map<String, Integer> made = new HashMap<>();
     Set<String> heavy = new HashSet<>();
@@ -71,7 +70,7 @@ class LightCountsTest {
 
   @Test
   void withTwoToFourColumnsAClientAlmostEveryEstimateIsExact() {
-    LightCounts counts = new LightCounts(1, LightCounts.columnsFor(2 * 5_000, 1 << 21), 11);
+    LightCounts counts = new LightCounts(1, LightCounts.columnsFor(2 * 5_000, 1 << 21), 11, 0);
     for (int i = 0; i < 5_000; i++) {
       counts.addIfLight("2001:db8:" + Integer.toHexString(i) + "::", 1 + i % 3, LIGHT);
     }
@@ -84,10 +83,10 @@ class LightCountsTest {
   }
 
   @Test
-  void anotherSeedSharesOtherCounters() {
-    // Which clients share counters depends on the instance's seed, which clients do not know.
-    LightCounts one = new LightCounts(1, 1024, 1);
-    LightCounts other = new LightCounts(1, 1024, 2);
+  void anotherKeySharesOtherCounters() {
+    // Which clients share counters depends on the instance's key, which clients do not know.
+    LightCounts one = new LightCounts(1, 1024, 1, 0);
+    LightCounts other = new LightCounts(1, 1024, 2, 0);
     for (int i = 0; i < 3_000; i++) {
       one.addIfLight("192.0.2." + i, 1, Integer.MAX_VALUE);
       other.addIfLight("192.0.2." + i, 1, Integer.MAX_VALUE);
@@ -101,7 +100,7 @@ class LightCountsTest {
 
   @Test
   void concurrentAddsAreAllCounted() throws Exception {
-    LightCounts counts = new LightCounts(1, 1 << 16, 5);
+    LightCounts counts = new LightCounts(1, 1 << 16, 5, 0);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<?>> done = new java.util.ArrayList<>();
@@ -130,6 +129,6 @@ class LightCountsTest {
     assertEquals(262_144, LightCounts.columnsFor(200_000, 1 << 21));
     assertEquals(1 << 21, LightCounts.columnsFor(50_000_000, 1 << 21));
     assertEquals(65_536, LightCounts.columnsFor(65_536, 1 << 21));
-    assertThrows(IllegalArgumentException.class, () -> new LightCounts(1, 1000, 1));
+    assertThrows(IllegalArgumentException.class, () -> new LightCounts(1, 1000, 1, 0));
   }
 }
