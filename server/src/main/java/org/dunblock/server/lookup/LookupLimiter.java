@@ -53,7 +53,7 @@ public final class LookupLimiter {
    * that can reach it.
    */
   static final long COUNTERS_TTL_MS = 2 * WINDOW_MS;
-  /** Clients counted by one script call at most, so that no call holds Redis for long (about a millisecond). */
+  /** Clients counted by one script call at most, so that no call holds Redis for long. */
   static final int MAX_CLIENTS_PER_CALL = 1_000;
   /**
    * Lookups a client makes in a minute, at most, before this instance counts it one by one and sends its count to
