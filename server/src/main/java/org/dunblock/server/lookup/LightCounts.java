@@ -63,6 +63,15 @@ final class LightCounts {
     return (int) Math.min(before, light);
   }
 
+  /** The share of the first row's counters that are not zero (for the sketch's fill, on /metrics). */
+  double fill() {
+    int used = 0;
+    for (int column = 0; column < columns; column++) {
+      used += counts.get(column) != 0 ? 1 : 0;
+    }
+    return (double) used / columns;
+  }
+
   /** The estimate for {@code key}. */
   int estimate(String key) {
     return estimate(cellsOf(key));

@@ -199,7 +199,19 @@ public final class LookupLimiter {
     this.limited = Counter.builder("dunblock.rate.limited").tag("limit", "lookups")
         .description("Requests refused with 429 by a rate limit").register(registry);
     Gauge.builder("dunblock.lookup.limiter.clients", usage, Map::size)
-        .description("Client addresses this instance counts lookups for this minute").register(registry);
+        .description("Client addresses this instance counts lookups for one by one this minute (past their light "
+            + "lookups)").register(registry);
+    if (lightLookups > 0) {
+      Gauge.builder("dunblock.lookup.limiter.sketch.fill", this, LookupLimiter::sketchFill)
+          .description("Share of the light clients' sketch's counters in use this minute: near 1, clients get an "
+              + "entry early (raise DUNBLOCK_LOOKUP_TRACKED_CLIENTS)").register(registry);
+    }
+  }
+
+  /** The current minute's sketch's fill, read at scrape time (a pass over one row). */
+  private double sketchFill() {
+    LightCounts current = light;
+    return current.window == clock.millis() / WINDOW_MS ? current.fill() : 0;
   }
 
   /** Starts the periodic flush to Redis (nothing to do while the limit is off). */

@@ -124,6 +124,17 @@ class LightCountsTest {
   }
 
   @Test
+  void theFillIsTheShareOfCountersInUse() {
+    LightCounts counts = new LightCounts(1, 1024, 9, 0);
+    assertEquals(0.0, counts.fill());
+    for (int i = 0; i < 100; i++) {
+      counts.addIfLight("198.18.0." + i, 1, LIGHT);
+    }
+    // 100 clients on 1,024 columns: a few share a column of the first row.
+    assertTrue(counts.fill() > 90 / 1024.0 && counts.fill() <= 100 / 1024.0, "fill " + counts.fill());
+  }
+
+  @Test
   void columnsArePowersOfTwoWithinBounds() {
     assertEquals(1024, LightCounts.columnsFor(1, 1 << 21));
     assertEquals(262_144, LightCounts.columnsFor(200_000, 1 << 21));

@@ -45,6 +45,12 @@ class LookupLimitIT {
         .putHeader("X-Forwarded-For", clientIp).send());
   }
 
+  /** The value of an unlabelled gauge in a /metrics text. */
+  static double metric(String metrics, String name) {
+    return metrics.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElseThrow(() -> new AssertionError(name));
+  }
+
   /** A batch lookup of {@code count} numbers by {@code clientIp}: past a client's light lookups at once. */
   static Future<HttpResponse<Buffer>> batch(Api api, String clientIp, int count) {
     JsonArray numbers = new JsonArray();
@@ -213,6 +219,11 @@ class LookupLimitIT {
     waitUntil("the heavy client's lookups are counted", Duration.ofSeconds(5), () -> counted() == 20);
     Map<String, Long> commands = redis.commandsSince(before);
     assertEquals(1, commands.get("hincrby"), "one client's count sent, the 200 light ones none: " + commands);
+    // What an operator sees: one client counted one by one, and the light ones' sketch in use.
+    String metrics = both.apiA().get("/metrics").bodyAsString();
+    assertEquals(1.0, metric(metrics, "dunblock_lookup_limiter_clients"), metrics);
+    double fill = metric(metrics, "dunblock_lookup_limiter_sketch_fill");
+    assertTrue(fill > 0 && fill < 0.01, "sketch fill " + fill);
 
     // One of them goes on: its next five stay light, the sixth past them makes it heavy, and all seven are counted.
     for (int i = 0; i < LIGHT; i++) {
