@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.dunblock.server.store.RateLimitedException;
 import org.dunblock.server.http.ClientAddress;
@@ -97,6 +99,7 @@ public final class LookupLimiter {
   private volatile LightCounts light;
   /** The next minute's sketch, made by the flush before the minute turns. */
   private volatile LightCounts nextLight;
+  private final AtomicBoolean makingNext = new AtomicBoolean();
   /**
    * Entries of a minute passed whose last count failed to reach Redis: sent again by the next flushes, for as long
    * as their minute's counters can matter (a minute after it). At most a table's worth a minute.
@@ -300,7 +303,7 @@ public final class LookupLimiter {
     return usage.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
   }
 
-  /** This minute's sketch of light clients, made ahead by the flush (a few MB of zeroes, not on a request). */
+  /** This minute's sketch of light clients, made ahead off the event loops (megabytes of zeroes, not on a request). */
   private LightCounts lightCounts(long window) {
     LightCounts current = light;
     if (current.window >= window) {
@@ -373,8 +376,15 @@ public final class LookupLimiter {
     if (lightLookups > 0) {
       lightCounts(window); // the minute has turned: its sketch, made by an earlier flush, is taken here
       LightCounts next = nextLight;
-      if (next == null || next.window <= window) {
-        nextLight = sketch(window + 1);
+      if ((next == null || next.window <= window) && makingNext.compareAndSet(false, true)) {
+        // Megabytes of zeroes: made off the event loops (the JVM's common pool; nothing to hand back but the field).
+        ForkJoinPool.commonPool().execute(() -> {
+          try {
+            nextLight = sketch(window + 1);
+          } finally {
+            makingNext.set(false);
+          }
+        });
       }
     }
     Map<Long, Batch> batches = new java.util.HashMap<>();
