@@ -3,6 +3,7 @@ package org.dunblock.server.lookup;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One minute's lookups of the clients that made only a few, counted without an entry per client: a count-min
@@ -21,6 +22,8 @@ final class LightCounts {
   final long window;
   private final int columns;
   private final AtomicIntegerArray counts;
+  /** The first row's counters that are not zero. */
+  private final LongAdder usedColumns = new LongAdder();
   /** Two keyed hashes (SipHash-2-4 under one secret 128-bit key, its halves swapped for the second). */
   private final HashFunction first;
   private final HashFunction second;
@@ -55,7 +58,11 @@ final class LightCounts {
     int[] cells = cellsOf(key);
     long before = Long.MAX_VALUE;
     for (int cell : cells) {
-      before = Math.min(before, counts.getAndAdd(cell, n));
+      int was = counts.getAndAdd(cell, n);
+      if (was == 0 && n > 0 && cell < columns) {
+        usedColumns.increment(); // a counter of the first row in use from now on
+      }
+      before = Math.min(before, was);
     }
     if (before + n <= light) {
       return -1;
@@ -65,11 +72,7 @@ final class LightCounts {
 
   /** The share of the first row's counters that are not zero (for the sketch's fill, on /metrics). */
   double fill() {
-    int used = 0;
-    for (int column = 0; column < columns; column++) {
-      used += counts.get(column) != 0 ? 1 : 0;
-    }
-    return (double) used / columns;
+    return (double) usedColumns.sum() / columns;
   }
 
   /** The estimate for {@code key}. */

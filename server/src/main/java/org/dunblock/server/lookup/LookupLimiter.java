@@ -63,8 +63,10 @@ public final class LookupLimiter {
    * each cost more than their lookups. A sixteenth of the limit when that is less.
    */
   static final int MAX_LIGHT_LOOKUPS = 8;
-  /** Columns of the light clients' sketch at most (four rows of ints: 32 MB). */
+  /** Columns of a light clients' sketch at most: four rows of ints, 32 MB, and two live (this minute's, the next). */
   static final int MAX_LIGHT_COLUMNS = 1 << 21;
+  /** How long past its minute a count that failed to reach Redis is still sent again. */
+  static final long LEFTOVER_MS = 10_000;
   /** Stands for an entry the full table could not make. */
   private static final Usage FULL = new Usage(-1);
   /**
@@ -101,8 +103,8 @@ public final class LookupLimiter {
   private volatile LightCounts nextLight;
   private final AtomicBoolean makingNext = new AtomicBoolean();
   /**
-   * Entries of a minute passed whose last count failed to reach Redis: sent again by the next flushes, for as long
-   * as their minute's counters can matter (a minute after it). At most a table's worth a minute.
+   * Entries of a minute passed whose last count failed to reach Redis: sent again by the flushes of the next
+   * {@value #LEFTOVER_MS} ms, while an instance whose clock lags may still count that minute. At most a table's worth.
    */
   private final Queue<Usage> leftovers = new ConcurrentLinkedQueue<>();
 
@@ -211,7 +213,7 @@ public final class LookupLimiter {
     }
   }
 
-  /** The current minute's sketch's fill, read at scrape time (a pass over one row). */
+  /** The current minute's sketch's fill (kept as it is written: nothing to compute at scrape time). */
   private double sketchFill() {
     LightCounts current = light;
     return current.window == clock.millis() / WINDOW_MS ? current.fill() : 0;
@@ -289,14 +291,19 @@ public final class LookupLimiter {
     if (current != null && current.window == window) {
       return current;
     }
-    if (current == null && usage.size() >= maxClients) {
-      // The table is full (a flood of addresses): a new client, light or not, is charged to its shared overflow
-      // bucket, or the flood would go uncounted one light lookup per address.
+    boolean full = current == null && usage.size() >= maxClients;
+    if (full && (lightLookups == 0 || light.estimate(key) == 0)) {
+      // The table is full (a flood of addresses): a client new this minute, light or not, is charged to its shared
+      // overflow bucket, or the flood would go uncounted one light lookup per address. One already counted in the
+      // sketch before the table filled stays light (one that only shares counters with others may too).
       return FULL;
     }
     int before = lightLookups == 0 ? 0 : light.addIfLight(key, numbers, lightLookups);
     if (before < 0) {
       return null;
+    }
+    if (full) {
+      return FULL;
     }
     Usage fresh = new Usage(window);
     fresh.count(before); // its light lookups, sent with its first count (of two made at once, one is kept)
@@ -388,8 +395,9 @@ public final class LookupLimiter {
       }
     }
     Map<Long, Batch> batches = new java.util.HashMap<>();
+    long now = clock.millis();
     for (Usage u; (u = leftovers.poll()) != null; ) {
-      if (u.window >= window - 1) { // older counters are gone from Redis too
+      if (now < (u.window + 1) * WINDOW_MS + LEFTOVER_MS) {
         long n = u.send();
         if (n != 0) {
           add(batches, u, n);

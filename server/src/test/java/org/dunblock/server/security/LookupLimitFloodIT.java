@@ -1,6 +1,7 @@
 package org.dunblock.server.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -39,6 +40,8 @@ class LookupLimitFloodIT {
 
   @Test
   void withTheTableFullFreshLightClientsShareTheirSlash16sOverflowBucket() {
+    // An honest client of the same /16, light, that looked a number up before the flood.
+    assertEquals(200, lookup("198.51.200.1", 0).statusCode());
     // Ten heavy clients fill the table (three numbers each: past the two light lookups at once).
     for (int i = 0; i < TRACKED; i++) {
       HttpResponse<Buffer> batch = Api.await(app.api().request(HttpMethod.POST, "/v1/numbers/lookup")
@@ -57,7 +60,11 @@ class LookupLimitFloodIT {
       }
     }
     assertEquals(429, status, "the flood was never refused");
-    assertEquals(16 * LIMIT, accepted, "the /16's overflow bucket: 16 allowances");
+    // One more at most: as a flush's reply lands, the count is low for an instant rather than double.
+    assertTrue(accepted == 16 * LIMIT || accepted == 16 * LIMIT + 1, "the /16's overflow bucket: 16 allowances, "
+        + accepted);
+    assertEquals(200, lookup("198.51.200.1", 1).statusCode(),
+        "a client already counted before the table filled keeps its own count, outside the flood's bucket");
     assertEquals(200, lookup("203.0.113.5", 0).statusCode(), "another /16 has its own overflow bucket");
   }
 }
