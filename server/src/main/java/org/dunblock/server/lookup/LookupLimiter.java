@@ -68,7 +68,7 @@ public final class LookupLimiter {
   /** How long past its minute a count that failed to reach Redis is still sent again. */
   static final long LEFTOVER_MS = 10_000;
   /** Stands for an entry the full table could not make. */
-  private static final Usage FULL = new Usage(-1);
+  private static final Usage FULL = new Usage("", -1);
   /**
    * An IPv6 /48 (one site) gets this many client allowances in all, however many /64s it spreads over; and so does
    * each overflow bucket.
@@ -103,8 +103,10 @@ public final class LookupLimiter {
   private volatile LightCounts nextLight;
   private final AtomicBoolean makingNext = new AtomicBoolean();
   /**
-   * Entries of a minute passed whose last count failed to reach Redis: sent again by the flushes of the next
-   * {@value #LEFTOVER_MS} ms, while an instance whose clock lags may still count that minute. At most a table's worth.
+   * Entries of a minute passed that the tables no longer hold but whose count is not yet in Redis: replaced by the
+   * client's entry of the new minute before a flush sent their last count, or whose last count failed. Sent by the
+   * flushes of the next {@value #LEFTOVER_MS} ms, while an instance whose clock lags may still count that minute.
+   * At most a table's worth, and a little more for failures retried.
    */
   private final Queue<Usage> leftovers = new ConcurrentLinkedQueue<>();
 
@@ -134,7 +136,11 @@ public final class LookupLimiter {
     long fieldHigh;
     long fieldLow;
 
-    Usage(long window) {
+    /** The table's key: the client (or /48, or overflow bucket) as text, for its keyed hash. */
+    final String client;
+
+    Usage(String client, long window) {
+      this.client = client;
       this.window = window;
     }
 
@@ -305,9 +311,9 @@ public final class LookupLimiter {
     if (full) {
       return FULL;
     }
-    Usage fresh = new Usage(window);
+    Usage fresh = new Usage(key, window);
     fresh.count(before); // its light lookups, sent with its first count (of two made at once, one is kept)
-    return usage.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
+    return replace(usage, key, window, fresh);
   }
 
   /** This minute's sketch of light clients, made ahead off the event loops (megabytes of zeroes, not on a request). */
@@ -344,7 +350,7 @@ public final class LookupLimiter {
   }
 
   /** This minute's count for {@code key}, or null when it is new and {@code table} already holds {@code max}. */
-  private static Usage tracked(Map<String, Usage> table, String key, long window, int max) {
+  private Usage tracked(Map<String, Usage> table, String key, long window, int max) {
     Usage current = table.get(key);
     if (current != null && current.window == window) {
       return current;
@@ -352,8 +358,23 @@ public final class LookupLimiter {
     if (current == null && table.size() >= max) {
       return null;
     }
-    Usage fresh = new Usage(window);
-    return table.compute(key, (k, old) -> old == null || old.window != window ? fresh : old);
+    return replace(table, key, window, new Usage(key, window));
+  }
+
+  /**
+   * Puts {@code fresh} in place of the key's entry unless that is of this minute already; an entry of a minute passed
+   * that it replaces goes to the next flush, which sends what it counted since the last one.
+   */
+  private Usage replace(Map<String, Usage> table, String key, long window, Usage fresh) {
+    return table.compute(key, (k, old) -> {
+      if (old != null && old.window == window) {
+        return old;
+      }
+      if (old != null) {
+        leftovers.add(old);
+      }
+      return fresh;
+    });
   }
 
   /** The shared bucket of an untracked client: its IPv4 /16 or IPv6 /32, or past those, its address family's. */
@@ -412,27 +433,26 @@ public final class LookupLimiter {
   /** Takes every entry's unsent count into the batch of its bucket's hash; forgets entries of a minute passed. */
   private void flush(Map<String, Usage> table, Map<Long, Batch> batches) {
     long window = clock.millis() / WINDOW_MS;
-    table.forEach((client, u) -> {
+    table.forEach((key, u) -> {
       if (u.window != window) {
         // A minute that has passed: its last lookups still go to its counter below, then it is forgotten here.
-        table.remove(client, u);
+        table.remove(key, u);
       }
       long n = u.send();
-      if (n == 0) {
-        return;
+      if (n != 0) {
+        add(batches, u, n);
       }
-      if (!u.hashed) {
-        String field = tokens.keyed("lookup-client|" + client);
-        u.fieldHigh = Long.parseUnsignedLong(field, 0, 16, 16);
-        u.fieldLow = Long.parseUnsignedLong(field, 16, 32, 16);
-        u.hashed = true;
-      }
-      add(batches, u, n);
     });
   }
 
   /** Adds an entry's count to the batch of its bucket's hash, sending the batch first if it is full. */
   private void add(Map<Long, Batch> batches, Usage u, long n) {
+    if (!u.hashed) {
+      String field = tokens.keyed("lookup-client|" + u.client);
+      u.fieldHigh = Long.parseUnsignedLong(field, 0, 16, 16);
+      u.fieldLow = Long.parseUnsignedLong(field, 16, 32, 16);
+      u.hashed = true;
+    }
     long batchKey = u.window * KeySchema.LOOKUP_COUNTER_BUCKETS + u.bucket();
     Batch batch = batches.get(batchKey);
     if (batch == null || batch.size() == MAX_CLIENTS_PER_CALL) {
