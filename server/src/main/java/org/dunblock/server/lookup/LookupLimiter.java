@@ -362,12 +362,13 @@ public final class LookupLimiter {
   }
 
   /**
-   * Puts {@code fresh} in place of the key's entry unless that is of this minute already; an entry of a minute passed
-   * that it replaces goes to the next flush, which sends what it counted since the last one.
+   * Puts {@code fresh} in place of the key's entry unless that is of this minute already (or of the next: a request
+   * that read the clock just before the minute turned counts in the new one); an entry of a minute passed that it
+   * replaces goes to the next flush, which sends what it counted since the last one.
    */
   private Usage replace(Map<String, Usage> table, String key, long window, Usage fresh) {
     return table.compute(key, (k, old) -> {
-      if (old != null && old.window == window) {
+      if (old != null && old.window >= window) {
         return old;
       }
       if (old != null) {
