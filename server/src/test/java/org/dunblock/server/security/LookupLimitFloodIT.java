@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Instant;
 import org.dunblock.server.testing.Api;
@@ -34,8 +31,7 @@ class LookupLimitFloodIT {
       .with(c -> c.lookupsPerClientPerMinute(LIMIT).lookupTrackedClients(TRACKED)).clock(clock);
 
   private HttpResponse<Buffer> lookup(String clientIp, int i) {
-    return Api.await(app.api().request(HttpMethod.GET, "/v1/numbers/+86139" + String.format("%08d", i))
-        .putHeader("X-Forwarded-For", clientIp).send());
+    return LookupLimitIT.lookup(app.api(), clientIp, i);
   }
 
   @Test
@@ -44,10 +40,7 @@ class LookupLimitFloodIT {
     assertEquals(200, lookup("198.51.200.1", 0).statusCode());
     // Ten heavy clients fill the table (three numbers each: past the two light lookups at once).
     for (int i = 0; i < TRACKED; i++) {
-      HttpResponse<Buffer> batch = Api.await(app.api().request(HttpMethod.POST, "/v1/numbers/lookup")
-          .putHeader("X-Forwarded-For", "192.0.2." + (i + 1))
-          .sendJsonObject(new JsonObject().put("numbers", new JsonArray().add("13900000001").add("13900000002")
-              .add("13900000003"))));
+      HttpResponse<Buffer> batch = Api.await(LookupLimitIT.batch(app.api(), "192.0.2." + (i + 1), 3));
       assertEquals(200, batch.statusCode(), batch.bodyAsString());
     }
     // A flood of fresh addresses in 198.51.0.0/16, one lookup each: light, but the table is full.

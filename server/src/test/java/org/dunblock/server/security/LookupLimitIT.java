@@ -326,27 +326,41 @@ class LookupLimitIT {
 
   @Test
   void countsThatFailedToReachRedisAsTheMinuteTurnedAreSentOnceItIsBack() {
-    // Every bucket's hash of this minute made unwritable (a string): each flush's script fails, as when Redis is away.
-    long minute = clock.millis() / 60_000;
-    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
-      redis.commands().set(KeySchema.lookupCounters(bucket, minute), "not a hash");
-    }
-    assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.30", 10)).statusCode());
-    long before = scriptCalls();
-    waitUntil("a flush tried and failed", Duration.ofSeconds(5), () -> scriptCalls() > before);
+    long minute = countedButNotSent("203.0.113.30");
     clock.advance(Duration.ofMinutes(1));
     // The minute has turned: the client's entry is gone from the table, its count still not sent. Another client's
     // lookups in the new minute (whose hashes are fine): once they are counted, a flush after the turn has run.
     assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.31", 10)).statusCode());
     waitUntil("the new minute's lookups are counted", Duration.ofSeconds(5), () -> counted() == 10);
-    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
-      redis.commands().del(KeySchema.lookupCounters(bucket, minute));
-    }
+    writable(minute);
     waitUntil("the last minute's count is sent once Redis takes it", Duration.ofSeconds(5), () -> counted() == 20);
     // Sent once: a later client's count lands on a total that holds the retried one exactly once.
     assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.32", 10)).statusCode());
     waitUntil("a later count lands", Duration.ofSeconds(5), () -> counted() >= 30);
     assertEquals(30, counted());
+  }
+
+  /**
+   * Makes every bucket's hash of this minute unwritable (a string, so each flush's script fails with WRONGTYPE, as
+   * when Redis is away), has {@code clientIp} look up 10 numbers through A, and waits until a flush tried and failed
+   * to send them. Returns the minute.
+   */
+  long countedButNotSent(String clientIp) {
+    long minute = clock.millis() / 60_000;
+    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
+      redis.commands().set(KeySchema.lookupCounters(bucket, minute), "not a hash");
+    }
+    assertEquals(200, Api.await(batch(both.apiA(), clientIp, 10)).statusCode());
+    long before = scriptCalls();
+    waitUntil("a flush tried and failed", Duration.ofSeconds(5), () -> scriptCalls() > before);
+    return minute;
+  }
+
+  /** Undoes {@link #countedButNotSent}: the minute's hashes can be written again. */
+  static void writable(long minute) {
+    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
+      redis.commands().del(KeySchema.lookupCounters(bucket, minute));
+    }
   }
 
   /** Script calls Redis ran (and, here, failed: WRONGTYPE on a string where the counters' hash should be). */
@@ -357,20 +371,12 @@ class LookupLimitIT {
   @Test
   void aClientsUnsentCountIsNotLostWhenItsFirstLookupOfTheNextMinuteComesBeforeTheFlush() {
     // This minute's hashes unwritable, so the client's count stays unsent here until the minute has turned.
-    long minute = clock.millis() / 60_000;
-    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
-      redis.commands().set(KeySchema.lookupCounters(bucket, minute), "not a hash");
-    }
-    assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.40", 10)).statusCode());
-    long before = scriptCalls();
-    waitUntil("a flush tried and failed", Duration.ofSeconds(5), () -> scriptCalls() > before);
+    long minute = countedButNotSent("203.0.113.40");
     // The minute turns and the same client looks a number up at once, most likely before A's next flush: its entry
     // of the new minute takes the place of the last minute's, whose count is not sent yet.
     clock.advance(Duration.ofMinutes(1));
     assertEquals(200, Api.await(batch(both.apiA(), "203.0.113.40", 10)).statusCode());
-    for (int bucket = 0; bucket < KeySchema.LOOKUP_COUNTER_BUCKETS; bucket++) {
-      redis.commands().del(KeySchema.lookupCounters(bucket, minute));
-    }
+    writable(minute);
     waitUntil("both minutes' counts are sent", Duration.ofSeconds(5), () -> counted() == 20);
   }
 
