@@ -3,15 +3,19 @@
 --
 -- KEYS[1] new appeal hash   KEYS[2] pending index (zset)   KEYS[3] network counter   KEYS[4] number counter
 -- KEYS[5] the number's open-appeal pointer (string: the pending appeal's id)
+-- KEYS[6] the hash of the appeal the caller found in the pointer (KEYS[1] again when it found none)
 -- ARGV[1] new appeal id     ARGV[2] number (E.164)         ARGV[3] contact           ARGV[4] reason
 -- ARGV[5] now ms            ARGV[6] limit per window       ARGV[7] window ms
 -- ARGV[8] pending lifetime ms (an undecided appeal is deleted this long after it was filed)
 -- ARGV[9] most statements one appeal takes (the first one included)
+-- ARGV[10] the id the caller found in the pointer ('' for none)
 --
 -- The network limit applies to every filing; the number's limit only to opening a new appeal, never to joining
 -- one: a vandal's appeals cannot lock the owner out, since the owner's statement joins the appeal they opened.
 --
--- Returns {'ok', id}, {'joined', id}, {'limited', ms until the exhausted window ends} or {'full', id}.
+-- Returns {'ok', id}, {'joined', id}, {'limited', ms until the exhausted window ends}, {'full', id}, or
+-- {'moved', id in the pointer now ('' for none)} when the pointer no longer names what the caller found: the caller
+-- runs the script again with that appeal's key. A script touches only the keys it is given.
 
 local now = tonumber(ARGV[5])
 local limit = tonumber(ARGV[6])
@@ -45,20 +49,20 @@ if ttl then
   return {'limited', ttl}
 end
 
-local open = redis.call('GET', KEYS[5])
-if open then
-  local openKey = string.gsub(KEYS[1], '[^:]+$', open)
-  if redis.call('HGET', openKey, 'status') == 'pending' then
-    local statements = tonumber(redis.call('HGET', openKey, 'statements') or '1')
-    if statements >= tonumber(ARGV[9]) then
-      return {'full', open}
-    end
-    count(KEYS[3])
-    local n = statements + 1
-    redis.call('HSET', openKey, 'statements', n, 'contact.' .. n, ARGV[3], 'reason.' .. n, ARGV[4],
-      'created.' .. n, ARGV[5])
-    return {'joined', open}
+local open = redis.call('GET', KEYS[5]) or ''
+if open ~= ARGV[10] then
+  return {'moved', open}
+end
+if open ~= '' and redis.call('HGET', KEYS[6], 'status') == 'pending' then
+  local statements = tonumber(redis.call('HGET', KEYS[6], 'statements') or '1')
+  if statements >= tonumber(ARGV[9]) then
+    return {'full', open}
   end
+  count(KEYS[3])
+  local n = statements + 1
+  redis.call('HSET', KEYS[6], 'statements', n, 'contact.' .. n, ARGV[3], 'reason.' .. n, ARGV[4],
+    'created.' .. n, ARGV[5])
+  return {'joined', open}
 end
 
 ttl = limited(KEYS[4])

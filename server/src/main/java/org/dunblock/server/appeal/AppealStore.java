@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.store.LuaScript;
 import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.store.StoreUnavailableException;
 
 /**
  * Appeals in Redis, all under the {@code {appeals}} hash tag (one Cluster slot, so each script is atomic):
@@ -36,6 +37,11 @@ public final class AppealStore {
   static final long WINDOW_MS = Duration.ofHours(1).toMillis();
   /** The most statements one appeal takes, the first one included. */
   public static final int MAX_STATEMENTS = 20;
+  /**
+   * How often one filing follows the open-appeal pointer to a newer appeal. The pointer moves only when an appeal is
+   * opened, which the number's hourly limit bounds, so a filing that loses this many races in a row is refused.
+   */
+  static final int MAX_MOVES = 3;
 
   private final ReputationStore store;
   private final LuaScript create;
@@ -80,16 +86,31 @@ public final class AppealStore {
   public record Filed(Result result, String id, long retryAfterMs) {
   }
 
+  /**
+   * Files the appeal, or joins the number's pending one. Reads the number's open-appeal pointer first, so that the
+   * script is given the key of the appeal it may join; when another filing moved the pointer meanwhile, the script
+   * says so and the filing runs again, at most {@link #MAX_MOVES} times.
+   */
   public Future<Filed> file(String id, String e164, String contact, String reason, String networkHash, long nowMs) {
+    return store.call(redis -> redis.get(KeySchema.openAppeal(e164)))
+        .compose(open -> file(id, e164, contact, reason, networkHash, nowMs, open == null ? "" : open, MAX_MOVES));
+  }
+
+  Future<Filed> file(String id, String e164, String contact, String reason, String networkHash, long nowMs,
+      String open, int movesLeft) {
     String[] keys = {appeal(id), index(AppealStatus.PENDING), KeySchema.appealsFromNetwork(networkHash),
-        KeySchema.appealsAboutNumber(e164), KeySchema.openAppeal(e164)};
+        KeySchema.appealsAboutNumber(e164), KeySchema.openAppeal(e164), appeal(open.isEmpty() ? id : open)};
     return store.run(create, keys, id, e164, contact, reason, Long.toString(nowMs), Integer.toString(perHour),
-            Long.toString(WINDOW_MS), Long.toString(pendingMs), Integer.toString(MAX_STATEMENTS))
-        .map(reply -> switch ((String) reply.get(0)) {
-          case "ok" -> new Filed(Result.OPENED, (String) reply.get(1), 0);
-          case "joined" -> new Filed(Result.JOINED, (String) reply.get(1), 0);
-          case "full" -> new Filed(Result.FULL, (String) reply.get(1), 0);
-          default -> new Filed(Result.LIMITED, null, ((Number) reply.get(1)).longValue());
+            Long.toString(WINDOW_MS), Long.toString(pendingMs), Integer.toString(MAX_STATEMENTS), open)
+        .compose(reply -> switch ((String) reply.get(0)) {
+          case "ok" -> Future.succeededFuture(new Filed(Result.OPENED, (String) reply.get(1), 0));
+          case "joined" -> Future.succeededFuture(new Filed(Result.JOINED, (String) reply.get(1), 0));
+          case "full" -> Future.succeededFuture(new Filed(Result.FULL, (String) reply.get(1), 0));
+          case "moved" -> movesLeft > 0
+              ? file(id, e164, contact, reason, networkHash, nowMs, (String) reply.get(1), movesLeft - 1)
+              : Future.failedFuture(new StoreUnavailableException(
+                  "the open appeal about " + e164 + " kept changing while this one was filed", null));
+          default -> Future.succeededFuture(new Filed(Result.LIMITED, null, ((Number) reply.get(1)).longValue()));
         });
   }
 

@@ -15,6 +15,7 @@ import org.dunblock.server.keys.Role;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +29,8 @@ class AppealExpiryIT {
   static final Duration PENDING = Duration.ofSeconds(2);
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis).with(c -> c.appealPending(PENDING));
 

@@ -4,8 +4,10 @@ import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.keys.Role;
+import org.dunblock.server.store.ReputationStore;
+import org.dunblock.server.store.StoreUnavailableException;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
@@ -35,6 +40,8 @@ class AppealIT {
   static final int PER_HOUR = 3;
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY).appealsPerHour(PER_HOUR));
   String operatorKey;
@@ -242,6 +249,37 @@ class AppealIT {
     assertEquals(202, next.statusCode(), next.bodyAsString());
     assertFalse(next.bodyAsJsonObject().getBoolean("joined"));
     assertFalse(id.equals(next.bodyAsJsonObject().getString("appealId")));
+  }
+
+  @Test
+  void aFilingThatReadTheOpenAppealBeforeItMovedStillJoinsThePendingOne(Vertx vertx) {
+    String number = "+8613800138000";
+    crowdBlocks(number);
+    HttpResponse<Buffer> opened = appeal(both.apiA(), number, "192.0.2.10");
+    assertEquals(202, opened.statusCode(), opened.bodyAsString());
+    String id = opened.bodyAsJsonObject().getString("appealId");
+    ReputationStore store = ReputationStore.connect(vertx, Duration.ofSeconds(5), redis.url());
+    try {
+      AppealStore appeals = new AppealStore(store, PER_HOUR, Duration.ofDays(30), Duration.ofDays(30));
+      long now = System.currentTimeMillis();
+      // As if it had read the pointer just before the appeal above was opened: it found none.
+      AppealStore.Filed late = Api.await(appeals.file("apl_late", number, "late@example.com", "mine too",
+          "network-a", now, "", AppealStore.MAX_MOVES));
+      assertEquals(AppealStore.Result.JOINED, late.result());
+      assertEquals(id, late.id());
+      // A filing that keeps losing that race is refused rather than opening a second appeal.
+      Throwable refused = assertThrows(Throwable.class, () -> Api.await(appeals.file("apl_later", number,
+          "later@example.com", "and me", "network-b", now, "", 0)));
+      assertTrue(refused instanceof StoreUnavailableException
+          || refused.getCause() instanceof StoreUnavailableException, String.valueOf(refused));
+    } finally {
+      store.close();
+    }
+    JsonObject body = list("pending").bodyAsJsonObject();
+    assertEquals(1, body.getLong("total"));
+    JsonArray further = body.getJsonArray("appeals").getJsonObject(0).getJsonArray("furtherStatements");
+    assertEquals(1, further.size());
+    assertEquals("late@example.com", further.getJsonObject(0).getString("contact"));
   }
 
   @Test

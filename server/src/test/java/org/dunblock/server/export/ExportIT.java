@@ -39,6 +39,7 @@ import org.dunblock.server.keys.Role;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,8 @@ class ExportIT {
 
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   MutableClock clock;
   DunblockServer server;
   Api api;

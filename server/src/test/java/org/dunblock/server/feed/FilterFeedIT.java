@@ -30,6 +30,7 @@ import java.util.Map;
 import org.dunblock.server.DunblockServer;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +45,8 @@ class FilterFeedIT {
   static final String ADMIN_KEY = "feed-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   DunblockServer server;
   Api api;
   String token;

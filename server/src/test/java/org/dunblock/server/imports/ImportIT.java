@@ -25,6 +25,7 @@ import org.dunblock.server.keys.ApiKeySecrets;
 import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.Scores;
 import org.dunblock.server.testing.TestRedis;
@@ -40,6 +41,8 @@ class ImportIT {
   static final String ADMIN_KEY = "dbk_import-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY));
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
@@ -28,6 +29,8 @@ class OverrideIT {
   static final String ADMIN_KEY = "an-operator-chosen-admin-key-0123456789";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY)).clock(clock);

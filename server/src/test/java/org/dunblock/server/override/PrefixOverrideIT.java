@@ -13,6 +13,7 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Map;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
@@ -26,6 +27,8 @@ class PrefixOverrideIT {
   static final String ADMIN_KEY = "prefix-walk-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 

@@ -19,6 +19,7 @@ import org.dunblock.server.keys.KeyRegistry;
 import org.dunblock.server.reputation.ProtectionKind;
 import org.dunblock.server.keys.Role;
 import org.dunblock.server.testing.Api;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TwoServers;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,8 @@ class ProtectedNumbersIT {
   static final String ADMIN_KEY = "protected-numbers-admin-key-0123456789";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 

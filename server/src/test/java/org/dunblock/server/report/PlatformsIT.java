@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PlatformsIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis);
 

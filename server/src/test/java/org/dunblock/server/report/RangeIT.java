@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TwoServers;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RangeIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
   final TwoServers both = TwoServers.on(redis).clock(clock);

@@ -23,6 +23,7 @@ import java.util.Set;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.RunningServer;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReportRulesIT {
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis).clock(clock);

@@ -16,6 +16,7 @@ import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.Scores;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestTokens;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,8 @@ class DecisionFarmingIT {
   static final String ADMIN_KEY = "farming-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   final MutableClock clock = new MutableClock(Instant.now());
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis).clock(clock).with(c -> c.adminKey(ADMIN_KEY));

@@ -11,6 +11,7 @@ import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.Scores;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ class QuorumIT {
   static final java.time.Clock UTC = java.time.Clock.systemUTC();
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis);
 

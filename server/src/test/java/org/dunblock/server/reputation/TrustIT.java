@@ -9,6 +9,7 @@ import java.util.List;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.RunningServer;
 import org.dunblock.server.testing.Scores;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TestServers;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,8 @@ class TrustIT {
   static final String ADMIN_KEY = "trust-admin-key-0123456789abcdef";
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   @RegisterExtension
   final RunningServer app = RunningServer.on(redis).with(c -> c.adminKey(ADMIN_KEY));
 

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.dunblock.server.store.KeySchema;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
+import org.dunblock.server.testing.ScriptKeyAudit;
 import org.dunblock.server.testing.TestRedis;
 import org.dunblock.server.testing.TwoServers;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,8 @@ class LookupLimitIT {
 
   @RegisterExtension
   static final TestRedis redis = TestRedis.perClass();
+  @RegisterExtension
+  final ScriptKeyAudit audit = ScriptKeyAudit.of(redis);
   /** Minute windows turn only when a test says so. */
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00.250Z"));
   @RegisterExtension

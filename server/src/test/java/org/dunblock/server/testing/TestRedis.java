@@ -214,6 +214,11 @@ public final class TestRedis implements AutoCloseable, BeforeAllCallback, AfterA
     return port;
   }
 
+  /** Whether this is a Redis Cluster (a cluster run, or {@link #clusterPerClass()}). */
+  public boolean onCluster() {
+    return backend != Backend.STANDALONE;
+  }
+
   private void requireStandalone() {
     if (cluster != null) {
       throw new UnsupportedOperationException("stopping the whole store is a standalone-Redis test");
