@@ -13,6 +13,9 @@
 #    twice and times each restart until /ready (JVM, Redis loading its files, the filter): the first builds the
 #    filter from the shard indexes, the second loads the checkpoint the first wrote.
 # 3. Mints 256 reporter tokens on 256 networks.
+#    Then the noise floor, with every server idle (again after the last scenario): CpuGaps spins on each CPU at once
+#    and reports the time taken from it, and how much of that the guest's own scheduler did not see (a hypervisor
+#    running something else). A latency figure cannot be lower than what the machine takes away.
 # 4. For each scenario: wrk at saturation (closed loop, BENCH_CONNECTIONS connections, after a warm-up, server and
 #    wrk on all cores); then, with 2+ cores, the server and its Redis are pinned to all CPUs but the last and the
 #    generators to the last one (taskset), wrk measures saturation under that pinning, and the OpenLoad generator
@@ -36,7 +39,7 @@
 #
 # Knobs: BENCH_ROWS (1..10,000,000), BENCH_HOT (default 50,000, at most BENCH_ROWS), BENCH_DURATION seconds per measurement (default 10), BENCH_WARMUP (default 5),
 # BENCH_CONNECTIONS (default 32), BENCH_EVENT_LOOPS (default: cores), BENCH_SCENARIOS (default all eight), BENCH_PIN=0 (see 4),
-# BENCH_KEEP=1 keeps the scratch directory (logs, wrk output). Needs java 17+, curl, wrk.
+# BENCH_NOISE_SECONDS (default 5), BENCH_KEEP=1 keeps the scratch directory (logs, wrk output). Needs java 17+, curl, wrk.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -170,6 +173,30 @@ field() { # line key
   sed -n -E "s/.*(^| )$2=([^ ]+).*/\2/p" <<<"$1"
 }
 
+# The machine's noise floor with every server idle: CpuGaps spins on each CPU at once for NOISE_S seconds and
+# reports the time the CPU was taken from it (by this machine's other threads, kernel threads, or the hypervisor).
+NOISE_S=$( ((SMOKE)) && echo 1 || dunblock_clamp "${BENCH_NOISE_SECONDS:-5}" 1 60)
+noise() { # label
+  local c line out="" pids=()
+  if ! command -v taskset >/dev/null 2>&1; then
+    echo "not measured (no taskset)"
+    return
+  fi
+  for ((c = 0; c < CORES; c++)); do
+    taskset -c "$c" java -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -cp "$BENCH_JAR" org.dunblock.bench.CpuGaps \
+      seconds="$NOISE_S" warmup=$( ((SMOKE)) && echo 0 || echo 2) >"$WORK/noise-$1-$c.txt" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  for ((c = 0; c < CORES; c++)); do
+    line=$(grep '^RESULT ' "$WORK/noise-$1-$c.txt" || true)
+    out+="CPU $c lost $(field "$line" lost_ms) ms ($(field "$line" host_lost_ms) unseen by its scheduler), $(field "$line" gaps_5ms) gaps >= 5 ms, longest $(field "$line" max_ms) ms; "
+  done
+  echo "${out%; }"
+}
+echo "Measuring the noise floor ($NOISE_S s on each CPU, servers idle) ..."
+NOISE_START=$(noise start)
+
 # Pins every thread of the given processes (empty arguments skipped) to the CPU list $1.
 pin() { # cpus pid...
   local cpus=$1 pid
@@ -293,6 +320,8 @@ if [[ -n "$REDIS_BENCHMARK" ]]; then
     -c "$CONNECTIONS" -P 16 -r 1000000 --csv | awk -F'"' '$2 == "GET" { printf "%.0f", $4 }')
 fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "Measuring the noise floor again ..."
+NOISE_END=$(noise end)
 
 ratio() { # numerator denominator
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.2f", a / b }'
@@ -311,6 +340,9 @@ echo "  Every server's JVM: -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${SERVER_JVM_FLAGS
 echo "Data: $ROWS reported numbers preloaded (filter: about $FILTER_NUMBERS numbers; reported and zipf draw from the"
 echo "  first $HOT, cold from all). Restart to /ready (JVM, Redis"
 echo "  loading its files, filter): $STARTUP_BUILD_S s building the filter from the indexes, $STARTUP_S s from its checkpoint."
+echo "Noise floor (CpuGaps: time taken from a thread spinning on each CPU in $NOISE_S s, every server idle):"
+echo "  at start: $NOISE_START"
+echo "  at end:   $NOISE_END"
 echo "Saturation: wrk -t1 -c$CONNECTIONS, ${DURATION} s after ${WARMUP} s warm-up, server and wrk on all $CORES cores."
 if ((PIN)); then
   echo "Latency: server and its Redis pinned to CPU $SERVER_CPUS, generators to CPU $GEN_CPU; wrk saturation under that"
@@ -351,6 +383,7 @@ mkdir -p "$(dirname "$OUT")"
   printf '  "settings": {"rows": %d, "hot": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "pinnedLatency": %s, "smoke": %s},\n' \
     "$ROWS" "$HOT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$( ((PIN)) && echo true || echo false)" \
     "$([[ $SMOKE == 1 ]] && echo true || echo false)"
+  printf '  "noiseFloor": {"seconds": %d, "start": "%s", "end": "%s"},\n' "$NOISE_S" "$NOISE_START" "$NOISE_END"
   printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
     "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
   printf '  "redis": {"getPerSecond": %s, "getPipelined16PerSecond": %s},\n' "${REDIS_RPS:-null}" \
