@@ -106,11 +106,12 @@ SERVER_PID=""
 BARE_PID=""
 CONF_PID=""
 CHILD_PID=""
+NGINX_PID=""
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  for pid in "$CHILD_PID" "$BARE_PID" "$CONF_PID"; do
+  for pid in "$CHILD_PID" "$BARE_PID" "$CONF_PID" "$NGINX_PID"; do
     [[ -n "$pid" ]] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
   done
   dunblock_stop_server bench
@@ -309,6 +310,50 @@ for scenario in $SCENARIOS; do
   R[$scenario]="rps=$rps pinned_rps=$pinned_rps errors=$errors half=$half p50=$(field "$lat" p50_ms) p99=$(field "$lat" p99_ms) p999=$(field "$lat" p999_ms) lat_errors=$lat_errors not_sent=$(field "$lat" not_sent) server_us=$server_us redis_us=$redis_us wrk_pct=$wrk_pct gen_pct=$(field "$lat" cpu_pct) filter=$((f1 - f0)) store=$((st1 - st0)) hit_pct=$hit_pct load=$load"
 done
 
+# A reference that is not a JVM: when Debian's nginx is installed, one nginx worker answering a constant, pinned as
+# the servers were, gets OpenLoad at the bare server's latency rate. What the machine allows a C server at that rate
+# is the floor under the bare Vert.x server's latency figure (and under Dunblock's).
+NGINX_LAT=""
+if ((PIN)) && [[ -n "${R[bare]:-}" ]] && command -v nginx >/dev/null 2>&1; then
+  # A loopback port nothing listens on (a connection to it is refused).
+  for ((i = 0; i < 100; i++)); do
+    nginx_port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null || break
+  done
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / { default_type application/json; return 200 '{"number":"+8613800138000","verdict":"UNKNOWN"}'; }
+  }
+}
+NGINX
+  taskset -c "$SERVER_CPUS" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx/out.log" 2>&1 </dev/null &
+  NGINX_PID=$!
+  nginx_half=$(field "${R[bare]}" half)
+  for ((i = 0; i < 50; i++)); do
+    curl -fsS --max-time 1 -o /dev/null "http://127.0.0.1:$nginx_port/" 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "[nginx] latency at $nginx_half req/s (OpenLoad, ${DURATION} s) ..."
+  NGINX_LAT=$(timeout $((DURATION + WARMUP + 60)) taskset -c "$GEN_CPU" java -Xms256m -Xmx256m -XX:+AlwaysPreTouch \
+    -cp "$BENCH_JAR" org.dunblock.bench.OpenLoad url="http://127.0.0.1:$nginx_port" scenario=unreported \
+    rate="$nginx_half" seconds="$DURATION" warmup="$WARMUP" connections=$((CONNECTIONS * 2)) \
+    2>"$WORK/openload-nginx.log" | grep '^RESULT ' || true)
+  kill -TERM "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
+  NGINX_PID=""
+fi
+
 REDIS_RPS=""
 REDIS_PIPELINED_RPS=""
 if [[ -n "$REDIS_BENCHMARK" ]]; then
@@ -369,6 +414,10 @@ if [[ -n "$REDIS_RPS" ]]; then
       "$(ratio "$(get "$scenario" rps)" "$REDIS_RPS")x"
   done
 fi
+if [[ -n "$NGINX_LAT" ]]; then
+  printf '%-11s %9s %8s %7s | %8s %8s %8s %8s %8s |   (one nginx worker, a constant answer, pinned as the servers)\n' nginx "" "" "" "" \
+    "$(field "$NGINX_LAT" rate)" "$(field "$NGINX_LAT" p50_ms)" "$(field "$NGINX_LAT" p99_ms)" "$(field "$NGINX_LAT" p999_ms)"
+fi
 echo "server us / Redis us: CPU time of the server / redis-server per request at saturation; hit %: the near cache's"
 echo "hits per record read at saturation; wrk % / gen %: the generators' own CPU (100 = one core). Errors (wrk+OpenLoad, of which not sent as OpenLoad's backlog was full):"
 echo "  $(for s in $SCENARIOS; do printf '%s %s+%s(%s) ' "$s" "$(get "$s" errors)" "$(get "$s" lat_errors)" "$(get "$s" not_sent)"; done)"
@@ -383,6 +432,8 @@ mkdir -p "$(dirname "$OUT")"
   printf '  "settings": {"rows": %d, "hot": %d, "durationSeconds": %d, "warmupSeconds": %d, "connections": %d, "eventLoops": %d, "pinnedLatency": %s, "smoke": %s},\n' \
     "$ROWS" "$HOT" "$DURATION" "$WARMUP" "$CONNECTIONS" "$EVENT_LOOPS" "$( ((PIN)) && echo true || echo false)" \
     "$([[ $SMOKE == 1 ]] && echo true || echo false)"
+  printf '  "nginx": %s,\n' "$( [[ -n "$NGINX_LAT" ]] && printf '{"latencyRate": %s, "p50Ms": %s, "p99Ms": %s, "p999Ms": %s}' \
+    "$(field "$NGINX_LAT" rate)" "$(field "$NGINX_LAT" p50_ms)" "$(field "$NGINX_LAT" p99_ms)" "$(field "$NGINX_LAT" p999_ms)" || echo null)"
   printf '  "noiseFloor": {"seconds": %d, "start": "%s", "end": "%s"},\n' "$NOISE_S" "$NOISE_START" "$NOISE_END"
   printf '  "startup": {"readySecondsBuildingFilter": %s, "readySecondsFromCheckpoint": %s, "filterNumbers": %s},\n' \
     "$STARTUP_BUILD_S" "$STARTUP_S" "${FILTER_NUMBERS:-0}"
