@@ -315,9 +315,10 @@ done
 # is the floor under the bare Vert.x server's latency figure (and under Dunblock's).
 NGINX_LAT=""
 if ((PIN)) && [[ -n "${R[bare]:-}" ]] && command -v nginx >/dev/null 2>&1; then
-  # A loopback port nothing listens on (a connection to it is refused).
+  # A loopback port below the ephemeral range (where no outgoing connection holds it) that nothing listens on.
+  ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for ((i = 0; i < 100; i++)); do
-    nginx_port=$((20000 + RANDOM % 40000))
+    nginx_port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null || break
   done
   mkdir -p "$WORK/nginx"
@@ -349,6 +350,7 @@ NGINX
     -cp "$BENCH_JAR" org.dunblock.bench.OpenLoad url="http://127.0.0.1:$nginx_port" scenario=unreported \
     rate="$nginx_half" seconds="$DURATION" warmup="$WARMUP" connections=$((CONNECTIONS * 2)) \
     2>"$WORK/openload-nginx.log" | grep '^RESULT ' || true)
+  [[ -n "$NGINX_LAT" ]] || echo "bench: the nginx reference did not run: $(tail -n 1 "$WORK/nginx/out.log" 2>/dev/null)" >&2
   kill -TERM "$NGINX_PID" 2>/dev/null || true
   wait "$NGINX_PID" 2>/dev/null || true
   NGINX_PID=""
