@@ -163,9 +163,8 @@ final class ExportStream {
         hits.add(key);
       }
       prefixKeys.add(hits);
-      String block = KeySchema.rangeBlock(number);
-      String rangeKey = block != null && (!filter.loaded() || filter.mightContain(KeySchema.rangeEntry(block)))
-          ? KeySchema.range(block) : null;
+      String block = filter.rangeBlockHit(number);
+      String rangeKey = block == null ? null : KeySchema.range(block);
       if (rangeKey != null) {
         keys.putIfAbsent(rangeKey, keys.size());
       }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.dunblock.server.store.KeySchema;
@@ -33,6 +35,8 @@ public final class HashPrefixIndex {
 
   private final AtomicReferenceArray<long[]> buckets = new AtomicReferenceArray<>(BUCKETS);
   private final NavigableSet<String> prefixes = new ConcurrentSkipListSet<>();
+  /** The blocks (E.164 less its last two digits) with a range entry: a lookup asks this, not the filter. */
+  private final Set<String> blocks = ConcurrentHashMap.newKeySet();
 
   /** The SHA-256 of an E.164 number's UTF-8 bytes: what clients hash. */
   public static HashCode sha256(String e164) {
@@ -45,6 +49,7 @@ public final class HashPrefixIndex {
       prefixes.add(entry.substring(KeySchema.PREFIX_ENTRY.length()));
     } else if (entry.startsWith(KeySchema.RANGE_ENTRY)) {
       String block = entry.substring(KeySchema.RANGE_ENTRY.length());
+      blocks.add(block);
       for (int i = 0; i < 100; i++) {
         addNumber(block + (i < 10 ? "0" : "") + i);
       }
@@ -91,6 +96,16 @@ public final class HashPrefixIndex {
   /** The prefixes (E.164 starts, {@code +} included) of every listed prefix override. */
   public List<String> prefixOverrides() {
     return List.copyOf(prefixes);
+  }
+
+  /** Whether any block has a range entry. */
+  public boolean hasRanges() {
+    return !blocks.isEmpty();
+  }
+
+  /** Whether {@code block} ({@link KeySchema#rangeBlock}) has a range entry. */
+  public boolean hasRange(String block) {
+    return blocks.contains(block);
   }
 
   /** How many numbers the index holds. */

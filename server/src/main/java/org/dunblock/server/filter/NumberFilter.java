@@ -84,6 +84,27 @@ public final class NumberFilter {
     return hits;
   }
 
+  /**
+   * The number's block of 100 ({@link KeySchema#rangeBlock}) when a range may cover it, so its block record must be
+   * read; null when none does. Once the hash-prefix index is exact it answers, exactly and from a small set (none at
+   * all while no range is listed); until then the filter does, with one more probe (every block while loading).
+   */
+  public String rangeBlockHit(String e164) {
+    if (e164.length() < KeySchema.RANGE_MIN_NUMBER_LENGTH) {
+      return null;
+    }
+    HashPrefixIndex index = hashIndex();
+    if (index != null && !index.hasRanges()) {
+      return null;
+    }
+    String block = KeySchema.rangeBlock(e164);
+    if (!loaded) {
+      return block;
+    }
+    boolean hit = index != null ? index.hasRange(block) : current.get().mightContain(KeySchema.rangeEntry(block));
+    return hit ? block : null;
+  }
+
   /** Called by a rebuild for each index entry it scans (and puts in the filter it rebuilds). */
   public void rebuildSaw(String entry) {
     if (KeySchema.isPrefixEntry(entry)) {

@@ -85,9 +85,9 @@ public final class ReputationService {
     boolean loaded = filter.loaded();
     boolean numberHit = !loaded || filter.mightContain(e164);
     List<String> prefixHits = filter.prefixHits(e164);
-    // One more probe for the number's block of 100: its record is read only when the block has a range.
-    String block = KeySchema.rangeBlock(e164);
-    boolean rangeHit = block != null && (!loaded || filter.mightContain(KeySchema.rangeEntry(block)));
+    // The number's block of 100: its record is read only when the block has a range.
+    String block = filter.rangeBlockHit(e164);
+    boolean rangeHit = block != null;
     if (!numberHit && prefixHits.isEmpty() && !rangeHit) {
       fastPath.increment();
       return Future.succeededFuture(Reputation.unreported(e164));

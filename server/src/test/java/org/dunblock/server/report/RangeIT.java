@@ -1,15 +1,18 @@
 package org.dunblock.server.report;
 
+import static org.dunblock.server.testing.Conditions.waitReady;
 import static org.dunblock.server.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.dunblock.server.DunblockServer;
 import org.dunblock.server.testing.Api;
 import org.dunblock.server.testing.MutableClock;
 import org.dunblock.server.testing.ScriptKeyAudit;
@@ -96,5 +99,41 @@ class RangeIT {
     assertEquals("WARN", both.apiA().lookup("13800138603").getString("verdict"));
     // B had the range's record cached: Redis's invalidation reaches it within rule 1's second.
     both.apiB().verdictWithin("13800138677", "ALLOW");
+  }
+
+  @Test
+  void anInstanceStartedAfterTheRangeAnswersItFromItsIndexAndSparesRedisTheCleanBlocks(Vertx vertx) {
+    for (String n : new String[] {"13800138700", "13800138701", "13800138702", "13800138703"}) {
+      block(n);
+    }
+    both.apiB().verdictWithin("13800138777", "WARN");
+
+    // A third instance builds its filter (or loads its checkpoint) and then its exact index of listed blocks.
+    DunblockServer c = TestServers.start(TestServers.config(redis), clock);
+    Api apiC = new Api(vertx, c.port());
+    try {
+      waitReady(apiC);
+      assertEquals("WARN", apiC.lookup("13800138777").getString("verdict"));
+      waitUntil("C's index of listed numbers", Duration.ofSeconds(10), () -> c.filter().hashIndex() != null);
+      JsonObject member = apiC.lookup("13800138788");
+      assertEquals("WARN", member.getString("verdict"), member.encode());
+      assertEquals(new JsonArray().add("RANGE"), member.getJsonArray("reasons"));
+
+      // A range listed after C's index was built reaches it through the change streams.
+      for (String n : new String[] {"13800138900", "13800138901", "13800138902", "13800138903"}) {
+        block(n);
+      }
+      assertEquals("WARN", apiC.verdictWithin("13800138966", "WARN").getString("verdict"));
+
+      // The blocks around them have no range: their numbers cost Redis nothing.
+      Map<String, Long> before = redis.commandCalls();
+      for (String n : new String[] {"13800138800", "13800138899", "13800139000", "13800138699"}) {
+        assertEquals("ALLOW", apiC.lookup(n).getString("verdict"), n);
+      }
+      assertEquals(Map.of(), redis.commandsSince(before));
+    } finally {
+      apiC.close();
+      c.close();
+    }
   }
 }
