@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * region without leading digits, for which the number is valid); the number is valid for a region when it matches
  * the general description (possible lengths and pattern) and the description of some number type (its possible
  * lengths, if it has any, and its pattern; mobile only where it differs from fixed line). Per region and length
- * those become one pattern. Anything else (invalid, short service numbers, national prefixes, leading zeros, other
+ * those become one {@link DigitAutomaton} (the general pattern's and the types' intersected: one array read per
+ * digit instead of a backtracking regex), as do the leading digits and national prefixes; a pattern the automaton
+ * cannot take stays a regex. Anything else (invalid, short service numbers, national prefixes, leading zeros, other
  * scripts or punctuation) returns null and takes the full path; {@code E164FastPathTest} checks the answers equal
  * libphonenumber's on generated numbers of every region.
  */
@@ -47,15 +49,34 @@ final class E164FastPath {
   /** Each calling code's rules, compiled on first use (a few hundred codes at most). */
   private final AtomicReferenceArray<CallingCode> codes = new AtomicReferenceArray<>(CALLING_CODES);
 
+  /**
+   * A pattern of the metadata, as a {@link DigitAutomaton} (one array read per digit) or, where that cannot be
+   * built, as the regex itself.
+   */
+  private record DigitPattern(DigitAutomaton automaton, Pattern regex) {
+    static DigitPattern of(String regex) {
+      DigitAutomaton automaton = DigitAutomaton.compile(regex);
+      return new DigitPattern(automaton, automaton == null ? Pattern.compile(regex) : null);
+    }
+
+    boolean matches(String digits) {
+      return automaton != null ? automaton.matches(digits) : regex.matcher(digits).matches();
+    }
+
+    boolean lookingAt(String digits) {
+      return automaton != null ? automaton.lookingAt(digits) : regex.matcher(digits).lookingAt();
+    }
+  }
+
   /** A calling code's {@code nationalPrefixForParsing} (null: none) and its regions in libphonenumber's order. */
-  private record CallingCode(Pattern nationalPrefix, Region[] regions) {
+  private record CallingCode(DigitPattern nationalPrefix, Region[] regions) {
     boolean valid(String nsn) {
       if (regions.length == 1) {
         return regions[0].valid(nsn);
       }
       for (Region region : regions) {
         if (region.leadingDigits() != null) {
-          if (region.leadingDigits().matcher(nsn).lookingAt()) {
+          if (region.leadingDigits().lookingAt(nsn)) {
             return region.valid(nsn);
           }
         } else if (region.valid(nsn)) {
@@ -67,10 +88,10 @@ final class E164FastPath {
   }
 
   /** A region's leading digits (null: none) and, per national number length, its validity pattern (null: never). */
-  private record Region(Pattern leadingDigits, Pattern[] byLength) {
+  private record Region(DigitPattern leadingDigits, DigitPattern[] byLength) {
     boolean valid(String nsn) {
-      Pattern pattern = nsn.length() < byLength.length ? byLength[nsn.length()] : null;
-      return pattern != null && pattern.matcher(nsn).matches();
+      DigitPattern pattern = nsn.length() < byLength.length ? byLength[nsn.length()] : null;
+      return pattern != null && pattern.matches(nsn);
     }
   }
 
@@ -111,7 +132,7 @@ final class E164FastPath {
     }
     String nsn = raw.substring(nsnStart);
     CallingCode code = callingCode(countryCode);
-    if (code == UNKNOWN || code.nationalPrefix() != null && code.nationalPrefix().matcher(nsn).lookingAt()) {
+    if (code == UNKNOWN || code.nationalPrefix() != null && code.nationalPrefix().lookingAt(nsn)) {
       return null;
     }
     return code.valid(nsn) ? raw : null;
@@ -154,7 +175,7 @@ final class E164FastPath {
       return UNKNOWN;
     }
     String forParsing = main.getNationalPrefixForParsing();
-    return new CallingCode(forParsing == null || forParsing.isEmpty() ? null : Pattern.compile(forParsing),
+    return new CallingCode(forParsing == null || forParsing.isEmpty() ? null : DigitPattern.of(forParsing),
         regions.toArray(Region[]::new));
   }
 
@@ -167,7 +188,8 @@ final class E164FastPath {
     types.addAll(List.of(meta.getFixedLine(), meta.getTollFree(), meta.getPremiumRate(), meta.getSharedCost(),
         meta.getVoip(), meta.getPersonalNumber(), meta.getPager(), meta.getUan(), meta.getVoicemail()));
     PhoneNumberDesc general = meta.getGeneralDesc();
-    Pattern[] byLength = new Pattern[MAX_NSN_DIGITS + 1];
+    DigitPattern[] byLength = new DigitPattern[MAX_NSN_DIGITS + 1];
+    DigitAutomaton generalAutomaton = DigitAutomaton.compile(general.getNationalNumberPattern());
     for (int length = MIN_NSN_DIGITS; length <= MAX_NSN_DIGITS; length++) {
       if (!possible(general, length)) {
         continue;
@@ -175,16 +197,19 @@ final class E164FastPath {
       List<String> alternatives = new ArrayList<>();
       for (PhoneNumberDesc type : types) {
         if (possible(type, length)) {
-          alternatives.add("(?:" + type.getNationalNumberPattern() + ")");
+          alternatives.add(type.getNationalNumberPattern());
         }
       }
       if (!alternatives.isEmpty()) {
         // The general pattern must match the whole number, and so must one of the types' (matches()).
-        byLength[length] = Pattern.compile("(?=(?:" + general.getNationalNumberPattern() + ")\\z)(?:"
-            + String.join("|", alternatives) + ")");
+        DigitAutomaton anyType = generalAutomaton == null ? null : DigitAutomaton.anyOf(alternatives);
+        DigitAutomaton both = anyType == null ? null : generalAutomaton.and(anyType);
+        byLength[length] = new DigitPattern(both, both != null ? null
+            : Pattern.compile("(?=(?:" + general.getNationalNumberPattern() + ")\\z)(?:"
+                + String.join("|", alternatives.stream().map(a -> "(?:" + a + ")").toList()) + ")"));
       }
     }
-    Pattern leadingDigits = meta.hasLeadingDigits() ? Pattern.compile(meta.getLeadingDigits()) : null;
+    DigitPattern leadingDigits = meta.hasLeadingDigits() ? DigitPattern.of(meta.getLeadingDigits()) : null;
     return new Region(leadingDigits, byLength);
   }
 
